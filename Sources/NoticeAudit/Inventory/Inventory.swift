@@ -1,0 +1,82 @@
+/// How an institution's Alma notices reach patrons' mail servers. Alma allows one Mail Handling
+/// integration, so the two methods exclude each other.
+public enum DeliveryMethod: String, Sendable, CaseIterable, Codable {
+    /// Alma sends from the Ex Libris relays; the sender domains' SPF records must authorize them.
+    case spf
+    /// Alma hands every notice to the institution's own SMTP relay.
+    case relay
+}
+
+/// Where the password of a relay account is found. The inventory never holds the password itself.
+public enum CredentialSource: Sendable, Equatable {
+    /// The name of an environment variable holding the password.
+    case environment(String)
+    /// The path of a file whose content (without a trailing newline) is the password.
+    case file(String)
+}
+
+/// An institution's own SMTP relay, as campus IT described it to the consortium.
+public struct RelayConfiguration: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var security: RelaySecurity
+    public var username: String?
+    public var credential: CredentialSource?
+
+    public init(host: String, port: Int, security: RelaySecurity, username: String? = nil, credential: CredentialSource? = nil) {
+        self.host = host
+        self.port = port
+        self.security = security
+        self.username = username
+        self.credential = credential
+    }
+}
+
+/// One member institution of the consortium, with every default applied.
+public struct Institution: Sendable, Equatable, Identifiable {
+    public var id: String
+    public var name: String
+    public var almaCode: String?
+    public var region: AlmaRegion
+    public var delivery: DeliveryMethod
+    /// The letter `From:` addresses Alma uses for this institution.
+    public var fromAddresses: [EmailAddress]
+    /// The sender domains: those of `fromAddresses` plus the inventory's `sender_domains`, without
+    /// duplicates, in inventory order.
+    public var senderDomains: [DomainName]
+    public var relay: RelayConfiguration?
+    /// The envelope sender (Return-Path) Alma uses; nil means the `From` address.
+    public var envelopeFrom: EmailAddress?
+
+    public init(
+        id: String, name: String, almaCode: String? = nil, region: AlmaRegion, delivery: DeliveryMethod,
+        fromAddresses: [EmailAddress] = [], senderDomains: [DomainName], relay: RelayConfiguration? = nil,
+        envelopeFrom: EmailAddress? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.almaCode = almaCode
+        self.region = region
+        self.delivery = delivery
+        self.fromAddresses = fromAddresses
+        self.senderDomains = senderDomains
+        self.relay = relay
+        self.envelopeFrom = envelopeFrom
+    }
+}
+
+/// The consortium's list of institutions, loaded from `inventory.json`.
+public struct Inventory: Sendable, Equatable {
+    public var consortium: String
+    public var institutions: [Institution]
+
+    public init(consortium: String, institutions: [Institution]) {
+        self.consortium = consortium
+        self.institutions = institutions
+    }
+
+    /// The institution with that id, if any.
+    public func institution(id: String) -> Institution? {
+        institutions.first { $0.id == id }
+    }
+}

@@ -1,0 +1,359 @@
+/// The outcome of validating an inventory: every problem found, and the inventory when no problem
+/// is an error.
+public struct InventoryValidation: Sendable {
+    /// The loaded inventory; nil when any problem is an error.
+    public var inventory: Inventory?
+    /// Every problem, in document order.
+    public var problems: [InventoryProblem]
+
+    public var errors: [InventoryProblem] { problems.filter { $0.severity == .error } }
+    public var warnings: [InventoryProblem] { problems.filter { $0.severity == .warning } }
+    public var isValid: Bool { inventory != nil }
+}
+
+/// Checks an inventory document and reports every problem at once, each with its JSON path, so that
+/// consortium staff can fix a whole file in one pass.
+public struct InventoryValidator {
+    private var problems: [InventoryProblem] = []
+
+    private static let rootKeys = ["consortium", "defaults", "institutions"]
+    private static let defaultsKeys = ["region", "delivery"]
+    private static let institutionKeys = [
+        "id", "name", "alma_code", "region", "delivery", "sender_domains", "from_addresses", "relay", "envelope_from", "notes",
+    ]
+    private static let relayKeys = ["host", "port", "security", "username", "password_env", "credentials_file"]
+
+    /// Validates an inventory given as JSON text.
+    public static func validate(text: String) -> InventoryValidation {
+        let root: JSONNode
+        do {
+            root = try JSONParser.parse(text)
+        } catch {
+            let problem = InventoryProblem(
+                .error, at: "$", position: error.position, "invalid JSON: \(error.message).",
+                hint: "fix the JSON syntax at that place (a missing comma or quote is the usual cause).")
+            return InventoryValidation(inventory: nil, problems: [problem])
+        }
+        var validator = InventoryValidator()
+        let inventory = validator.readInventory(root)
+        let problems = validator.problems
+        let hasErrors = problems.contains { $0.severity == .error }
+        return InventoryValidation(inventory: hasErrors ? nil : inventory, problems: problems)
+    }
+
+    private mutating func add(_ severity: InventoryProblem.Severity, _ path: String, _ node: JSONNode?, _ message: String, hint: String? = nil) {
+        problems.append(InventoryProblem(severity, at: path, position: node?.position, message, hint: hint))
+    }
+
+    // MARK: Document structure
+
+    private mutating func readInventory(_ root: JSONNode) -> Inventory? {
+        guard let root = object(root, path: "$", allowedKeys: Self.rootKeys) else { return nil }
+        let consortium = string("consortium", in: root, required: true)
+        var defaultRegion: AlmaRegion?
+        var defaultDelivery = DeliveryMethod.spf
+        if let defaultsNode = root["defaults"], let defaults = object(defaultsNode, path: "defaults", allowedKeys: Self.defaultsKeys) {
+            defaultRegion = region(in: defaults)
+            defaultDelivery = delivery(in: defaults) ?? .spf
+        }
+        guard let institutionsNode = root["institutions"] else {
+            add(.error, "institutions", JSONNode(.null, at: root.position), "the inventory has no \"institutions\" list.", hint: "add \"institutions\": [ … ] with one object per member institution.")
+            return nil
+        }
+        guard case .array(let elements) = institutionsNode.value else {
+            add(.error, "institutions", institutionsNode, "expected an array of institutions, found \(institutionsNode.value.kindDescription).")
+            return nil
+        }
+        if elements.isEmpty {
+            add(.error, "institutions", institutionsNode, "the institutions list is empty; there is nothing to check.", hint: "add at least one institution.")
+        }
+        var institutions: [Institution] = []
+        var firstIndexOfID: [String: Int] = [:]
+        for (index, element) in elements.enumerated() {
+            let path = "institutions[\(index)]"
+            let institution = readInstitution(element, path: path, defaultRegion: defaultRegion, defaultDelivery: defaultDelivery)
+            if case .object(let members) = element.value, let idMember = members.last(where: { $0.key == "id" }),
+                case .string(let rawID) = idMember.value.value
+            {
+                let id = rawID.trimmingWhitespace()
+                if let first = firstIndexOfID[id] {
+                    add(.error, "\(path).id", idMember.value, "duplicate id \"\(id)\" (also used by institutions[\(first)]).", hint: "give every institution its own id.")
+                    continue
+                }
+                firstIndexOfID[id] = index
+            }
+            if let institution { institutions.append(institution) }
+        }
+        guard let consortium else { return nil }
+        return Inventory(consortium: consortium, institutions: institutions)
+    }
+
+    private mutating func readInstitution(_ node: JSONNode, path: String, defaultRegion: AlmaRegion?, defaultDelivery: DeliveryMethod) -> Institution? {
+        guard let fields = object(node, path: path, allowedKeys: Self.institutionKeys) else { return nil }
+        let id = identifier(in: fields)
+        let name = string("name", in: fields, required: true)
+        _ = string("notes", in: fields, required: false)
+        let almaCode = string("alma_code", in: fields, required: false)
+        if let almaCode, !Self.looksLikeAlmaCode(almaCode) {
+            add(.warning, fields.path(of: "alma_code"), fields["alma_code"], "\"\(almaCode)\" does not look like an Alma institution code.", hint: "Alma codes look like 01FALSC_UFL.")
+        }
+        let region = region(in: fields) ?? defaultRegion
+        if region == nil, fields["region"] == nil {
+            add(.error, fields.path(of: "region"), node, "no region: neither the institution nor \"defaults\" gives one.",
+                hint: "add \"region\": \"NA\" (one of \(AlmaRegion.allCases.map(\.code).joined(separator: ", "))) here or in \"defaults\".")
+        }
+        let delivery = delivery(in: fields) ?? defaultDelivery
+        let fromAddresses = emailList("from_addresses", in: fields)
+        var senderDomains: [DomainName] = []
+        for address in fromAddresses where !senderDomains.contains(address.domain) { senderDomains.append(address.domain) }
+        for domain in domainList("sender_domains", in: fields) where !senderDomains.contains(domain) { senderDomains.append(domain) }
+        if senderDomains.isEmpty && fields["sender_domains"] == nil && fields["from_addresses"] == nil {
+            add(.error, path, node, "no sender domain: give \"sender_domains\" or \"from_addresses\".",
+                hint: "add \"sender_domains\": [\"library.example.edu\"] with the domain(s) of the letters' From addresses.")
+        }
+        let envelopeFrom = fields["envelope_from"].flatMap { email($0, path: fields.path(of: "envelope_from")) }
+        var relay: RelayConfiguration?
+        if let relayNode = fields["relay"] {
+            relay = readRelay(relayNode, path: fields.path(of: "relay"))
+            if delivery == .spf {
+                add(.warning, fields.path(of: "relay"), relayNode, "\"relay\" is ignored because delivery is \"spf\" (Alma allows one Mail Handling integration).",
+                    hint: "set \"delivery\": \"relay\" if Alma hands notices to this relay, or remove \"relay\".")
+            }
+        } else if delivery == .relay {
+            add(.error, fields.path(of: "relay"), node, "delivery is \"relay\" but no \"relay\" is given.",
+                hint: "add \"relay\": {\"host\": \"smtp.example.edu\", \"port\": 587, \"security\": \"starttls\", \"username\": …, \"password_env\": …}.")
+        }
+        guard let id, let name, let region else { return nil }
+        return Institution(
+            id: id, name: name, almaCode: almaCode, region: region, delivery: delivery, fromAddresses: fromAddresses,
+            senderDomains: senderDomains, relay: delivery == .relay ? relay : nil, envelopeFrom: envelopeFrom)
+    }
+
+    private mutating func readRelay(_ node: JSONNode, path: String) -> RelayConfiguration? {
+        guard let fields = object(node, path: path, allowedKeys: Self.relayKeys) else { return nil }
+        var host: String?
+        if let text = string("host", in: fields, required: true) {
+            switch DomainName.parse(text) {
+            case .success(let domain): host = domain.name
+            case .failure(let problem) where IPAddressText.isIPv4(text): _ = problem; host = text
+            case .failure(let problem):
+                add(.error, fields.path(of: "host"), fields["host"], "\"\(text)\" is not a valid host name: \(problem).", hint: "use the relay's DNS name, e.g. smtp.example.edu.")
+            }
+        }
+        var security = RelaySecurity.starttls
+        if let text = string("security", in: fields, required: false) {
+            if let parsed = RelaySecurity(rawValue: text.lowercased()) {
+                security = parsed
+            } else {
+                add(.error, fields.path(of: "security"), fields["security"], "unknown security \"\(text)\".",
+                    hint: "use \"starttls\" (port 587), \"tls\" (implicit TLS, port 465) or \"none\" (port 25).")
+            }
+        }
+        let port = portNumber(in: fields, security: security) ?? security.defaultPort
+        let username = string("username", in: fields, required: false)
+        let passwordEnv = string("password_env", in: fields, required: false)
+        let credentialsFile = string("credentials_file", in: fields, required: false)
+        var credential: CredentialSource?
+        if let passwordEnv {
+            if Self.isEnvironmentVariableName(passwordEnv) {
+                credential = .environment(passwordEnv)
+            } else {
+                add(.error, fields.path(of: "password_env"), fields["password_env"], "\"\(passwordEnv)\" is not an environment variable name.",
+                    hint: "name the variable that holds the password, e.g. UFL_RELAY_PASSWORD (letters, digits, underscores).")
+            }
+        }
+        if let credentialsFile {
+            if passwordEnv != nil {
+                add(.error, fields.path(of: "credentials_file"), fields["credentials_file"], "both \"password_env\" and \"credentials_file\" are given.", hint: "keep one of them.")
+            } else if credentialsFile.isEmpty {
+                add(.error, fields.path(of: "credentials_file"), fields["credentials_file"], "the credentials file path is empty.")
+            } else {
+                credential = .file(credentialsFile)
+            }
+        }
+        if credential != nil && username == nil {
+            add(.error, fields.path(of: "username"), node, "a password source is given but no \"username\".", hint: "add the relay account's \"username\".")
+        }
+        if username != nil && passwordEnv == nil && credentialsFile == nil {
+            add(.warning, fields.path(of: "password_env"), node, "\"username\" is given without a password source, so AUTH cannot be tested.",
+                hint: "add \"password_env\" naming the variable that holds the password.")
+        }
+        if security == .none && username != nil {
+            add(.warning, fields.path(of: "security"), fields["security"] ?? node, "credentials would travel in clear text: security is \"none\".",
+                hint: "use \"starttls\" on port 587 so the password is encrypted.")
+        }
+        guard let host else { return nil }
+        return RelayConfiguration(host: host, port: port, security: security, username: username, credential: credential)
+    }
+
+    // MARK: Typed fields
+
+    private mutating func object(_ node: JSONNode, path: String, allowedKeys: [String]) -> InventoryObjectFields? {
+        guard case .object(let members) = node.value else {
+            add(.error, path, node, "expected an object, found \(node.value.kindDescription).")
+            return nil
+        }
+        return InventoryObjectFields(members: members, path: path, position: node.position, allowedKeys: allowedKeys, problems: &problems)
+    }
+
+    private mutating func string(_ key: String, in fields: InventoryObjectFields, required: Bool) -> String? {
+        guard let node = fields[key] else {
+            if required {
+                add(.error, fields.path(of: key), JSONNode(.null, at: fields.position), "\"\(key)\" is missing.", hint: "add \"\(key)\": \"…\".")
+            }
+            return nil
+        }
+        guard case .string(let text) = node.value else {
+            add(.error, fields.path(of: key), node, "expected a string, found \(node.value.kindDescription).")
+            return nil
+        }
+        let trimmed = text.trimmingWhitespace()
+        if trimmed.isEmpty {
+            add(.error, fields.path(of: key), node, "\"\(key)\" is empty.")
+            return nil
+        }
+        if trimmed != text {
+            add(.warning, fields.path(of: key), node, "\"\(key)\" has leading or trailing white space; it was trimmed.")
+        }
+        return trimmed
+    }
+
+    private mutating func strings(_ key: String, in fields: InventoryObjectFields) -> [(String, JSONNode, String)] {
+        guard let node = fields[key] else { return [] }
+        let elements: [JSONNode]
+        let isList: Bool
+        switch node.value {
+        case .array(let array): (elements, isList) = (array, true)
+        case .string: (elements, isList) = ([node], false)
+        default:
+            add(.error, fields.path(of: key), node, "expected an array of strings, found \(node.value.kindDescription).")
+            return []
+        }
+        var result: [(String, JSONNode, String)] = []
+        for (index, element) in elements.enumerated() {
+            let path = isList ? "\(fields.path(of: key))[\(index)]" : fields.path(of: key)
+            guard case .string(let text) = element.value else {
+                add(.error, path, element, "expected a string, found \(element.value.kindDescription).")
+                continue
+            }
+            result.append((text.trimmingWhitespace(), element, path))
+        }
+        return result
+    }
+
+    private mutating func domainList(_ key: String, in fields: InventoryObjectFields) -> [DomainName] {
+        var domains: [DomainName] = []
+        for (text, node, path) in strings(key, in: fields) {
+            switch DomainName.parse(text) {
+            case .success(let domain):
+                if domains.contains(domain) {
+                    add(.warning, path, node, "\"\(text)\" is listed twice.", hint: "remove the repeated domain.")
+                } else {
+                    domains.append(domain)
+                }
+            case .failure(let problem):
+                add(.error, path, node, "\"\(text)\" is not a valid domain: \(problem).", hint: "write the bare domain, e.g. library.ufl.edu (no scheme, no @, no path).")
+            }
+        }
+        return domains
+    }
+
+    private mutating func emailList(_ key: String, in fields: InventoryObjectFields) -> [EmailAddress] {
+        strings(key, in: fields).compactMap { text, node, path in email(JSONNode(.string(text), at: node.position), path: path) }
+    }
+
+    private mutating func email(_ node: JSONNode, path: String) -> EmailAddress? {
+        guard case .string(let raw) = node.value else {
+            add(.error, path, node, "expected a mail address string, found \(node.value.kindDescription).")
+            return nil
+        }
+        let text = raw.trimmingWhitespace()
+        switch EmailAddress.parse(text) {
+        case .success(let address): return address
+        case .failure(let problem):
+            add(.error, path, node, "\"\(text)\" is not a valid mail address: \(problem).", hint: "write a bare address such as circulation@library.example.edu (no display name, no angle brackets).")
+            return nil
+        }
+    }
+
+    private mutating func identifier(in fields: InventoryObjectFields) -> String? {
+        guard let id = string("id", in: fields, required: true) else { return nil }
+        guard Self.isIdentifier(id) else {
+            add(.error, fields.path(of: "id"), fields["id"], "\"\(id)\" is not a valid id.",
+                hint: "use lower-case letters, digits, '-' and '_' (at most 64, starting with a letter or digit), e.g. \"ufl\".")
+            return nil
+        }
+        return id
+    }
+
+    private mutating func region(in fields: InventoryObjectFields) -> AlmaRegion? {
+        guard let text = string("region", in: fields, required: false) else { return nil }
+        if let region = AlmaRegion(rawValue: text.uppercased()) { return region }
+        add(.error, fields.path(of: "region"), fields["region"], "unknown region code \"\(text)\".",
+            hint: "use one of \(AlmaRegion.allCases.map { "\($0.code) (\($0.displayName))" }.joined(separator: ", ")).")
+        return nil
+    }
+
+    private mutating func delivery(in fields: InventoryObjectFields) -> DeliveryMethod? {
+        guard let text = string("delivery", in: fields, required: false) else { return nil }
+        if let method = DeliveryMethod(rawValue: text.lowercased()) { return method }
+        add(.error, fields.path(of: "delivery"), fields["delivery"], "unknown delivery \"\(text)\".",
+            hint: "use \"spf\" (Alma sends from the Ex Libris relays) or \"relay\" (Alma hands notices to the institution's SMTP relay).")
+        return nil
+    }
+
+    private mutating func portNumber(in fields: InventoryObjectFields, security: RelaySecurity) -> Int? {
+        guard let node = fields["port"] else { return nil }
+        let path = fields.path(of: "port")
+        guard case .number(let value, let literal) = node.value else {
+            add(.error, path, node, "expected a port number, found \(node.value.kindDescription).", hint: "write the port without quotes, e.g. 587.")
+            return nil
+        }
+        guard value == value.rounded(), !literal.contains(".") else {
+            add(.error, path, node, "port \(literal) is not a whole number.", hint: "use \(security.defaultPort) for \(security.rawValue).")
+            return nil
+        }
+        guard (1...65535).contains(value) else {
+            add(.error, path, node, "port \(literal) is out of range (1-65535).", hint: "use \(security.defaultPort) for \(security.rawValue).")
+            return nil
+        }
+        let port = Int(value)
+        if port == 857 {
+            add(.warning, path, node, "no SMTP service uses 857; did you mean 587?", hint: "use 587 (submission with STARTTLS).")
+        } else if port == 465 && security == .starttls {
+            add(.warning, path, node, "port 465 is implicit TLS but security is \"starttls\".", hint: "use port 587 with \"starttls\", or \"security\": \"tls\" with 465.")
+        } else if port == 587 && security == .tls {
+            add(.warning, path, node, "port 587 normally uses STARTTLS but security is \"tls\".", hint: "use port 465 with \"tls\", or \"security\": \"starttls\" with 587.")
+        }
+        return port
+    }
+
+    // MARK: Lexical rules
+
+    static func isIdentifier(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, text.unicodeScalars.count <= 64 else { return false }
+        let allowed: (Unicode.Scalar) -> Bool = { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
+        return allowed(first) && first != "-" && first != "_" && text.unicodeScalars.allSatisfy(allowed)
+    }
+
+    static func isEnvironmentVariableName(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
+        return text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }
+    }
+
+    static func looksLikeAlmaCode(_ text: String) -> Bool {
+        let parts = text.split(separator: "_", maxSplits: 1)
+        guard parts.count == 2, parts[0].count >= 3, parts[0].prefix(2).allSatisfy(\.isNumber) else { return false }
+        return text.allSatisfy { $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces, tabs and line breaks.
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(scalars[start...end])
+    }
+}

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# The loopback lab: nsd, the fault-injecting DNS proxy, the SMTP relays and the HTTPS server.
+# Usage: Tests/Lab/lab.sh start|stop|status
+# Everything binds 127.0.0.x; state, logs, certificates and lab.env live in Tests/Lab/run/.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+run="$here/run"
+python="$here/.venv/bin/python"
+
+DNS_ADDRESS=127.0.10.1
+FAULT_DNS_ADDRESS=127.0.10.2
+DNS_PORT=5300
+SMTP_ADDRESS=127.0.20.1
+SMTP_STARTTLS_PORT=2587
+SMTP_TLS_PORT=2465
+SMTP_PLAIN_PORT=2525
+HTTPS_ADDRESS=127.0.30.1
+HTTPS_PORT=8443
+SMTP_USER=alma-notices
+
+services=(nsd fault-dns smtp https)
+
+pid_of() { cat "$run/$1.pid" 2>/dev/null || true; }
+alive() { local pid; pid=$(pid_of "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
+
+make_certificates() {
+    local dir="$run/pki"
+    mkdir -p "$dir"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+        -subj "/CN=notice-audit lab CA" -keyout "$dir/ca.key" -out "$dir/ca.pem" \
+        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=smtp.lab.test" \
+        -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
+    cat > "$dir/server.ext" <<EXT
+basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=serverAuth
+subjectAltName=DNS:smtp.lab.test,DNS:www.lab.test,DNS:*.lab.test,IP:$SMTP_ADDRESS,IP:$HTTPS_ADDRESS
+subjectKeyIdentifier=hash
+authorityKeyIdentifier=keyid
+EXT
+    openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial \
+        -days 30 -extfile "$dir/server.ext" -out "$dir/server.pem" 2>/dev/null
+}
+
+write_nsd_config() {
+    mkdir -p "$run/nsd"
+    {
+        cat <<CONF
+server:
+    ip-address: $DNS_ADDRESS@$DNS_PORT
+    port: $DNS_PORT
+    do-ip6: no
+    username: ""
+    chroot: ""
+    zonesdir: "$here/zones"
+    database: ""
+    zonelistfile: "$run/nsd/zone.list"
+    xfrdfile: "$run/nsd/xfrd.state"
+    xfrdir: "$run/nsd"
+    pidfile: "$run/nsd.pid"
+    logfile: "$run/nsd/nsd.log"
+    server-count: 1
+    rrl-ratelimit: 0
+    hide-version: yes
+    verbosity: 1
+remote-control:
+    control-enable: no
+CONF
+        for zone in "$here"/zones/*.zone; do
+            name=$(basename "$zone" .zone)
+            printf 'zone:\n    name: "%s"\n    zonefile: "%s"\n' "$name" "$zone"
+        done
+    } > "$run/nsd/nsd.conf"
+}
+
+start() {
+    if [ ! -x "$python" ]; then
+        echo "lab: the Python environment is missing; run Tests/Lab/install-deps.sh first" >&2
+        exit 1
+    fi
+    stop quietly
+    mkdir -p "$run"
+    rm -f "$run"/*.ready
+    make_certificates
+    local password
+    password="lab-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+
+    write_nsd_config
+    nsd-checkconf "$run/nsd/nsd.conf"
+    nsd -c "$run/nsd/nsd.conf"
+
+    "$python" "$here/fault_dns.py" --listen "$FAULT_DNS_ADDRESS:$DNS_PORT" --upstream "$DNS_ADDRESS:$DNS_PORT" \
+        --rules "$here/fault-rules.json" --log "$run/fault-dns.log" --ready-file "$run/fault-dns.ready" \
+        > "$run/fault-dns.out" 2>&1 &
+    echo $! > "$run/fault-dns.pid"
+
+    LAB_SMTP_PASSWORD="$password" "$python" "$here/smtp_lab.py" --host "$SMTP_ADDRESS" \
+        --starttls-port "$SMTP_STARTTLS_PORT" --tls-port "$SMTP_TLS_PORT" --plain-port "$SMTP_PLAIN_PORT" \
+        --cert "$run/pki/server.pem" --key "$run/pki/server.key" --user "$SMTP_USER" \
+        --password-env LAB_SMTP_PASSWORD --log "$run/smtp.log" --ready-file "$run/smtp.ready" \
+        > "$run/smtp.out" 2>&1 &
+    echo $! > "$run/smtp.pid"
+
+    "$python" "$here/https_lab.py" --listen "$HTTPS_ADDRESS:$HTTPS_PORT" --root "$here/pages" \
+        --cert "$run/pki/server.pem" --key "$run/pki/server.key" --log "$run/https.log" \
+        --ready-file "$run/https.ready" > "$run/https.out" 2>&1 &
+    echo $! > "$run/https.pid"
+
+    cat > "$run/lab.env" <<ENV
+LAB_DNS=$DNS_ADDRESS:$DNS_PORT
+LAB_FAULT_DNS=$FAULT_DNS_ADDRESS:$DNS_PORT
+LAB_ZONE=lab.test
+LAB_CA_FILE=$run/pki/ca.pem
+LAB_SMTP_ADDRESS=$SMTP_ADDRESS
+LAB_SMTP_HOSTNAME=smtp.lab.test
+LAB_SMTP_STARTTLS_PORT=$SMTP_STARTTLS_PORT
+LAB_SMTP_TLS_PORT=$SMTP_TLS_PORT
+LAB_SMTP_PLAIN_PORT=$SMTP_PLAIN_PORT
+LAB_SMTP_USER=$SMTP_USER
+LAB_SMTP_PASSWORD=$password
+LAB_SMTP_LOG=$run/smtp.log
+LAB_HTTPS_ADDRESS=$HTTPS_ADDRESS
+LAB_HTTPS_PORT=$HTTPS_PORT
+LAB_HTTPS_HOSTNAME=www.lab.test
+LAB_HTTPS_URL=https://www.lab.test:$HTTPS_PORT/
+LAB_HTTPS_LOG=$run/https.log
+ENV
+    chmod 600 "$run/lab.env"
+
+    if ! "$python" "$here/wait_ready.py" --env "$run/lab.env" --run "$run" --seconds 5; then
+        echo "lab: not ready; logs in $run" >&2
+        tail -n 20 "$run"/*.out "$run/nsd/nsd.log" >&2 2>/dev/null || true
+        stop quietly
+        exit 1
+    fi
+    echo "lab: ready ($run/lab.env)"
+}
+
+stop() {
+    for service in "${services[@]}"; do
+        local pid
+        pid=$(pid_of "$service")
+        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+            kill "$pid" 2>/dev/null || true
+            for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+            kill -9 "$pid" 2>/dev/null || true
+        fi
+        rm -f "$run/$service.pid"
+    done
+    [ "${1:-}" = quietly ] || echo "lab: stopped"
+}
+
+status() {
+    local down=0
+    for service in "${services[@]}"; do
+        if alive "$service"; then echo "$service: running (pid $(pid_of "$service"))"; else echo "$service: stopped"; down=1; fi
+    done
+    return $down
+}
+
+case "${1:-}" in
+    start) start ;;
+    stop) stop ;;
+    status) status ;;
+    *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

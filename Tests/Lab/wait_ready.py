@@ -1,0 +1,68 @@
+"""Waits until every lab server answers, or fails after a deadline."""
+import argparse
+import socket
+import ssl
+import sys
+import time
+
+from dnslib import DNSRecord
+
+
+def read_env(path):
+    values = {}
+    with open(path) as handle:
+        for line in handle:
+            key, _, value = line.strip().partition("=")
+            if key:
+                values[key] = value
+    return values
+
+
+def dns_ready(address):
+    host, _, port = address.rpartition(":")
+    try:
+        reply = DNSRecord.parse(DNSRecord.question("lab.test", "SOA").send(host, int(port), timeout=0.2))
+        return len(reply.rr) == 1
+    except (OSError, socket.timeout, Exception):
+        return False
+
+
+def tcp_ready(host, port):
+    try:
+        with socket.create_connection((host, int(port)), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--env", required=True)
+    parser.add_argument("--run", required=True)
+    parser.add_argument("--seconds", type=float, default=5)
+    args = parser.parse_args()
+    env = read_env(args.env)
+    checks = {
+        "nsd": lambda: dns_ready(env["LAB_DNS"]),
+        "fault-dns": lambda: dns_ready(env["LAB_FAULT_DNS"]),
+        "smtp starttls": lambda: tcp_ready(env["LAB_SMTP_ADDRESS"], env["LAB_SMTP_STARTTLS_PORT"]),
+        "smtp tls": lambda: tcp_ready(env["LAB_SMTP_ADDRESS"], env["LAB_SMTP_TLS_PORT"]),
+        "smtp plain": lambda: tcp_ready(env["LAB_SMTP_ADDRESS"], env["LAB_SMTP_PLAIN_PORT"]),
+        "https": lambda: tcp_ready(env["LAB_HTTPS_ADDRESS"], env["LAB_HTTPS_PORT"]),
+    }
+    deadline = time.monotonic() + args.seconds
+    pending = dict(checks)
+    while pending and time.monotonic() < deadline:
+        for name in list(pending):
+            if pending[name]():
+                del pending[name]
+        if pending:
+            time.sleep(0.05)
+    if pending:
+        print("lab: not ready: " + ", ".join(sorted(pending)), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
