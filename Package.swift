@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -50,7 +51,8 @@ let package = Package(
         ),
         .testTarget(
             name: "NoticeAuditTests",
-            dependencies: ["NoticeAudit"],
+            dependencies: ["NoticeAudit", .product(name: "Yams", package: "Yams")],
+            exclude: ["SPF/Suite/rfc7208-tests.yml", "SPF/Suite/rfc7208-tests.LICENSE"],
             swiftSettings: strictSettings
         ),
     ],

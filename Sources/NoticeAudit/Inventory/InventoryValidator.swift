@@ -135,7 +135,7 @@ public struct InventoryValidator {
         if let text = string("host", in: fields, required: true) {
             switch DomainName.parse(text) {
             case .success(let domain): host = domain.name
-            case .failure(let problem) where IPAddressText.isIPv4(text): _ = problem; host = text
+            case .failure where IPAddress.parseIPv4(Substring(text)) != nil: host = text
             case .failure(let problem):
                 add(.error, fields.path(of: "host"), fields["host"], "\"\(text)\" is not a valid host name: \(problem).", hint: "use the relay's DNS name, e.g. smtp.example.edu.")
             }

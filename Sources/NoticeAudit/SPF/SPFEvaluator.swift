@@ -1,0 +1,326 @@
+import Foundation
+
+/// What an evaluation learned beyond its outcome, for range coverage: the networks the address was
+/// compared with, and whether the result may depend on the address in other ways (`ptr`, `%{i}`,
+/// `%{p}`).
+struct SPFEvaluationFacts: Sendable {
+    var comparedNetworks: Set<IPNetwork>
+    var addressDependent: Bool
+}
+
+/// RFC 7208 `check_host()` over a ``DNSResolver``. Pure logic: all I/O goes through the resolver.
+public struct SPFEvaluator: Sendable {
+    public let resolver: any DNSResolver
+    public var options: SPFCheckOptions
+
+    public init(resolver: any DNSResolver, options: SPFCheckOptions = SPFCheckOptions()) {
+        self.resolver = resolver
+        self.options = options
+    }
+
+    /// Evaluates `check_host(ip, domain, sender)` (RFC 7208 §4). The outcome is a value for every
+    /// result, errors included; only task cancellation is thrown.
+    ///
+    /// - Parameters:
+    ///   - sender: the MAIL FROM address; without a local-part, "postmaster" is used (§4.3).
+    ///   - helo: the HELO/EHLO name, for the `%{h}` macro.
+    public func checkHost(ip: IPAddress, domain: String, sender: String, helo: String? = nil) async throws -> SPFOutcome {
+        try await evaluate(ip: ip, domain: domain, sender: sender, helo: helo).outcome
+    }
+
+    /// Checks the HELO identity (RFC 7208 §2.3): `check_host(ip, helo, "postmaster@" + helo)`.
+    public func checkHELO(ip: IPAddress, helo: String) async throws -> SPFOutcome {
+        try await checkHost(ip: ip, domain: helo, sender: "postmaster@\(helo)", helo: helo)
+    }
+
+    func evaluate(ip: IPAddress, domain: String, sender: String, helo: String?) async throws -> (outcome: SPFOutcome, facts: SPFEvaluationFacts) {
+        let run = SPFEvaluationRun(evaluator: self, ip: ip.unmappingIPv4, sender: sender, helo: helo)
+        let outcome = try await run.checkHost(domain: domain)
+        return (outcome, SPFEvaluationFacts(comparedNetworks: run.comparedNetworks, addressDependent: run.addressDependent))
+    }
+}
+
+/// Ends an evaluation with an error result; caught at the top of the run.
+enum SPFAbort: Error {
+    case permerror(String)
+    case temperror(String)
+}
+
+/// One `check_host()` evaluation with its counters. Lives inside one task, never shared.
+final class SPFEvaluationRun {
+    /// The result a record produced, and where its explanation comes from.
+    struct Decision {
+        var result: SPFResult
+        var term: String?
+        var domain: String
+        var explanation: SPFModifier?
+    }
+
+    let resolver: any DNSResolver
+    let options: SPFCheckOptions
+    let ip: IPAddress
+    let localPart: String
+    let senderDomain: String
+    let helo: String?
+
+    var dnsLookups = 0
+    var voidLookups = 0
+    var trace: [SPFTraceEntry] = []
+    var comparedNetworks: Set<IPNetwork> = []
+    var addressDependent = false
+
+    init(evaluator: SPFEvaluator, ip: IPAddress, sender: String, helo: String?) {
+        self.resolver = evaluator.resolver
+        self.options = evaluator.options
+        self.ip = ip
+        self.helo = helo
+        if let at = sender.lastIndex(of: "@") {
+            let local = String(sender[..<at])
+            localPart = local.isEmpty ? "postmaster" : local
+            senderDomain = String(sender[sender.index(after: at)...])
+        } else {
+            localPart = "postmaster"
+            senderDomain = sender
+        }
+    }
+
+    var sender: String { "\(localPart)@\(senderDomain)" }
+
+    func checkHost(domain: String) async throws -> SPFOutcome {
+        var outcome = SPFOutcome(result: .none, decidingTerm: nil, decidingDomain: nil, explanation: nil, problem: nil, dnsLookups: 0, voidLookups: 0, trace: [])
+        // RFC 7208 §4.3: a malformed or single-label domain gives "none" at once.
+        if let problem = Self.domainProblem(domain) {
+            note(0, domain, "not a usable domain (\(problem)): none")
+            outcome.problem = "the domain \(problem)"
+        } else {
+            do {
+                let decision = try await evaluateRecord(of: Self.normalized(domain), depth: 0)
+                outcome.result = decision.result
+                outcome.decidingTerm = decision.term
+                outcome.decidingDomain = decision.term == nil ? nil : decision.domain
+                if decision.result == .fail {
+                    outcome.explanation = try await explanation(for: decision)
+                }
+            } catch let abort as SPFAbort {
+                switch abort {
+                case .permerror(let message): outcome.result = .permerror; outcome.problem = message
+                case .temperror(let message): outcome.result = .temperror; outcome.problem = message
+                }
+            }
+        }
+        outcome.dnsLookups = dnsLookups
+        outcome.voidLookups = voidLookups
+        outcome.trace = trace
+        return outcome
+    }
+
+    // MARK: Records
+
+    /// Finds, parses and evaluates the SPF record of `domain` (RFC 7208 §4.4–§4.7).
+    func evaluateRecord(of domain: String, depth: Int) async throws -> Decision {
+        let answer = try await query(domain, .txt)
+        let candidates = answer.records.compactMap { record -> [UInt8]? in
+            guard case .txt(let strings) = record else { return nil }
+            let joined = strings.flatMap { $0 }
+            return SPFRecord.isVersion1(joined) ? joined : nil
+        }
+        guard !candidates.isEmpty else {
+            note(depth, domain, answer == .nxdomain ? "no such domain: none" : "no SPF record: none")
+            return Decision(result: .none, term: nil, domain: domain)
+        }
+        guard candidates.count == 1 else {
+            note(depth, domain, "\(candidates.count) SPF records: permerror")
+            throw SPFAbort.permerror("\(domain) publishes \(candidates.count) SPF records; exactly one is allowed (RFC 7208 §4.5)")
+        }
+        let text = String(decoding: candidates[0], as: UTF8.self)
+        let record: SPFRecord
+        do {
+            record = try SPFParser.parse(text)
+        } catch {
+            note(depth, domain, "record \"\(Self.printable(text))\" is invalid: \(error)")
+            throw SPFAbort.permerror("the SPF record of \(domain) is invalid: \(error) (RFC 7208 §4.6)")
+        }
+        note(depth, domain, "record \"\(text)\"")
+        for directive in record.directives {
+            if try await matches(directive, domain: domain, depth: depth) {
+                note(depth, domain, "\(directive.text) matched: \(directive.qualifier.result.rawValue)")
+                return Decision(result: directive.qualifier.result, term: directive.text, domain: domain, explanation: record.explanation)
+            }
+        }
+        // RFC 7208 §6.1: redirect applies when nothing matched and the record has no "all".
+        if let redirect = record.redirect, !record.hasAll {
+            try countLookup(redirect.text, depth: depth, domain: domain)
+            let target = try await expandDomain(redirect.value, domain: domain)
+            if let problem = Self.domainProblem(target) {
+                throw SPFAbort.permerror("\(redirect.text) names an invalid domain \"\(target)\": \(problem) (RFC 7208 §6.1)")
+            }
+            note(depth, domain, "\(redirect.text) → \(target)")
+            let decision = try await evaluateRecord(of: Self.normalized(target), depth: depth + 1)
+            if decision.result == .none {
+                throw SPFAbort.permerror("\(redirect.text): \(target) has no SPF record (RFC 7208 §6.1)")
+            }
+            return decision.term == nil ? Decision(result: decision.result, term: redirect.text, domain: domain, explanation: decision.explanation) : decision
+        }
+        note(depth, domain, "no term matched: neutral")
+        return Decision(result: .neutral, term: nil, domain: domain)
+    }
+
+    // MARK: Mechanisms (RFC 7208 §5)
+
+    func matches(_ directive: SPFDirective, domain: String, depth: Int) async throws -> Bool {
+        if directive.mechanism.causesDNSLookup { try countLookup(directive.text, depth: depth, domain: domain) }
+        switch directive.mechanism {
+        case .all:
+            return true
+        case .ip4(let network), .ip6(let network):
+            comparedNetworks.insert(network)
+            return network.contains(ip)
+        case .include(let spec):
+            let target = try await expandDomain(spec, domain: domain)
+            if let problem = Self.domainProblem(target) {
+                throw SPFAbort.permerror("\(directive.text) names an invalid domain \"\(target)\": \(problem) (RFC 7208 §5.2)")
+            }
+            let decision = try await evaluateRecord(of: Self.normalized(target), depth: depth + 1)
+            switch decision.result {
+            case .pass: return true
+            case .fail, .softfail, .neutral: return false
+            case .none: throw SPFAbort.permerror("\(directive.text): \(target) has no SPF record (RFC 7208 §5.2)")
+            case .temperror, .permerror: return false
+            }
+        case .a(let spec, let cidr):
+            let target = try await expandDomain(spec, domain: domain)
+            guard Self.domainProblem(target) == nil else { return try voidForInvalid(target, directive, depth, domain) }
+            return try await addressesMatch(of: target, cidr: cidr, countVoid: true, depth: depth, domain: domain)
+        case .mx(let spec, let cidr):
+            let target = try await expandDomain(spec, domain: domain)
+            guard Self.domainProblem(target) == nil else { return try voidForInvalid(target, directive, depth, domain) }
+            let answer = try await query(target, .mx)
+            if answer.isVoid { try countVoid(target, depth: depth, domain: domain) }
+            let exchanges = answer.records.compactMap { record -> (UInt16, String)? in
+                if case .mx(let preference, let exchange) = record { return (preference, exchange) }
+                return nil
+            }.sorted { $0.0 < $1.0 }.map(\.1)
+            if exchanges.count > options.maximumNamesPerLookup {
+                throw SPFAbort.permerror("\(target) has \(exchanges.count) MX records; at most \(options.maximumNamesPerLookup) may be evaluated (RFC 7208 §4.6.4)")
+            }
+            for exchange in exchanges where exchange != "." && !exchange.isEmpty {
+                if try await addressesMatch(of: exchange, cidr: cidr, countVoid: false, depth: depth, domain: domain) { return true }
+            }
+            return false
+        case .ptr(let spec):
+            addressDependent = true
+            let target = Self.normalized(try await expandDomain(spec, domain: domain))
+            let names = try await validatedNames(countVoid: true, depth: depth, domain: domain)
+            return names.contains { $0 == target || $0.hasSuffix("." + target) }
+        case .exists(let spec):
+            let target = try await expandDomain(spec, domain: domain)
+            guard Self.domainProblem(target) == nil else { return try voidForInvalid(target, directive, depth, domain) }
+            let answer = try await query(target, .a)
+            if answer.isVoid { try countVoid(target, depth: depth, domain: domain) }
+            return !answer.isVoid
+        }
+    }
+
+    /// A name that cannot exist in DNS answers as NXDOMAIN would: a void lookup, no match.
+    private func voidForInvalid(_ target: String, _ directive: SPFDirective, _ depth: Int, _ domain: String) throws -> Bool {
+        note(depth, domain, "\(directive.text): \"\(target)\" is not a valid domain name")
+        try countVoid(target, depth: depth, domain: domain)
+        return false
+    }
+
+    private func addressesMatch(of name: String, cidr: DualCIDR, countVoid shouldCount: Bool, depth: Int, domain: String) async throws -> Bool {
+        let answer = try await query(name, ip.isIPv4 ? .a : .aaaa)
+        if answer.isVoid && shouldCount { try countVoid(name, depth: depth, domain: domain) }
+        let length = cidr.prefixLength(for: ip)
+        var matched = false
+        for record in answer.records {
+            guard let address = record.address, address.isIPv4 == ip.isIPv4,
+                let network = IPNetwork(address: address, prefixLength: length)
+            else { continue }
+            comparedNetworks.insert(network)
+            if network.contains(ip) { matched = true; break }
+        }
+        return matched
+    }
+
+    /// The PTR names of the address that resolve back to it (RFC 7208 §5.5), at most 10 tried.
+    func validatedNames(countVoid shouldCount: Bool, depth: Int, domain: String) async throws -> [String] {
+        let answer: DNSAnswer
+        do {
+            answer = try await resolver.resolve(ip.reverseLookupName, type: .ptr)
+        } catch is DNSLookupError {
+            return []
+        }
+        if answer.isVoid && shouldCount { try countVoid(ip.reverseLookupName, depth: depth, domain: domain) }
+        var validated: [String] = []
+        for record in answer.records.prefix(options.maximumNamesPerLookup) {
+            guard case .ptr(let name) = record else { continue }
+            let normalized = Self.normalized(name)
+            guard let forward = try? await resolver.resolve(normalized, type: ip.isIPv4 ? .a : .aaaa) else { continue }
+            if forward.records.contains(where: { $0.address == ip }) {
+                validated.append(normalized)
+            }
+        }
+        return validated
+    }
+
+    // MARK: Limits (RFC 7208 §4.6.4)
+
+    func countLookup(_ term: String, depth: Int, domain: String) throws {
+        dnsLookups += 1
+        if dnsLookups > options.maximumDNSLookups {
+            note(depth, domain, "\(term): more than \(options.maximumDNSLookups) DNS lookups: permerror")
+            throw SPFAbort.permerror("more than \(options.maximumDNSLookups) DNS-querying terms (RFC 7208 §4.6.4); the limit was passed at \(term) in \(domain)")
+        }
+    }
+
+    func countVoid(_ name: String, depth: Int, domain: String) throws {
+        voidLookups += 1
+        if voidLookups > options.maximumVoidLookups {
+            note(depth, domain, "\(name): more than \(options.maximumVoidLookups) void lookups: permerror")
+            throw SPFAbort.permerror("more than \(options.maximumVoidLookups) lookups returned no data (RFC 7208 §4.6.4); the limit was passed at \(name)")
+        }
+    }
+
+    // MARK: DNS
+
+    func query(_ name: String, _ type: DNSRecordType) async throws -> DNSAnswer {
+        do {
+            return try await resolver.resolve(name, type: type)
+        } catch let error as DNSLookupError {
+            trace.append(SPFTraceEntry(depth: 0, domain: name, event: "\(type.rawValue) lookup failed: \(error.kind.rawValue): temperror"))
+            throw SPFAbort.temperror(error.description)
+        }
+    }
+
+    func note(_ depth: Int, _ domain: String, _ event: String) {
+        trace.append(SPFTraceEntry(depth: depth, domain: domain, event: event))
+    }
+
+    // MARK: Names
+
+    /// Lower case, without the trailing dot.
+    static func normalized(_ name: String) -> String {
+        var name = name.lowercased()
+        if name.hasSuffix(".") { name.removeLast() }
+        return name
+    }
+
+    /// Why `name` cannot be checked (RFC 7208 §4.3), or nil when it can.
+    static func domainProblem(_ name: String) -> String? {
+        var name = name
+        if name.hasSuffix(".") { name.removeLast() }
+        if name.isEmpty { return "is empty" }
+        if name.hasPrefix("[") { return "is an address literal" }
+        if name.utf8.count > 253 { return "is longer than 253 characters" }
+        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        if labels.contains(where: \.isEmpty) { return "has an empty label" }
+        if labels.contains(where: { $0.utf8.count > 63 }) { return "has a label longer than 63 characters" }
+        if labels.count < 2 { return "is not a multi-label domain name" }
+        return nil
+    }
+
+    static func printable(_ text: String) -> String {
+        String(text.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" })
+    }
+}

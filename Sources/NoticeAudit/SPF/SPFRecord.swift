@@ -1,0 +1,100 @@
+/// The two CIDR lengths of an `a` or `mx` mechanism (RFC 7208 §5.6): `/24//64`.
+public struct DualCIDR: Sendable, Hashable {
+    public var ipv4: Int
+    public var ipv6: Int
+
+    public static let hosts = DualCIDR(ipv4: 32, ipv6: 128)
+
+    /// The prefix length for an address of that family.
+    public func prefixLength(for address: IPAddress) -> Int { address.isIPv4 ? ipv4 : ipv6 }
+}
+
+/// A mechanism (RFC 7208 §5).
+public enum SPFMechanism: Sendable, Hashable {
+    case all
+    case include(MacroString)
+    case a(MacroString?, DualCIDR)
+    case mx(MacroString?, DualCIDR)
+    case ptr(MacroString?)
+    case ip4(IPNetwork)
+    case ip6(IPNetwork)
+    case exists(MacroString)
+
+    /// The mechanism's name as written in records.
+    public var name: String {
+        switch self {
+        case .all: "all"
+        case .include: "include"
+        case .a: "a"
+        case .mx: "mx"
+        case .ptr: "ptr"
+        case .ip4: "ip4"
+        case .ip6: "ip6"
+        case .exists: "exists"
+        }
+    }
+
+    /// True for the mechanisms that count against the limit of 10 DNS lookups (RFC 7208 §4.6.4).
+    public var causesDNSLookup: Bool {
+        switch self {
+        case .include, .a, .mx, .ptr, .exists: true
+        case .all, .ip4, .ip6: false
+        }
+    }
+}
+
+/// A qualifier and a mechanism, as written in the record.
+public struct SPFDirective: Sendable, Hashable {
+    public var qualifier: SPFQualifier
+    public var mechanism: SPFMechanism
+    /// The term as written, e.g. `~include:spf-na.exlibrisgroup.com`.
+    public var text: String
+    /// The term's offset in the record, in characters.
+    public var offset: Int
+}
+
+/// A `name=value` modifier (RFC 7208 §6).
+public struct SPFModifier: Sendable, Hashable {
+    /// The name, lower case.
+    public var name: String
+    public var value: MacroString
+    public var text: String
+    public var offset: Int
+}
+
+/// Why a record is not valid SPF: evaluated as `permerror` (RFC 7208 §4.6).
+public struct SPFSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    /// The offending term, when one is to blame.
+    public var term: String?
+    /// Offset of the term in the record, in characters.
+    public var offset: Int
+
+    public var description: String {
+        if let term { return "\(message) in term '\(term)' at character \(offset + 1)" }
+        return "\(message) at character \(offset + 1)"
+    }
+}
+
+/// A parsed SPF record (RFC 7208 §4.6). The whole record is parsed before evaluation, so a syntax
+/// error anywhere makes the record `permerror` even when an earlier term would match.
+public struct SPFRecord: Sendable, Hashable {
+    public var text: String
+    public var directives: [SPFDirective]
+    public var redirect: SPFModifier?
+    public var explanation: SPFModifier?
+    /// Modifiers other than `redirect` and `exp`, which evaluation ignores (RFC 7208 §6).
+    public var unknownModifiers: [SPFModifier]
+
+    /// True when the record has an `all` mechanism, which makes `redirect` ignored (RFC 7208 §6.1).
+    public var hasAll: Bool { directives.contains { $0.mechanism == .all } }
+
+    /// True when `text` is an SPF version 1 record: it begins with `v=spf1` (any case) followed by a
+    /// space or the end (RFC 7208 §4.5).
+    public static func isVersion1(_ bytes: [UInt8]) -> Bool {
+        let tag = Array("v=spf1".utf8)
+        guard bytes.count >= tag.count else { return false }
+        for (byte, expected) in zip(bytes, tag) where (byte | 0x20) != (expected | 0x20) { return false }
+        return bytes.count == tag.count || bytes[tag.count] == 0x20
+    }
+}
