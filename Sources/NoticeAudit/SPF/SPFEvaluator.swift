@@ -33,10 +33,25 @@ public struct SPFEvaluator: Sendable {
         try await checkHost(ip: ip, domain: helo, sender: "postmaster@\(helo)", helo: helo)
     }
 
+    /// `::ffff:0:0/96`, the IPv4-mapped IPv6 addresses (RFC 4291 §2.5.5.2).
+    static let ipv4MappedNetwork = IPNetwork(cidr: "::ffff:0:0/96")!
+
     func evaluate(ip: IPAddress, domain: String, sender: String, helo: String?) async throws -> (outcome: SPFOutcome, facts: SPFEvaluationFacts) {
-        let run = SPFEvaluationRun(evaluator: self, ip: ip.unmappingIPv4, sender: sender, helo: helo)
+        let evaluated = ip.unmappingIPv4
+        let run = SPFEvaluationRun(evaluator: self, ip: evaluated, sender: sender, helo: helo)
         let outcome = try await run.checkHost(domain: domain)
-        return (outcome, SPFEvaluationFacts(comparedNetworks: run.comparedNetworks, addressDependent: run.addressDependent))
+        var networks = run.comparedNetworks
+        if case .v6 = ip {
+            // Whether an IPv6 address is IPv4-mapped changes the whole evaluation (RFC 7208 §5).
+            networks.insert(Self.ipv4MappedNetwork)
+            if evaluated != ip {
+                networks = Set(networks.map { network in
+                    guard case .v4(let bits) = network.address else { return network }
+                    return IPNetwork(address: .v6(Self.ipv4MappedNetwork.firstBits | UInt128(bits)), prefixLength: network.prefixLength + 96)!
+                })
+            }
+        }
+        return (outcome, SPFEvaluationFacts(comparedNetworks: networks, addressDependent: run.addressDependent))
     }
 }
 

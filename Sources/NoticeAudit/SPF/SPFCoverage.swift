@@ -1,0 +1,165 @@
+/// The exact `check_host()` result for every address of one range (an Ex Libris region publishes
+/// ranges, not single hosts).
+public struct SPFCoverage: Sendable {
+    /// A run of consecutive addresses with one result.
+    public struct Part: Sendable {
+        public var first: IPAddress
+        public var last: IPAddress
+        public var result: SPFResult
+        /// True when the result was evaluated for one sampled address of the part, not for each.
+        public var sampled: Bool
+        /// The outcome of one address of the part (its deciding term, explanation and counts).
+        public var outcome: SPFOutcome
+
+        /// The part as the smallest list of CIDR networks.
+        public var networks: [IPNetwork] { IPNetwork.covering(first: first.bits, last: last.bits, family: first) }
+    }
+
+    public var range: IPNetwork
+    /// Consecutive parts in address order, covering the whole range.
+    public var parts: [Part]
+    /// How many `check_host()` evaluations were run.
+    public var evaluations: Int
+    /// The most DNS-querying terms any evaluation spent (RFC 7208 §4.6.4).
+    public var maximumDNSLookups: Int
+    /// The most void lookups any evaluation spent.
+    public var maximumVoidLookups: Int
+
+    /// Result → the sub-networks with that result, in address order.
+    public var networksByResult: [SPFResult: [IPNetwork]] {
+        var map: [SPFResult: [IPNetwork]] = [:]
+        for part in parts { map[part.result, default: []].append(contentsOf: part.networks) }
+        return map
+    }
+
+    /// The parts whose result comes from sampling, as networks.
+    public var sampledNetworks: [IPNetwork] { parts.filter(\.sampled).flatMap(\.networks) }
+
+    /// The worst result in the range (``SPFResult/severityRank``).
+    public var worstResult: SPFResult { parts.map(\.result).max() ?? .none }
+}
+
+extension SPFEvaluator {
+    /// How many addresses are evaluated one by one when the result depends on the address itself
+    /// (`ptr`, `%{i}`, `%{p}`): every address of a part up to the size of an IPv4 /20.
+    public static let exhaustiveAddressLimit: UInt128 = 4096
+    /// How many addresses are sampled in a larger address-dependent part.
+    public static let sampleCount: UInt128 = 256
+
+    /// The result of `check_host()` for every address of each range.
+    ///
+    /// Each range is cut into parts within which every address is inside or outside each network
+    /// the evaluation compared the address with (ip4/ip6 terms, a/mx addresses with their CIDR
+    /// lengths, through includes and redirects). All addresses of such a part follow the same path
+    /// through the record tree, so one evaluation decides the part. Where the path depends on the
+    /// address itself (`ptr`, `%{i}`, `%{p}`), every address of a part of up to 4096 addresses (an
+    /// IPv4 /20) is evaluated; larger parts (large IPv4 or IPv6 ranges) are sampled, and say so.
+    public func coverage(ranges: [IPNetwork], domain: String, sender: String, helo: String? = nil) async throws -> [SPFCoverage] {
+        var coverages: [SPFCoverage] = []
+        for range in ranges {
+            coverages.append(try await coverage(range: range, domain: domain, sender: sender, helo: helo))
+        }
+        return coverages
+    }
+
+    private func coverage(range: IPNetwork, domain: String, sender: String, helo: String?) async throws -> SPFCoverage {
+        var builder = CoverageBuilder(range: range)
+        var start = range.firstBits
+        let end = range.lastBits
+        while true {
+            let representative = range.address.withBits(start)
+            let (outcome, facts) = try await evaluate(ip: representative, domain: domain, sender: sender, helo: helo)
+            builder.record(outcome)
+            let uniformEnd = Self.uniformEnd(from: start, to: end, networks: facts.comparedNetworks, family: representative)
+            if facts.addressDependent && uniformEnd > start {
+                try await evaluateEachAddress(from: start, to: uniformEnd, first: outcome, into: &builder, domain: domain, sender: sender, helo: helo)
+            } else {
+                builder.append(first: start, last: uniformEnd, outcome: outcome, sampled: false)
+            }
+            if uniformEnd >= end { break }
+            start = uniformEnd + 1
+        }
+        return builder.coverage
+    }
+
+    /// The last address after `start` (up to `end`) that is inside or outside every compared network
+    /// exactly as `start` is.
+    static func uniformEnd(from start: UInt128, to end: UInt128, networks: Set<IPNetwork>, family: IPAddress) -> UInt128 {
+        var uniformEnd = end
+        for network in networks where network.address.bitWidth == family.bitWidth {
+            if network.firstBits <= start && start <= network.lastBits {
+                uniformEnd = min(uniformEnd, network.lastBits)
+            } else if network.firstBits > start {
+                uniformEnd = min(uniformEnd, network.firstBits - 1)
+            }
+        }
+        return uniformEnd
+    }
+
+    private func evaluateEachAddress(
+        from start: UInt128, to end: UInt128, first: SPFOutcome, into builder: inout CoverageBuilder,
+        domain: String, sender: String, helo: String?
+    ) async throws {
+        let family = builder.range.address
+        let count = end - start
+        if count < Self.exhaustiveAddressLimit {
+            builder.append(first: start, last: start, outcome: first, sampled: false)
+            var address = start + 1
+            while address <= end {
+                let outcome = try await checkHost(ip: family.withBits(address), domain: domain, sender: sender, helo: helo)
+                builder.record(outcome)
+                builder.append(first: address, last: address, outcome: outcome, sampled: false)
+                address += 1
+            }
+            return
+        }
+        // Sample evenly: each sample's result stands for the addresses up to the next sample.
+        let step = max(1, count / Self.sampleCount)
+        var sample = start
+        var outcome = first
+        while true {
+            let next = end - sample < step ? end : sample + step
+            let partEnd = next == end ? end : next - 1
+            builder.append(first: sample, last: partEnd, outcome: outcome, sampled: partEnd > sample)
+            if partEnd >= end { break }
+            sample = partEnd + 1
+            outcome = try await checkHost(ip: family.withBits(sample), domain: domain, sender: sender, helo: helo)
+            builder.record(outcome)
+        }
+    }
+}
+
+/// Collects the parts of one range, merging neighbours with the same result.
+private struct CoverageBuilder {
+    let range: IPNetwork
+    private var parts: [SPFCoverage.Part] = []
+    private var evaluations = 0
+    private var maximumDNSLookups = 0
+    private var maximumVoidLookups = 0
+
+    init(range: IPNetwork) {
+        self.range = range
+    }
+
+    mutating func record(_ outcome: SPFOutcome) {
+        evaluations += 1
+        maximumDNSLookups = max(maximumDNSLookups, outcome.dnsLookups)
+        maximumVoidLookups = max(maximumVoidLookups, outcome.voidLookups)
+    }
+
+    mutating func append(first: UInt128, last: UInt128, outcome: SPFOutcome, sampled: Bool) {
+        if var previous = parts.last, previous.result == outcome.result, previous.sampled == sampled,
+            previous.last.bits &+ 1 == first
+        {
+            previous.last = range.address.withBits(last)
+            parts[parts.count - 1] = previous
+            return
+        }
+        parts.append(SPFCoverage.Part(
+            first: range.address.withBits(first), last: range.address.withBits(last), result: outcome.result, sampled: sampled, outcome: outcome))
+    }
+
+    var coverage: SPFCoverage {
+        SPFCoverage(range: range, parts: parts, evaluations: evaluations, maximumDNSLookups: maximumDNSLookups, maximumVoidLookups: maximumVoidLookups)
+    }
+}
