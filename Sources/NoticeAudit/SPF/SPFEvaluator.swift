@@ -134,28 +134,21 @@ final class SPFEvaluationRun {
     /// Finds, parses and evaluates the SPF record of `domain` (RFC 7208 §4.4–§4.7).
     func evaluateRecord(of domain: String, depth: Int) async throws -> Decision {
         let answer = try await query(domain, .txt)
-        let candidates = answer.records.compactMap { record -> [UInt8]? in
-            guard case .txt(let strings) = record else { return nil }
-            let joined = strings.flatMap { $0 }
-            return SPFRecord.isVersion1(joined) ? joined : nil
-        }
-        guard !candidates.isEmpty else {
-            note(depth, domain, answer == .nxdomain ? "no such domain: none" : "no SPF record: none")
-            return Decision(result: .none, term: nil, domain: domain)
-        }
-        guard candidates.count == 1 else {
-            note(depth, domain, "\(candidates.count) SPF records: permerror")
-            throw SPFAbort.permerror("\(domain) publishes \(candidates.count) SPF records; exactly one is allowed (RFC 7208 §4.5)")
-        }
-        let text = String(decoding: candidates[0], as: UTF8.self)
         let record: SPFRecord
-        do {
-            record = try SPFParser.parse(text)
-        } catch {
+        switch SPFRecordLookup(answer: answer) {
+        case .none(let nxdomain):
+            note(depth, domain, nxdomain ? "no such domain: none" : "no SPF record: none")
+            return Decision(result: .none, term: nil, domain: domain)
+        case .multiple(let count):
+            note(depth, domain, "\(count) SPF records: permerror")
+            throw SPFAbort.permerror("\(domain) publishes \(count) SPF records; exactly one is allowed (RFC 7208 §4.5)")
+        case .invalid(let text, let error):
             note(depth, domain, "record \"\(Self.printable(text))\" is invalid: \(error)")
             throw SPFAbort.permerror("the SPF record of \(domain) is invalid: \(error) (RFC 7208 §4.6)")
+        case .record(let parsed):
+            record = parsed
         }
-        note(depth, domain, "record \"\(text)\"")
+        note(depth, domain, "record \"\(record.text)\"")
         for directive in record.directives {
             if try await matches(directive, domain: domain, depth: depth) {
                 note(depth, domain, "\(directive.text) matched: \(directive.qualifier.result.rawValue)")
