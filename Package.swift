@@ -4,6 +4,9 @@ import PackageDescription
 /// Every target of ours is built in Swift 6 language mode with warnings treated as errors.
 let strictSettings: [SwiftSetting] = [
     .treatAllWarnings(as: .error),
+    // Async functions run on their caller's executor unless marked @concurrent (SE-0461): the SPF
+    // evaluator's many small awaits then cost no executor hop.
+    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
 ]
 
 let package = Package(
@@ -47,6 +50,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "spf-benchmark",
+            dependencies: ["NoticeAudit"],
+            path: "Benchmarks/SPFBenchmark",
             swiftSettings: strictSettings
         ),
         .testTarget(

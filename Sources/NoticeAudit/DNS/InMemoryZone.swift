@@ -8,14 +8,23 @@ public struct InMemoryZone: DNSResolver {
     /// How many CNAMEs a query follows before it gives up with a malformed-answer error.
     public static let maximumCNAMEHops = 8
 
-    private var records: [String: [DNSRecord]] = [:]
-    private var failures: [String: (kind: DNSLookupError.Kind, exceptTypes: Set<DNSRecordType>)] = [:]
-    private var existingNames: Set<String> = []
+    /// What is known at one name: its records, and an injected failure.
+    private struct Node {
+        var records: [DNSRecord] = []
+        var failure: (kind: DNSLookupError.Kind, exceptTypes: Set<DNSRecordType>)?
+    }
+
+    /// Every name that exists: those with records or failures, and their parents (empty non-terminals).
+    private var nodes: [String: Node] = [:]
 
     public init() {}
 
     /// The key a name is stored under: lower case, without a trailing dot.
     public static func key(_ name: String) -> String {
+        let utf8 = name.utf8
+        if !utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) && utf8.last != UInt8(ascii: ".") {
+            return name
+        }
         var key = name.lowercased()
         if key.hasSuffix(".") { key.removeLast() }
         return key
@@ -30,16 +39,17 @@ public struct InMemoryZone: DNSResolver {
     /// which are answered from the stored records (or "no data").
     public mutating func fail(_ name: String, with kind: DNSLookupError.Kind, exceptTypes: Set<DNSRecordType> = []) {
         let key = Self.key(name)
-        failures[key] = (kind, exceptTypes)
         add(nil, at: key)
+        nodes[key]?.failure = (kind, exceptTypes)
     }
 
     /// Marks `name` and its parents as existing without adding a record.
     private mutating func add(_ record: DNSRecord?, at key: String) {
-        if let record { records[key, default: []].append(record) }
+        if let record { nodes[key, default: Node()].records.append(record) }
         var labels = key.split(separator: ".", omittingEmptySubsequences: false)
         while !labels.isEmpty {
-            existingNames.insert(labels.joined(separator: "."))
+            let name = labels.joined(separator: ".")
+            if nodes[name] == nil { nodes[name] = Node() }
             labels.removeFirst()
         }
     }
@@ -51,24 +61,26 @@ public struct InMemoryZone: DNSResolver {
 
     /// The records stored at `name` of any type (no CNAME following).
     public func storedRecords(at name: String) -> [DNSRecord] {
-        records[Self.key(name)] ?? []
+        nodes[Self.key(name)]?.records ?? []
     }
 
     public func resolve(_ name: String, type: DNSRecordType) async throws -> DNSAnswer {
         try Task.checkCancellation()
         var current = Self.key(name)
         for _ in 0...Self.maximumCNAMEHops {
-            if let failure = failures[current], !failure.exceptTypes.contains(type) {
+            guard let node = nodes[current] else { return .nxdomain }
+            if let failure = node.failure, !failure.exceptTypes.contains(type) {
                 throw DNSLookupError(failure.kind, name: name, type: type)
             }
-            let stored = records[current] ?? []
+            let stored = node.records
+            if !stored.isEmpty && stored.allSatisfy({ $0.type == type }) { return .records(stored) }
             let matching = stored.filter { $0.type == type }
             if !matching.isEmpty { return .records(matching) }
             if type != .cname, case .cname(let target)? = stored.first(where: { $0.type == .cname }) {
                 current = Self.key(target)
                 continue
             }
-            return existingNames.contains(current) ? .noData : .nxdomain
+            return .noData
         }
         throw DNSLookupError(.malformed, name: name, type: type, detail: "CNAME chain longer than \(Self.maximumCNAMEHops)")
     }

@@ -68,7 +68,7 @@ extension SPFEvaluator {
         let end = range.lastBits
         while true {
             let representative = range.address.withBits(start)
-            let (outcome, facts) = try await evaluate(ip: representative, domain: domain, sender: sender, helo: helo)
+            let (outcome, facts) = try await evaluate(ip: representative, domain: domain, sender: sender, helo: helo, collectingFacts: true)
             builder.record(outcome)
             let uniformEnd = Self.uniformEnd(from: start, to: end, networks: facts.comparedNetworks, family: representative)
             if facts.addressDependent && uniformEnd > start {

@@ -12,6 +12,7 @@ struct SPFEvaluationFacts: Sendable {
 public struct SPFEvaluator: Sendable {
     public let resolver: any DNSResolver
     public var options: SPFCheckOptions
+    let recordCache = SPFRecordCache()
 
     public init(resolver: any DNSResolver, options: SPFCheckOptions = SPFCheckOptions()) {
         self.resolver = resolver
@@ -36,9 +37,10 @@ public struct SPFEvaluator: Sendable {
     /// `::ffff:0:0/96`, the IPv4-mapped IPv6 addresses (RFC 4291 §2.5.5.2).
     static let ipv4MappedNetwork = IPNetwork(cidr: "::ffff:0:0/96")!
 
-    func evaluate(ip: IPAddress, domain: String, sender: String, helo: String?) async throws -> (outcome: SPFOutcome, facts: SPFEvaluationFacts) {
+    func evaluate(ip: IPAddress, domain: String, sender: String, helo: String?, collectingFacts: Bool = false) async throws -> (outcome: SPFOutcome, facts: SPFEvaluationFacts) {
         let evaluated = ip.unmappingIPv4
         let run = SPFEvaluationRun(evaluator: self, ip: evaluated, sender: sender, helo: helo)
+        run.collectsNetworks = collectingFacts
         let outcome = try await run.checkHost(domain: domain)
         var networks = run.comparedNetworks
         if case .v6 = ip {
@@ -73,6 +75,7 @@ final class SPFEvaluationRun {
 
     let resolver: any DNSResolver
     let options: SPFCheckOptions
+    let recordCache: SPFRecordCache
     let ip: IPAddress
     let localPart: String
     let senderDomain: String
@@ -82,11 +85,14 @@ final class SPFEvaluationRun {
     var voidLookups = 0
     var trace: [SPFTraceEntry] = []
     var comparedNetworks: Set<IPNetwork> = []
+    /// Whether to record every compared network (range coverage needs them; a single check does not).
+    var collectsNetworks = false
     var addressDependent = false
 
     init(evaluator: SPFEvaluator, ip: IPAddress, sender: String, helo: String?) {
         self.resolver = evaluator.resolver
         self.options = evaluator.options
+        self.recordCache = evaluator.recordCache
         self.ip = ip
         self.helo = helo
         if let at = sender.lastIndex(of: "@") {
@@ -135,7 +141,7 @@ final class SPFEvaluationRun {
     func evaluateRecord(of domain: String, depth: Int) async throws -> Decision {
         let answer = try await query(domain, .txt)
         let record: SPFRecord
-        switch SPFRecordLookup(answer: answer) {
+        switch SPFRecordLookup(answer: answer, domain: domain, cache: recordCache) {
         case .none(let nxdomain):
             note(depth, domain, nxdomain ? "no such domain: none" : "no SPF record: none")
             return Decision(result: .none, term: nil, domain: domain)
@@ -181,7 +187,7 @@ final class SPFEvaluationRun {
         case .all:
             return true
         case .ip4(let network), .ip6(let network):
-            comparedNetworks.insert(network)
+            if collectsNetworks { comparedNetworks.insert(network) }
             return network.contains(ip)
         case .include(let spec):
             let target = try await expandDomain(spec, domain: domain)
@@ -245,7 +251,7 @@ final class SPFEvaluationRun {
             guard let address = record.address, address.isIPv4 == ip.isIPv4,
                 let network = IPNetwork(address: address, prefixLength: length)
             else { continue }
-            comparedNetworks.insert(network)
+            if collectsNetworks { comparedNetworks.insert(network) }
             if network.contains(ip) { matched = true; break }
         }
         return matched
@@ -316,15 +322,24 @@ final class SPFEvaluationRun {
 
     /// Why `name` cannot be checked (RFC 7208 §4.3), or nil when it can.
     static func domainProblem(_ name: String) -> String? {
-        var name = name
-        if name.hasSuffix(".") { name.removeLast() }
-        if name.isEmpty { return "is empty" }
-        if name.hasPrefix("[") { return "is an address literal" }
-        if name.utf8.count > 253 { return "is longer than 253 characters" }
-        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
-        if labels.contains(where: \.isEmpty) { return "has an empty label" }
-        if labels.contains(where: { $0.utf8.count > 63 }) { return "has a label longer than 63 characters" }
-        if labels.count < 2 { return "is not a multi-label domain name" }
+        var bytes = name.utf8[...]
+        if bytes.last == UInt8(ascii: ".") { bytes = bytes.dropLast() }
+        if bytes.isEmpty { return "is empty" }
+        if bytes.first == UInt8(ascii: "[") { return "is an address literal" }
+        if bytes.count > 253 { return "is longer than 253 characters" }
+        var labels = 1, labelLength = 0
+        for byte in bytes {
+            if byte == UInt8(ascii: ".") {
+                if labelLength == 0 { return "has an empty label" }
+                labels += 1
+                labelLength = 0
+            } else {
+                labelLength += 1
+                if labelLength > 63 { return "has a label longer than 63 characters" }
+            }
+        }
+        if labelLength == 0 { return "has an empty label" }
+        if labels < 2 { return "is not a multi-label domain name" }
         return nil
     }
 

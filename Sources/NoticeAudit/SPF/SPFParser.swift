@@ -9,7 +9,7 @@ public enum SPFParser {
         guard SPFRecord.isVersion1(Array(text.utf8)) else {
             throw SPFSyntaxError(message: "the record does not start with 'v=spf1'", term: nil, offset: 0)
         }
-        var record = SPFRecord(text: text, directives: [], redirect: nil, explanation: nil, unknownModifiers: [])
+        var record = Parts()
         var offset = 6
         for rawTerm in text.dropFirst(6).split(separator: " ", omittingEmptySubsequences: false) {
             defer { offset += rawTerm.count + 1 }
@@ -22,7 +22,17 @@ public enum SPFParser {
                 record.directives.append(try parseDirective(term, offset: termOffset))
             }
         }
-        return record
+        return SPFRecord(
+            text: text, directives: record.directives, redirect: record.redirect, explanation: record.explanation,
+            unknownModifiers: record.unknownModifiers)
+    }
+
+    /// The terms of a record while it is parsed.
+    private struct Parts {
+        var directives: [SPFDirective] = []
+        var redirect: SPFModifier?
+        var explanation: SPFModifier?
+        var unknownModifiers: [SPFModifier] = []
     }
 
     /// `name=value` when the term is a modifier: name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." ).
@@ -34,7 +44,7 @@ public enum SPFParser {
         return (String(name), String(term[term.index(after: equals)...]))
     }
 
-    private static func addModifier(name: String, value: String, term: String, offset: Int, to record: inout SPFRecord) throws(SPFSyntaxError) {
+    private static func addModifier(name: String, value: String, term: String, offset: Int, to record: inout Parts) throws(SPFSyntaxError) {
         let lowered = name.lowercased()
         let macro: MacroString
         do {

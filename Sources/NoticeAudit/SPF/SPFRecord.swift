@@ -44,13 +44,46 @@ public enum SPFMechanism: Sendable, Hashable {
 }
 
 /// A qualifier and a mechanism, as written in the record.
+///
+/// Immutable and shared: copying one costs a single reference count, which matters when the same
+/// parsed record is evaluated for thousands of addresses.
 public struct SPFDirective: Sendable, Hashable {
-    public var qualifier: SPFQualifier
-    public var mechanism: SPFMechanism
+    private final class Storage: Sendable {
+        let qualifier: SPFQualifier
+        let mechanism: SPFMechanism
+        let text: String
+        let offset: Int
+
+        init(qualifier: SPFQualifier, mechanism: SPFMechanism, text: String, offset: Int) {
+            self.qualifier = qualifier
+            self.mechanism = mechanism
+            self.text = text
+            self.offset = offset
+        }
+    }
+
+    private let storage: Storage
+
+    public init(qualifier: SPFQualifier, mechanism: SPFMechanism, text: String, offset: Int) {
+        storage = Storage(qualifier: qualifier, mechanism: mechanism, text: text, offset: offset)
+    }
+
+    public var qualifier: SPFQualifier { storage.qualifier }
+    public var mechanism: SPFMechanism { storage.mechanism }
     /// The term as written, e.g. `~include:spf-na.exlibrisgroup.com`.
-    public var text: String
+    public var text: String { storage.text }
     /// The term's offset in the record, in characters.
-    public var offset: Int
+    public var offset: Int { storage.offset }
+
+    public static func == (lhs: SPFDirective, rhs: SPFDirective) -> Bool {
+        lhs.storage === rhs.storage
+            || (lhs.qualifier == rhs.qualifier && lhs.mechanism == rhs.mechanism && lhs.text == rhs.text && lhs.offset == rhs.offset)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(text)
+        hasher.combine(offset)
+    }
 }
 
 /// A `name=value` modifier (RFC 7208 §6).
@@ -78,16 +111,50 @@ public struct SPFSyntaxError: Error, Sendable, Equatable, CustomStringConvertibl
 
 /// A parsed SPF record (RFC 7208 §4.6). The whole record is parsed before evaluation, so a syntax
 /// error anywhere makes the record `permerror` even when an earlier term would match.
+///
+/// Immutable and shared, like ``SPFDirective``.
 public struct SPFRecord: Sendable, Hashable {
-    public var text: String
-    public var directives: [SPFDirective]
-    public var redirect: SPFModifier?
-    public var explanation: SPFModifier?
+    private final class Storage: Sendable {
+        let text: String
+        let directives: [SPFDirective]
+        let redirect: SPFModifier?
+        let explanation: SPFModifier?
+        let unknownModifiers: [SPFModifier]
+        let hasAll: Bool
+
+        init(text: String, directives: [SPFDirective], redirect: SPFModifier?, explanation: SPFModifier?, unknownModifiers: [SPFModifier]) {
+            self.text = text
+            self.directives = directives
+            self.redirect = redirect
+            self.explanation = explanation
+            self.unknownModifiers = unknownModifiers
+            self.hasAll = directives.contains { $0.mechanism == .all }
+        }
+    }
+
+    private let storage: Storage
+
+    public init(text: String, directives: [SPFDirective], redirect: SPFModifier?, explanation: SPFModifier?, unknownModifiers: [SPFModifier]) {
+        storage = Storage(text: text, directives: directives, redirect: redirect, explanation: explanation, unknownModifiers: unknownModifiers)
+    }
+
+    public var text: String { storage.text }
+    public var directives: [SPFDirective] { storage.directives }
+    public var redirect: SPFModifier? { storage.redirect }
+    public var explanation: SPFModifier? { storage.explanation }
     /// Modifiers other than `redirect` and `exp`, which evaluation ignores (RFC 7208 §6).
-    public var unknownModifiers: [SPFModifier]
+    public var unknownModifiers: [SPFModifier] { storage.unknownModifiers }
+
+    public static func == (lhs: SPFRecord, rhs: SPFRecord) -> Bool {
+        lhs.storage === rhs.storage
+            || (lhs.text == rhs.text && lhs.directives == rhs.directives && lhs.redirect == rhs.redirect
+                && lhs.explanation == rhs.explanation && lhs.unknownModifiers == rhs.unknownModifiers)
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(text) }
 
     /// True when the record has an `all` mechanism, which makes `redirect` ignored (RFC 7208 §6.1).
-    public var hasAll: Bool { directives.contains { $0.mechanism == .all } }
+    public var hasAll: Bool { storage.hasAll }
 
     /// True when `text` is an SPF version 1 record: it begins with `v=spf1` (any case) followed by a
     /// space or the end (RFC 7208 §4.5).

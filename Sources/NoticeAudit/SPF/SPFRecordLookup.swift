@@ -12,9 +12,13 @@ public enum SPFRecordLookup: Sendable {
     /// Selects and parses the SPF record among the TXT records of a DNS answer. TXT
     /// character-strings are joined without separator (RFC 7208 §3.3).
     public init(answer: DNSAnswer) {
+        self.init(answer: answer, domain: "", cache: nil)
+    }
+
+    init(answer: DNSAnswer, domain: String, cache: SPFRecordCache?) {
         let candidates = answer.records.compactMap { record -> [UInt8]? in
             guard case .txt(let strings) = record else { return nil }
-            let joined = strings.flatMap { $0 }
+            let joined = strings.count == 1 ? strings[0] : strings.flatMap { $0 }
             return SPFRecord.isVersion1(joined) ? joined : nil
         }
         guard let first = candidates.first else {
@@ -25,11 +29,12 @@ public enum SPFRecordLookup: Sendable {
             self = .multiple(candidates.count)
             return
         }
-        let text = String(decoding: first, as: UTF8.self)
-        do {
-            self = .record(try SPFParser.parse(text))
-        } catch {
-            self = .invalid(text: text, error: error)
+        let parsed = cache?.record(for: first, at: domain) ?? Result { () throws(SPFSyntaxError) -> SPFRecord in
+            try SPFParser.parse(String(decoding: first, as: UTF8.self))
+        }
+        switch parsed {
+        case .success(let record): self = .record(record)
+        case .failure(let error): self = .invalid(text: String(decoding: first, as: UTF8.self), error: error)
         }
     }
 
