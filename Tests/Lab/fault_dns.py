@@ -8,7 +8,6 @@ import argparse
 import asyncio
 import json
 import os
-import random
 import resource
 import socket
 import struct
@@ -104,12 +103,14 @@ class FaultServer:
             reply = request.reply()
             reply.header.rcode = RCODE.SERVFAIL if action == "servfail" else RCODE.REFUSED
             return reply.pack()
-        if action == "garbage":
-            return data[:2] + bytes(random.getrandbits(8) for _ in range(7))
         try:
             reply = await self.upstream.query(data, tcp=tcp)
         except (asyncio.TimeoutError, OSError):
             return None
+        if action == "garbage":
+            # A real header and question, then an answer section cut short: only a parser that
+            # checks every length notices.
+            return reply[:-5]
         if action == "truncate" and not tcp:
             parsed = DNSRecord.parse(reply)
             parsed.rr, parsed.auth, parsed.ar = [], [], []

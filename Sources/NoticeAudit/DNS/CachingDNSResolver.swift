@@ -1,0 +1,120 @@
+import Synchronization
+
+/// A ``DNSResolver`` over a ``DNSTransport`` that caches answers for their TTL and merges identical
+/// queries in flight: forty institutions that include the same Ex Libris entry cost one lookup.
+///
+/// Errors are not cached. When the task that sent a query is cancelled, the tasks waiting for the
+/// same answer are not: one of them asks again.
+public final class CachingDNSResolver: DNSResolver {
+    private struct Key: Hashable {
+        var name: String
+        var type: DNSRecordType
+    }
+
+    private enum Outcome {
+        case response(DNSResponse)
+        case failure(any Error)
+        /// The query's owner was cancelled; ask again.
+        case retry
+    }
+
+    private struct Waiter {
+        var id: UInt64
+        var continuation: CheckedContinuation<Outcome, Never>
+    }
+
+    private struct State {
+        var entries: [Key: (response: DNSResponse, expires: ContinuousClock.Instant)] = [:]
+        var inFlight: [Key: [Waiter]] = [:]
+        var nextWaiterID: UInt64 = 0
+        var transportQueries = 0
+    }
+
+    private let transport: any DNSTransport
+    private let state = Mutex(State())
+    /// The longest time an answer is kept, whatever its TTL.
+    public let maximumTTL: Duration
+
+    public init(transport: any DNSTransport, maximumTTL: Duration = .seconds(3600)) {
+        self.transport = transport
+        self.maximumTTL = maximumTTL
+    }
+
+    /// How many queries reached the transport (the rest came from the cache or were merged).
+    public var transportQueries: Int { state.withLock { $0.transportQueries } }
+
+    public func resolve(_ name: String, type: DNSRecordType) async throws -> DNSAnswer {
+        let key = Key(name: InMemoryZone.key(name), type: type)
+        while true {
+            try Task.checkCancellation()
+            enum Role {
+                case cached(DNSAnswer)
+                case owner
+                case waiter(UInt64)
+            }
+            let role: Role = state.withLock { state in
+                if let entry = state.entries[key] {
+                    if entry.expires > .now { return .cached(entry.response.answer) }
+                    state.entries[key] = nil
+                }
+                if state.inFlight[key] != nil {
+                    state.nextWaiterID += 1
+                    return .waiter(state.nextWaiterID)
+                }
+                state.inFlight[key] = []
+                state.transportQueries += 1
+                return .owner
+            }
+            switch role {
+            case .cached(let answer):
+                return answer
+            case .owner:
+                return try await ask(key)
+            case .waiter(let id):
+                switch await wait(for: key, id: id) {
+                case .response(let response): return response.answer
+                case .failure(let error): throw error
+                case .retry: continue
+                }
+            }
+        }
+    }
+
+    private func ask(_ key: Key) async throws -> DNSAnswer {
+        do {
+            let response = try await transport.exchange(key.name, type: key.type)
+            let lifetime = min(Duration.seconds(Int64(response.ttl)), maximumTTL)
+            let waiters = state.withLock { state in
+                if response.ttl > 0 { state.entries[key] = (response, .now + lifetime) }
+                return state.inFlight.removeValue(forKey: key) ?? []
+            }
+            for waiter in waiters { waiter.continuation.resume(returning: .response(response)) }
+            return response.answer
+        } catch {
+            let waiters = state.withLock { $0.inFlight.removeValue(forKey: key) ?? [] }
+            let outcome: Outcome = error is CancellationError ? .retry : .failure(error)
+            for waiter in waiters { waiter.continuation.resume(returning: outcome) }
+            throw error
+        }
+    }
+
+    private func wait(for key: Key, id: UInt64) async -> Outcome {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let registered = state.withLock { state -> Bool in
+                    guard state.inFlight[key] != nil else { return false }
+                    state.inFlight[key]!.append(Waiter(id: id, continuation: continuation))
+                    return true
+                }
+                // The owner finished between our check and now: look again.
+                if !registered { continuation.resume(returning: .retry) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> Waiter? in
+                guard let index = state.inFlight[key]?.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.inFlight[key]!.remove(at: index)
+            }
+            waiter?.continuation.resume(returning: .failure(CancellationError()))
+        }
+    }
+}
