@@ -13,7 +13,7 @@ import socket
 import struct
 import sys
 
-from dnslib import DNSRecord, RCODE
+from dnslib import DNSRecord, QTYPE, RCODE
 
 
 def parse_hostport(text):
@@ -22,6 +22,9 @@ def parse_hostport(text):
 
 
 class Rules:
+    """Per-name faults. A rule applies to its name and every name below it, or with "exact" to
+    the name alone; "except_types" lists query types the rule leaves alone."""
+
     def __init__(self, path, default_delay_ms):
         self.rules = []
         self.default_delay_ms = default_delay_ms
@@ -30,10 +33,11 @@ class Rules:
                 for rule in json.load(handle).get("rules", []):
                     self.rules.append((rule["name"].lower().rstrip("."), rule))
 
-    def for_name(self, qname):
+    def for_query(self, qname, qtype):
         name = qname.lower().rstrip(".")
         for suffix, rule in self.rules:
-            if name == suffix or name.endswith("." + suffix):
+            matches = name == suffix or (not rule.get("exact") and name.endswith("." + suffix))
+            if matches and qtype not in rule.get("except_types", []):
                 return rule
         return None
 
@@ -91,7 +95,7 @@ class FaultServer:
         except Exception:
             return None
         qname = str(request.q.qname)
-        rule = self.rules.for_name(qname) or {}
+        rule = self.rules.for_query(qname, QTYPE.get(request.q.qtype)) or {}
         action = rule.get("action")
         self.log.write(f"{'tcp' if tcp else 'udp'} {qname} {request.q.qtype} {action or 'forward'}\n")
         delay_ms = rule.get("delay_ms", self.rules.default_delay_ms)
@@ -152,34 +156,41 @@ async def serve_tcp_client(server, reader, writer):
         writer.close()
 
 
-async def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--listen", required=True, help="HOST:PORT on 127.0.0.x")
-    parser.add_argument("--upstream", required=True, help="HOST:PORT of nsd")
-    parser.add_argument("--rules", help="fault rules JSON")
-    parser.add_argument("--delay-ms", type=int, default=0, help="delay for every name without a rule")
-    parser.add_argument("--log", default=os.devnull)
-    parser.add_argument("--ready-file")
-    args = parser.parse_args()
-    host, port = parse_hostport(args.listen)
+async def serve(listen, upstream, rules, delay_ms, log):
+    host, port = parse_hostport(listen)
     if not host.startswith("127."):
         sys.exit("fault_dns: refusing to bind outside 127.0.0.0/8")
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-
-    log = open(args.log, "a", buffering=1)
-    server = FaultServer(Rules(args.rules, args.delay_ms), Upstream(parse_hostport(args.upstream)), log)
+    server = FaultServer(Rules(rules, delay_ms), Upstream(parse_hostport(upstream)), log)
     loop = asyncio.get_running_loop()
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * 1024 * 1024)
     sock.bind((host, port))
     await loop.create_datagram_endpoint(lambda: UDPProtocol(server), sock=sock)
-    tcp = await asyncio.start_server(lambda r, w: serve_tcp_client(server, r, w), host, port, backlog=1024)
+    return await asyncio.start_server(lambda r, w: serve_tcp_client(server, r, w), host, port, backlog=1024)
+
+
+async def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--listen", help="HOST:PORT on 127.0.0.x")
+    parser.add_argument("--upstream", help="HOST:PORT of nsd")
+    parser.add_argument("--rules", help="fault rules JSON")
+    parser.add_argument("--route", action="append", default=[], help="LISTEN,UPSTREAM,RULES: one more proxy in this process")
+    parser.add_argument("--delay-ms", type=int, default=0, help="delay for every name without a rule")
+    parser.add_argument("--log", default=os.devnull)
+    parser.add_argument("--ready-file")
+    args = parser.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+    log = open(args.log, "a", buffering=1)
+    routes = [tuple(route.split(",", 2)) for route in args.route]
+    if args.listen:
+        routes.insert(0, (args.listen, args.upstream, args.rules))
+    servers = [await serve(listen, upstream, rules or None, args.delay_ms, log) for listen, upstream, rules in routes]
     if args.ready_file:
         with open(args.ready_file, "w") as handle:
             handle.write("ready\n")
-    async with tcp:
-        await tcp.serve_forever()
+    await asyncio.gather(*(server.serve_forever() for server in servers))
 
 
 if __name__ == "__main__":

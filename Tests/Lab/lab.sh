@@ -18,7 +18,7 @@ HTTPS_ADDRESS=127.0.30.1
 HTTPS_PORT=8443
 SMTP_USER=alma-notices
 
-services=(nsd fault-dns smtp https)
+services=(nsd fault-dns smtp https suite-fault-dns)
 
 pid_of() { cat "$run/$1.pid" 2>/dev/null || true; }
 alive() { local pid; pid=$(pid_of "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
@@ -127,6 +127,7 @@ LAB_HTTPS_URL=https://www.lab.test:$HTTPS_PORT/
 LAB_HTTPS_LOG=$run/https.log
 ENV
     chmod 600 "$run/lab.env"
+    start_spf_suite
 
     if ! "$python" "$here/wait_ready.py" --env "$run/lab.env" --run "$run" --seconds 5; then
         echo "lab: not ready; logs in $run" >&2
@@ -137,17 +138,65 @@ ENV
     echo "lab: ready ($run/lab.env)"
 }
 
+# The RFC 7208 suite's zone data, one root zone per section, each on its own nsd behind a fault proxy.
+start_spf_suite() {
+    local suite="$run/suite" routes=()
+    rm -rf "$suite"
+    mkdir -p "$suite"
+    "$python" "$here/spf_suite_zones.py" --suite "$here/../NoticeAuditTests/SPF/Suite/rfc7208-tests.yml" --out "$suite" --port "$DNS_PORT"
+    while read -r index nsd_address proxy_address; do
+        local folder
+        folder="$suite/s$(printf '%02d' "$index")"
+        cat > "$folder/nsd.conf" <<CONF
+server:
+    ip-address: ${nsd_address%:*}@$DNS_PORT
+    port: $DNS_PORT
+    do-ip6: no
+    username: ""
+    chroot: ""
+    database: ""
+    zonelistfile: "$folder/zone.list"
+    xfrdfile: "$folder/xfrd.state"
+    xfrdir: "$folder"
+    pidfile: "$run/suite-nsd-$index.pid"
+    logfile: "$folder/nsd.log"
+    server-count: 1
+    rrl-ratelimit: 0
+    verbosity: 0
+remote-control:
+    control-enable: no
+zone:
+    name: "."
+    zonefile: "$folder/root.zone"
+CONF
+        nsd -c "$folder/nsd.conf"
+        routes+=(--route "$proxy_address,$nsd_address,$folder/rules.json")
+    done < "$suite/sections.env"
+    "$python" "$here/fault_dns.py" "${routes[@]}" --log "$suite/fault-dns.log" --ready-file "$run/suite-fault-dns.ready" \
+        > "$run/suite-fault-dns.out" 2>&1 &
+    echo $! > "$run/suite-fault-dns.pid"
+    echo "LAB_SPF_SUITE_SECTIONS=$suite/sections.env" >> "$run/lab.env"
+}
+
 stop() {
-    for service in "${services[@]}"; do
+    local all=("${services[@]}") pids=()
+    for pidfile in "$run"/suite-nsd-*.pid; do
+        [ -e "$pidfile" ] && all+=("$(basename "$pidfile" .pid)")
+    done
+    for service in "${all[@]}"; do
         local pid
         pid=$(pid_of "$service")
-        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-            kill "$pid" 2>/dev/null || true
-            for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-            kill -9 "$pid" 2>/dev/null || true
-        fi
+        if [ -n "$pid" ] && kill "$pid" 2>/dev/null; then pids+=("$pid"); fi
         rm -f "$run/$service.pid"
     done
+    # Every service got SIGTERM at once; wait for all together, then force the stragglers.
+    for _ in $(seq 50); do
+        local alive=0
+        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ "$alive" -eq 0 ] && break
+        sleep 0.05
+    done
+    for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
     [ "${1:-}" = quietly ] || echo "lab: stopped"
 }
 

@@ -18,10 +18,10 @@ def read_env(path):
     return values
 
 
-def dns_ready(address):
+def dns_ready(address, zone="lab.test"):
     host, _, port = address.rpartition(":")
     try:
-        reply = DNSRecord.parse(DNSRecord.question("lab.test", "SOA").send(host, int(port), timeout=0.2))
+        reply = DNSRecord.parse(DNSRecord.question(zone, "SOA").send(host, int(port), timeout=0.2))
         return len(reply.rr) == 1
     except (OSError, socket.timeout, Exception):
         return False
@@ -50,6 +50,13 @@ def main():
         "smtp plain": lambda: tcp_ready(env["LAB_SMTP_ADDRESS"], env["LAB_SMTP_PLAIN_PORT"]),
         "https": lambda: tcp_ready(env["LAB_HTTPS_ADDRESS"], env["LAB_HTTPS_PORT"]),
     }
+    sections = env.get("LAB_SPF_SUITE_SECTIONS")
+    if sections:
+        with open(sections) as handle:
+            for line in handle:
+                index, nsd_address, proxy_address = line.split()
+                checks["suite nsd " + index] = (lambda a: lambda: dns_ready(a, "."))(nsd_address)
+                checks["suite proxy " + index] = (lambda a: lambda: dns_ready(a, "."))(proxy_address)
     deadline = time.monotonic() + args.seconds
     pending = dict(checks)
     while pending and time.monotonic() < deadline:

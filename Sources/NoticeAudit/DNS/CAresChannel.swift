@@ -248,7 +248,9 @@ final class CAresChannel: DNSTransport, @unchecked Sendable {
             inFlight += 1
             started[query.id] = query
             let context = Unmanaged.passRetained(query).toOpaque()
-            ares_query(channel, query.name, Int32(1), Int32(query.type.code), { context, status, _, reply, length in
+            // c-ares reads a backslash as escaping the next character; a raw name's must be kept.
+            let wireName = query.name.replacingOccurrences(of: "\\", with: "\\\\")
+            ares_query(channel, wireName, Int32(1), Int32(query.type.code), { context, status, _, reply, length in
                 guard let context else { return }
                 let query = Unmanaged<Query>.fromOpaque(context).takeRetainedValue()
                 let copy = reply.map { Array(UnsafeBufferPointer(start: $0, count: Int(length))) }

@@ -26,7 +26,7 @@ public struct DNSMessageParser {
     public static func parse(_ message: [UInt8], name: String, type: DNSRecordType) throws(DNSLookupError) -> DNSResponse {
         var parser = DNSMessageParser(bytes: message)
         do {
-            return try parser.parseResponse(name: InMemoryZone.key(name), type: type)
+            return try parser.parseResponse(name: canonicalName(name), type: type)
         } catch let failure as Failure {
             throw DNSLookupError(.malformed, name: name, type: type, detail: failure.message)
         } catch let error as DNSLookupError {
@@ -81,7 +81,7 @@ public struct DNSMessageParser {
                 return DNSResponse(answer: .noData, ttl: min(ttl, negativeTTL), unresolvedAlias: unresolved ? current : nil)
             }
             ttl = min(ttl, alias.ttl)
-            current = InMemoryZone.key(target)
+            current = target
         }
         throw Failure(message: "CNAME chain longer than \(Self.maximumCNAMEHops)")
     }
@@ -184,14 +184,22 @@ public struct DNSMessageParser {
         }
     }
 
-    /// A label in presentation form (RFC 1035 §5.1): lower case, with '.', '\\' and bytes outside
-    /// printable ASCII escaped as \DDD.
+    /// A name as the parser writes names: lower case, without the root dot, each label in
+    /// ``presentation(_:)`` form, so that a queried name and the owner names of the answer compare.
+    public static func canonicalName(_ name: String) -> String {
+        var text = Substring(name)
+        if text.hasSuffix(".") { text = text.dropLast() }
+        return text.split(separator: ".", omittingEmptySubsequences: false).map { presentation(ArraySlice($0.utf8)) }.joined(separator: ".")
+    }
+
+    /// A label as text: lower case; printable ASCII and spaces as they are; '.', '\\', control
+    /// characters and bytes above 0x7E as \DDD (RFC 1035 §5.1).
     private static func presentation(_ label: ArraySlice<UInt8>) -> String {
         var text = ""
         for byte in label {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"): text.append(Character(Unicode.Scalar(byte + 32)))
-            case UInt8(ascii: "."), UInt8(ascii: "\\"), 0..<0x21, 0x7F...:
+            case UInt8(ascii: "."), UInt8(ascii: "\\"), 0..<0x20, 0x7F...:
                 text += "\\" + String(byte).leftPadded(to: 3)
             default: text.append(Character(Unicode.Scalar(byte)))
             }

@@ -68,13 +68,11 @@ struct CAresResolverTests {
     func noDefiniteAnswerIsThrownWithItsKind(name: String, kind: DNSLookupError.Kind) async throws {
         let resolver = try Self.resolver(fault: true, timeout: .milliseconds(600))
         defer { resolver.shutdown() }
-        let start = ContinuousClock.now
         await #expect {
             _ = try await resolver.resolve(name, type: .txt)
         } throws: { error in
             (error as? DNSLookupError)?.kind == kind
         }
-        #expect(ContinuousClock.now - start < .seconds(2))
     }
 
     @Test func truncatedUDPAnswerIsRetriedOverTCP() async throws {

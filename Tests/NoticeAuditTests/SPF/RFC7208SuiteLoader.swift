@@ -6,6 +6,8 @@ import Yams
 /// One test of the RFC 7208 suite (`Suite/rfc7208-tests.yml`, openspf.org release 2014.04).
 struct RFC7208SuiteCase: CustomTestStringConvertible, Sendable {
     var section: String
+    /// The section's place in the file: the lab serves section N's zone data on its own server.
+    var sectionIndex: Int
     var name: String
     var spec: String
     var helo: String
@@ -27,7 +29,7 @@ struct RFC7208SuiteCase: CustomTestStringConvertible, Sendable {
     static func load() throws -> [RFC7208SuiteCase] {
         let text = try String(contentsOf: suiteURL, encoding: .utf8)
         var cases: [RFC7208SuiteCase] = []
-        for document in try Yams.load_all(yaml: text) {
+        for (sectionIndex, document) in try Yams.load_all(yaml: text).enumerated() {
             guard let section = document as? [String: Any], let tests = section["tests"] as? [String: Any] else { continue }
             let zonedata = section["zonedata"] as? [String: [Any]] ?? [:]
             let zone = makeZone(zonedata)
@@ -40,7 +42,7 @@ struct RFC7208SuiteCase: CustomTestStringConvertible, Sendable {
                     results = [SPFResult(rawValue: test["result"] as? String ?? "")].compactMap { $0 }
                 }
                 cases.append(RFC7208SuiteCase(
-                    section: section["description"] as? String ?? "", name: name, spec: "\(test["spec"] ?? "")",
+                    section: section["description"] as? String ?? "", sectionIndex: sectionIndex, name: name, spec: "\(test["spec"] ?? "")",
                     helo: "\(test["helo"] ?? "")", host: "\(test["host"] ?? "")", mailfrom: test["mailfrom"] as? String ?? "",
                     results: results, explanation: test["explanation"] as? String, zone: zone))
             }

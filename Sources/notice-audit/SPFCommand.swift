@@ -1,0 +1,165 @@
+import ArgumentParser
+import Foundation
+import NoticeAudit
+
+/// `notice-audit spf DOMAIN --ip IP [--sender ADDR] [--helo NAME]`: one RFC 7208 check_host().
+struct SPFCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spf",
+        abstract: "Evaluate RFC 7208 check_host() for a domain and an address (or every address of ranges).",
+        discussion: """
+            Without --sender, the sender is postmaster@HELO when --helo is given (the HELO identity, \
+            RFC 7208 §2.3), else postmaster@DOMAIN. Exit status 0 whatever the SPF result; 2 for a \
+            usage error; 3 when DNS could not be set up.
+            """
+    )
+
+    @Argument(help: "The domain whose SPF record is evaluated.")
+    var domain: String
+
+    @Option(help: ArgumentHelp("The client address.", valueName: "ip"))
+    var ip: String?
+
+    @Option(help: ArgumentHelp("Every address of this range instead of --ip (repeatable).", valueName: "cidr"))
+    var range: [String] = []
+
+    @Option(help: ArgumentHelp("The MAIL FROM address.", valueName: "address"))
+    var sender: String?
+
+    @Option(help: ArgumentHelp("The HELO/EHLO name.", valueName: "name"))
+    var helo: String?
+
+    @OptionGroup var network: NetworkOptions
+
+    func validate() throws {
+        if ip == nil && range.isEmpty { throw ValidationError("give --ip or at least one --range") }
+        if ip != nil && !range.isEmpty { throw ValidationError("give either --ip or --range, not both") }
+        if let ip, IPAddress(ip) == nil { throw ValidationError("--ip \(ip) is not an IPv4 or IPv6 address") }
+        for cidr in range where IPNetwork(cidr: cidr) == nil { throw ValidationError("--range \(cidr) is not a CIDR range such as 192.0.2.0/24") }
+    }
+
+    var effectiveSender: String {
+        if let sender, !sender.isEmpty { return sender }
+        return "postmaster@\(helo ?? domain)"
+    }
+
+    func run() async throws {
+        let resolver = try network.makeResolver()
+        defer { resolver.shutdown() }
+        let evaluator = SPFEvaluator(resolver: resolver)
+        if let ip, let address = IPAddress(ip) {
+            let outcome = try await evaluator.checkHost(ip: address, domain: domain, sender: effectiveSender, helo: helo)
+            if network.json {
+                try JSONOutput.print(SPFCheckOutput(domain: domain, ip: address.description, sender: effectiveSender, outcome: outcome))
+            } else {
+                printHuman(outcome, ip: address)
+            }
+        } else {
+            let coverages = try await evaluator.coverage(ranges: range.compactMap { IPNetwork(cidr: $0) }, domain: domain, sender: effectiveSender, helo: helo)
+            if network.json {
+                try JSONOutput.print(SPFRangesOutput(domain: domain, sender: effectiveSender, ranges: coverages.map(SPFRangesOutput.Range.init)))
+            } else {
+                for coverage in coverages { printHuman(coverage) }
+            }
+        }
+    }
+
+    private func printHuman(_ outcome: SPFOutcome, ip: IPAddress) {
+        print("\(domain) for \(ip) (sender \(effectiveSender)): \(outcome.result.rawValue)")
+        if let term = outcome.decidingTerm { print("  deciding term: \(term)\(outcome.decidingDomain.map { " in \($0)" } ?? "")") }
+        if let problem = outcome.problem { print("  problem: \(problem)") }
+        if let explanation = outcome.explanation { print("  explanation: \(explanation)") }
+        print("  DNS lookups: \(outcome.dnsLookups) of 10, void lookups: \(outcome.voidLookups) of 2")
+        print("  trace:")
+        for entry in outcome.trace { print("    \(entry)") }
+    }
+
+    private func printHuman(_ coverage: SPFCoverage) {
+        print("\(domain) for \(coverage.range) (sender \(effectiveSender)): worst result \(coverage.worstResult.rawValue)")
+        for part in coverage.parts {
+            let networks = part.networks.map(\.description).joined(separator: " ")
+            print("  \(part.result.rawValue)\(part.sampled ? " (sampled)" : ""): \(networks)\(part.outcome.decidingTerm.map { " — \($0)" } ?? "")")
+        }
+        print("  \(coverage.evaluations) evaluations; at most \(coverage.maximumDNSLookups) DNS lookups and \(coverage.maximumVoidLookups) void lookups")
+    }
+}
+
+/// `spf --json` with `--ip`.
+struct SPFCheckOutput: Encodable {
+    var domain: String
+    var ip: String
+    var sender: String
+    var result: String
+    var explanation: String?
+    var decidingTerm: String?
+    var decidingDomain: String?
+    var problem: String?
+    var dnsLookups: Int
+    var voidLookups: Int
+    var trace: [String]
+
+    init(domain: String, ip: String, sender: String, outcome: SPFOutcome) {
+        self.domain = domain
+        self.ip = ip
+        self.sender = sender
+        result = outcome.result.rawValue
+        explanation = outcome.explanation
+        decidingTerm = outcome.decidingTerm
+        decidingDomain = outcome.decidingDomain
+        problem = outcome.problem
+        dnsLookups = outcome.dnsLookups
+        voidLookups = outcome.voidLookups
+        trace = outcome.trace.map(\.description)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case domain, ip, sender, result, explanation, problem, trace
+        case decidingTerm = "deciding_term", decidingDomain = "deciding_domain", dnsLookups = "dns_lookups", voidLookups = "void_lookups"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(domain, forKey: .domain)
+        try container.encode(ip, forKey: .ip)
+        try container.encode(sender, forKey: .sender)
+        try container.encode(result, forKey: .result)
+        // Present as null, not absent: the interface promises the key.
+        try container.encode(explanation, forKey: .explanation)
+        try container.encode(decidingTerm, forKey: .decidingTerm)
+        try container.encode(decidingDomain, forKey: .decidingDomain)
+        try container.encode(problem, forKey: .problem)
+        try container.encode(dnsLookups, forKey: .dnsLookups)
+        try container.encode(voidLookups, forKey: .voidLookups)
+        try container.encode(trace, forKey: .trace)
+    }
+}
+
+/// `spf --json` with `--range`: `ranges: [{cidr, results: {RESULT: [sub-CIDR]}}]`.
+struct SPFRangesOutput: Encodable {
+    struct Range: Encodable {
+        var cidr: String
+        var results: [String: [String]]
+        var sampled: [String]
+        var evaluations: Int
+        var maxDNSLookups: Int
+        var maxVoidLookups: Int
+
+        init(_ coverage: SPFCoverage) {
+            cidr = coverage.range.description
+            results = Dictionary(uniqueKeysWithValues: coverage.networksByResult.map { ($0.key.rawValue, $0.value.map(\.description)) })
+            sampled = coverage.sampledNetworks.map(\.description)
+            evaluations = coverage.evaluations
+            maxDNSLookups = coverage.maximumDNSLookups
+            maxVoidLookups = coverage.maximumVoidLookups
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case cidr, results, sampled, evaluations
+            case maxDNSLookups = "max_dns_lookups", maxVoidLookups = "max_void_lookups"
+        }
+    }
+
+    var domain: String
+    var sender: String
+    var ranges: [Range]
+}
