@@ -58,6 +58,12 @@ let package = Package(
             path: "Benchmarks/SPFBenchmark",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "dns-benchmark",
+            dependencies: ["NoticeAudit"],
+            path: "Benchmarks/DNSBenchmark",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "NoticeAuditTests",
             dependencies: ["NoticeAudit", .product(name: "Yams", package: "Yams")],

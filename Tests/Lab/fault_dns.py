@@ -48,22 +48,38 @@ class Upstream:
     def __init__(self, address, timeout=3.0):
         self.address = address
         self.timeout = timeout
+        self.transport = None
+        self.pending = {}
+        self.next_id = 0
 
     async def query_udp(self, data):
+        """Forwards over one shared socket, with our own query IDs mapped back to the client's."""
         loop = asyncio.get_running_loop()
+        if self.transport is None:
+            upstream = self
+
+            class Receiver(asyncio.DatagramProtocol):
+                def datagram_received(self, reply, _addr):
+                    future = upstream.pending.pop(reply[:2], None)
+                    if future is not None and not future.done():
+                        future.set_result(reply)
+
+            self.transport, _ = await loop.create_datagram_endpoint(Receiver, remote_addr=self.address)
+            sock = self.transport.get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * 1024 * 1024)
+        while True:
+            self.next_id = (self.next_id + 1) & 0xFFFF
+            key = struct.pack("!H", self.next_id)
+            if key not in self.pending:
+                break
         future = loop.create_future()
-
-        class Receiver(asyncio.DatagramProtocol):
-            def datagram_received(self, reply, _addr):
-                if not future.done():
-                    future.set_result(reply)
-
-        transport, _ = await loop.create_datagram_endpoint(Receiver, remote_addr=self.address)
+        self.pending[key] = future
         try:
-            transport.sendto(data)
-            return await asyncio.wait_for(future, self.timeout)
+            self.transport.sendto(key + data[2:])
+            reply = await asyncio.wait_for(future, self.timeout)
         finally:
-            transport.close()
+            self.pending.pop(key, None)
+        return data[:2] + reply[2:]
 
     async def query_tcp(self, data):
         reader, writer = await asyncio.wait_for(asyncio.open_connection(*self.address), self.timeout)
@@ -90,6 +106,14 @@ class FaultServer:
 
     async def answer(self, data, tcp):
         """Returns the reply bytes, or None to stay silent."""
+        if not self.rules.rules:
+            # No per-name rules: forward without parsing (the latency proxy's hot path).
+            if self.rules.default_delay_ms:
+                await asyncio.sleep(self.rules.default_delay_ms / 1000)
+            try:
+                return await self.upstream.query(data, tcp=tcp)
+            except (asyncio.TimeoutError, OSError):
+                return None
         try:
             request = DNSRecord.parse(data)
         except Exception:

@@ -9,6 +9,7 @@ python="$here/.venv/bin/python"
 
 DNS_ADDRESS=127.0.10.1
 FAULT_DNS_ADDRESS=127.0.10.2
+LATENCY_DNS_ADDRESS=127.0.10.3
 DNS_PORT=5300
 SMTP_ADDRESS=127.0.20.1
 SMTP_STARTTLS_PORT=2587
@@ -18,7 +19,7 @@ HTTPS_ADDRESS=127.0.30.1
 HTTPS_PORT=8443
 SMTP_USER=alma-notices
 
-services=(nsd fault-dns smtp https suite-fault-dns)
+services=(nsd fault-dns latency-dns smtp https suite-fault-dns)
 
 pid_of() { cat "$run/$1.pid" 2>/dev/null || true; }
 alive() { local pid; pid=$(pid_of "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
@@ -95,6 +96,10 @@ start() {
         > "$run/fault-dns.out" 2>&1 &
     echo $! > "$run/fault-dns.pid"
 
+    "$python" "$here/fault_dns.py" --listen "$LATENCY_DNS_ADDRESS:$DNS_PORT" --upstream "$DNS_ADDRESS:$DNS_PORT" \
+        --delay-ms 20 --ready-file "$run/latency-dns.ready" > "$run/latency-dns.out" 2>&1 &
+    echo $! > "$run/latency-dns.pid"
+
     LAB_SMTP_PASSWORD="$password" "$python" "$here/smtp_lab.py" --host "$SMTP_ADDRESS" \
         --starttls-port "$SMTP_STARTTLS_PORT" --tls-port "$SMTP_TLS_PORT" --plain-port "$SMTP_PLAIN_PORT" \
         --cert "$run/pki/server.pem" --key "$run/pki/server.key" --user "$SMTP_USER" \
@@ -110,6 +115,7 @@ start() {
     cat > "$run/lab.env" <<ENV
 LAB_DNS=$DNS_ADDRESS:$DNS_PORT
 LAB_FAULT_DNS=$FAULT_DNS_ADDRESS:$DNS_PORT
+LAB_LATENCY_DNS=$LATENCY_DNS_ADDRESS:$DNS_PORT
 LAB_ZONE=lab.test
 LAB_CA_FILE=$run/pki/ca.pem
 LAB_SMTP_ADDRESS=$SMTP_ADDRESS

@@ -45,6 +45,7 @@ def main():
     checks = {
         "nsd": lambda: dns_ready(env["LAB_DNS"]),
         "fault-dns": lambda: dns_ready(env["LAB_FAULT_DNS"]),
+        "latency-dns": lambda: dns_ready(env["LAB_LATENCY_DNS"]),
         "smtp starttls": lambda: tcp_ready(env["LAB_SMTP_ADDRESS"], env["LAB_SMTP_STARTTLS_PORT"]),
         "smtp tls": lambda: tcp_ready(env["LAB_SMTP_ADDRESS"], env["LAB_SMTP_TLS_PORT"]),
         "smtp plain": lambda: tcp_ready(env["LAB_SMTP_ADDRESS"], env["LAB_SMTP_PLAIN_PORT"]),
