@@ -34,6 +34,15 @@ static inline CURLcode ccurl_easy_setopt_debug_callback(CURL *handle, ccurl_debu
     return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, callback);
 }
 
+/* Copies `length` bytes into libcurl (CURL_BLOB_COPY), e.g. for CURLOPT_CAINFO_BLOB. */
+static inline CURLcode ccurl_easy_setopt_blob(CURL *handle, CURLoption option, void *data, size_t length) {
+    struct curl_blob blob;
+    blob.data = data;
+    blob.len = length;
+    blob.flags = CURL_BLOB_COPY;
+    return curl_easy_setopt(handle, option, &blob);
+}
+
 static inline CURLcode ccurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }
@@ -48,6 +57,15 @@ static inline CURLcode ccurl_easy_getinfo_pointer(CURL *handle, CURLINFO info, v
 
 static inline CURLMcode ccurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
     return curl_multi_setopt(multi, option, value);
+}
+
+/* CURLMsg.data is a union; Swift reads the result through this helper. */
+static inline CURLcode ccurl_message_result(CURLMsg *message) {
+    return message->data.result;
+}
+
+static inline CURLcode ccurl_easy_getinfo_certinfo(CURL *handle, struct curl_certinfo **value) {
+    return curl_easy_getinfo(handle, CURLINFO_CERTINFO, value);
 }
 
 #endif

@@ -17,9 +17,10 @@ SMTP_TLS_PORT=2465
 SMTP_PLAIN_PORT=2525
 HTTPS_ADDRESS=127.0.30.1
 HTTPS_PORT=8443
+ROGUE_HTTPS_PORT=8444
 SMTP_USER=alma-notices
 
-services=(nsd fault-dns latency-dns smtp https suite-fault-dns)
+services=(nsd fault-dns latency-dns smtp https https-rogue suite-fault-dns)
 
 pid_of() { cat "$run/$1.pid" 2>/dev/null || true; }
 alive() { local pid; pid=$(pid_of "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
@@ -42,6 +43,12 @@ authorityKeyIdentifier=keyid
 EXT
     openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial \
         -days 30 -extfile "$dir/server.ext" -out "$dir/server.pem" 2>/dev/null
+    # A CA nobody trusts, for "certificate from an unknown CA".
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+        -subj "/CN=rogue CA" -keyout "$dir/rogue-ca.key" -out "$dir/rogue-ca.pem" \
+        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    openssl x509 -req -in "$dir/server.csr" -CA "$dir/rogue-ca.pem" -CAkey "$dir/rogue-ca.key" -CAcreateserial \
+        -days 30 -extfile "$dir/server.ext" -out "$dir/rogue-server.pem" 2>/dev/null
 }
 
 write_nsd_config() {
@@ -109,8 +116,13 @@ start() {
 
     "$python" "$here/https_lab.py" --listen "$HTTPS_ADDRESS:$HTTPS_PORT" --root "$here/pages" \
         --cert "$run/pki/server.pem" --key "$run/pki/server.key" --log "$run/https.log" \
-        --ready-file "$run/https.ready" > "$run/https.out" 2>&1 &
+        --post-log "$run/https-posts.log" --ready-file "$run/https.ready" > "$run/https.out" 2>&1 &
     echo $! > "$run/https.pid"
+
+    "$python" "$here/https_lab.py" --listen "$HTTPS_ADDRESS:$ROGUE_HTTPS_PORT" --root "$here/pages" \
+        --cert "$run/pki/rogue-server.pem" --key "$run/pki/server.key" --log "$run/https-rogue.log" \
+        --ready-file "$run/https-rogue.ready" > "$run/https-rogue.out" 2>&1 &
+    echo $! > "$run/https-rogue.pid"
 
     cat > "$run/lab.env" <<ENV
 LAB_DNS=$DNS_ADDRESS:$DNS_PORT
@@ -131,6 +143,8 @@ LAB_HTTPS_PORT=$HTTPS_PORT
 LAB_HTTPS_HOSTNAME=www.lab.test
 LAB_HTTPS_URL=https://www.lab.test:$HTTPS_PORT/
 LAB_HTTPS_LOG=$run/https.log
+LAB_HTTPS_POST_LOG=$run/https-posts.log
+LAB_HTTPS_ROGUE_PORT=$ROGUE_HTTPS_PORT
 ENV
     chmod 600 "$run/lab.env"
     start_spf_suite

@@ -126,7 +126,7 @@ def test_https_server_serves_fixture_pages_with_the_lab_certificate():
             response = b""
             while chunk := tls.recv(4096):
                 response += chunk
-    assert response.startswith(b"HTTP/1.0 200")
+    assert response.split(b"\r\n", 1)[0] in (b"HTTP/1.0 200 OK", b"HTTP/1.1 200 OK")
     assert b"notice-audit lab HTTPS server" in response
 
 

@@ -1,0 +1,121 @@
+/// The addresses a region's SPF include authorizes: its `ip4`/`ip6` terms, nested includes and
+/// redirects, and the addresses of `a`/`mx` terms, read through DNS.
+public struct IncludeExpansion: Sendable, Equatable {
+    public var include: String
+    public var networks: [IPNetwork]
+    /// What could not be read (a DNS error, a macro, a loop); empty when the expansion is complete.
+    public var problems: [String]
+
+    public var isComplete: Bool { problems.isEmpty }
+}
+
+/// Expands SPF includes through a ``DNSResolver``.
+public struct IncludeExpander: Sendable {
+    public let resolver: any DNSResolver
+    /// More nested records than this is certainly a mistake (RFC 7208 allows 10 lookups).
+    public static let maximumRecords = 20
+
+    public init(resolver: any DNSResolver) {
+        self.resolver = resolver
+    }
+
+    public func expand(_ include: String) async throws -> IncludeExpansion {
+        var networks = Set<IPNetwork>()
+        var problems: [String] = []
+        var visited = Set<String>()
+        var queue = [SPFEvaluationRun.normalized(include)]
+        while let domain = queue.first {
+            queue.removeFirst()
+            guard visited.insert(domain).inserted else { continue }
+            guard visited.count <= Self.maximumRecords else {
+                problems.append("more than \(Self.maximumRecords) nested records below \(include)")
+                break
+            }
+            let answer: DNSAnswer
+            do {
+                answer = try await resolver.resolve(domain, type: .txt)
+            } catch let error as DNSLookupError {
+                problems.append(error.description)
+                continue
+            }
+            guard case .record(let record) = SPFRecordLookup(answer: answer) else {
+                problems.append("\(domain) has no usable SPF record")
+                continue
+            }
+            for directive in record.directives where directive.qualifier == .pass {
+                switch directive.mechanism {
+                case .ip4(let network), .ip6(let network):
+                    networks.insert(network)
+                case .include(let spec):
+                    if spec.hasMacros { problems.append("\(directive.text) in \(domain) uses macros") } else { queue.append(SPFEvaluationRun.normalized(spec.text)) }
+                case .a(let spec, let cidr):
+                    try await addAddresses(of: spec?.text ?? domain, cidr: cidr, into: &networks, problems: &problems)
+                case .mx(let spec, let cidr):
+                    do {
+                        for case .mx(_, let exchange) in try await resolver.resolve(spec?.text ?? domain, type: .mx).records {
+                            try await addAddresses(of: exchange, cidr: cidr, into: &networks, problems: &problems)
+                        }
+                    } catch let error as DNSLookupError {
+                        problems.append(error.description)
+                    }
+                case .ptr, .exists:
+                    problems.append("\(directive.text) in \(domain) depends on the sender's address and cannot be expanded")
+                case .all:
+                    break
+                }
+            }
+            if let redirect = record.redirect, !record.hasAll {
+                if redirect.value.hasMacros { problems.append("\(redirect.text) in \(domain) uses macros") } else { queue.append(SPFEvaluationRun.normalized(redirect.value.text)) }
+            }
+        }
+        return IncludeExpansion(include: include, networks: networks.sorted(), problems: problems)
+    }
+
+    private func addAddresses(of name: String, cidr: DualCIDR, into networks: inout Set<IPNetwork>, problems: inout [String]) async throws {
+        for type in [DNSRecordType.a, .aaaa] {
+            do {
+                for address in try await resolver.resolve(name, type: type).records.compactMap(\.address) {
+                    if let network = IPNetwork(address: address, prefixLength: cidr.prefixLength(for: address)) { networks.insert(network) }
+                }
+            } catch let error as DNSLookupError {
+                problems.append(error.description)
+            }
+        }
+    }
+}
+
+/// Where the page and the region's include disagree: a finding for the report.
+public struct CatalogCrossCheck: Sendable, Equatable {
+    public var region: AlmaRegion
+    public var include: String
+    /// Published on the page but not authorized by the include.
+    public var pageOnly: [IPNetwork]
+    /// Authorized by the include but not on the page.
+    public var includeOnly: [IPNetwork]
+    public var expansion: IncludeExpansion
+
+    public var agrees: Bool { pageOnly.isEmpty && includeOnly.isEmpty && expansion.isComplete }
+
+    /// Compares every region of `catalog` that names an include with that include's expansion.
+    public static func check(_ catalog: RelayCatalog, expander: IncludeExpander) async throws -> [CatalogCrossCheck] {
+        var checks: [CatalogCrossCheck] = []
+        for region in catalog.regions.keys.sorted() {
+            guard let entry = catalog.regions[region], let include = entry.spfInclude, entry.includeConfirmed else { continue }
+            let expansion = try await expander.expand(include)
+            let page = entry.addresses
+            checks.append(CatalogCrossCheck(
+                region: region, include: include,
+                pageOnly: page.filter { network in !expansion.networks.contains { $0.covers(network) } },
+                includeOnly: page.isEmpty ? [] : expansion.networks.filter { network in !page.contains { $0.covers(network) } },
+                expansion: expansion))
+        }
+        return checks
+    }
+}
+
+extension IPNetwork {
+    /// True when every address of `other` is inside this network.
+    public func covers(_ other: IPNetwork) -> Bool {
+        other.address.bitWidth == address.bitWidth && prefixLength <= other.prefixLength && contains(other.address)
+    }
+}

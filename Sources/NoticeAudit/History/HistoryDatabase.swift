@@ -1,0 +1,96 @@
+import Foundation
+import GRDB
+
+/// The history database (SQLite through GRDB): WAL, a busy timeout so that two scans can share
+/// it, and append-only migrations named for their intent.
+public final class HistoryDatabase: Sendable {
+    let pool: DatabasePool
+    public let path: String
+
+    /// How long a writer waits for another process's lock before giving up.
+    public static let busyTimeout: TimeInterval = 30
+
+    /// Opens (creating when needed) and migrates the database at `path`.
+    public init(path: String) throws(HistoryError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.foreignKeysEnabled = true
+        configuration.label = "notice-audit history"
+        do {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw HistoryError(path: path, underlying: error)
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("createCatalogSnapshots") { db in
+            try db.create(table: "catalog_snapshot") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("url", .text).notNull()
+                table.column("fetched_at", .datetime).notNull()
+                table.column("etag", .text)
+                table.column("last_modified", .text)
+                table.column("sha256", .text).notNull()
+                table.column("page_last_edited", .text)
+                table.column("catalog", .text).notNull()
+            }
+            try db.create(table: "catalog_fetch") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("url", .text).notNull()
+                table.column("attempted_at", .datetime).notNull()
+                table.column("outcome", .text).notNull()
+                table.column("error_code", .text)
+                table.column("error", .text)
+                table.column("snapshot_id", .integer).references("catalog_snapshot", onDelete: .setNull)
+            }
+        }
+        return migrator
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(HistoryError) -> T {
+        do { return try pool.read(body) } catch { throw HistoryError(path: path, underlying: error) }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws(HistoryError) -> T {
+        do { return try pool.write(body) } catch { throw HistoryError(path: path, underlying: error) }
+    }
+}
+
+/// The history database could not be used: said so a person reading a cron mail can act on it.
+public struct HistoryError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    /// A short stable code: `db_locked`, `db_corrupt`, `db_readonly`, `db_error`.
+    public var shortCode: String
+
+    init(path: String, underlying: any Error) {
+        self.path = path
+        if let error = underlying as? DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                shortCode = "db_locked"
+                message = "the history database \(path) stayed locked by another process for \(Int(HistoryDatabase.busyTimeout)) s; is another scan stuck? (\(error.message ?? "locked"))"
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+                shortCode = "db_corrupt"
+                message = "the history database \(path) is damaged or not a SQLite database (\(error.message ?? "corrupt")); move it aside and run again to start a new history, or restore it from a backup"
+            case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
+                shortCode = "db_readonly"
+                message = "the history database \(path) cannot be opened for writing (\(error.message ?? "read-only")); check the folder's permissions"
+            default:
+                shortCode = "db_error"
+                message = "the history database \(path) failed: \(error.message ?? "\(error)")"
+            }
+        } else {
+            shortCode = "db_error"
+            message = "the history database \(path) failed: \(underlying)"
+        }
+    }
+
+    public var description: String { message }
+}

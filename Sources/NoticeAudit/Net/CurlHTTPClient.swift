@@ -1,0 +1,141 @@
+import CCurl
+import Foundation
+
+/// HTTP(S) GET over libcurl, on the shared ``CurlEngine`` thread. TLS verification is always on;
+/// extra trust anchors are added to the system store; at most 5 redirects; a body cap; conditional
+/// GET; proxies from the usual environment variables (libcurl reads `https_proxy`, `no_proxy`).
+public struct CurlHTTPClient: Sendable {
+    public var connectTimeout: Duration
+    public var timeout: Duration
+    public var maximumRedirects = 5
+    public var bodyLimit = 5 * 1024 * 1024
+    public var userAgent = "notice-audit/\(NoticeAuditVersion.current) (+libcurl)"
+    /// When set, host names are resolved through it and the connection pinned to its addresses,
+    /// so that `--dns-server` applies and DNS failures are reported as such.
+    public var resolver: (any DNSResolver)?
+    /// A file holding the system bundle plus `--ca-file`, so that libcurl can cache the parsed store
+    /// (CURLOPT_CA_CACHE_TIMEOUT) instead of parsing 140 certificates for every connection.
+    private let trustAnchorsFile: String?
+    let engine: CurlEngine
+
+    /// The system's trust store, to which `--ca-file` adds.
+    public static let systemBundlePaths = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"]
+
+    /// - Parameter extraCAFile: PEM certificates trusted on top of the system store.
+    public init(timeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(10), extraCAFile: String? = nil, resolver: (any DNSResolver)? = nil) throws {
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout
+        self.resolver = resolver
+        self.engine = CurlEngine.shared
+        self.trustAnchorsFile = try Self.trustAnchorsFile(extraCAFile: extraCAFile)
+    }
+
+    /// Writes the combined bundle once per distinct content, readable by this user only.
+    static func trustAnchorsFile(extraCAFile: String?) throws -> String? {
+        guard let bundle = try trustAnchors(extraCAFile: extraCAFile) else { return nil }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("notice-audit-ca-\(getuid())-\(SHA256.hex(bundle).prefix(16)).pem").path
+        if FileManager.default.contents(atPath: path) != Data(bundle) {
+            guard FileManager.default.createFile(atPath: path, contents: Data(bundle), attributes: [.posixPermissions: 0o600]) else {
+                throw CurlSetupError("cannot write the combined CA bundle to \(path)")
+            }
+        }
+        return path
+    }
+
+    /// The system bundle followed by the extra PEM file; nil (libcurl's default) without one.
+    static func trustAnchors(extraCAFile: String?) throws -> [UInt8]? {
+        guard let extraCAFile else { return nil }
+        guard let extra = FileManager.default.contents(atPath: extraCAFile) else {
+            throw CurlSetupError("cannot read the CA file \(extraCAFile)")
+        }
+        var bundle: [UInt8] = []
+        if let system = systemBundlePaths.lazy.compactMap({ FileManager.default.contents(atPath: $0) }).first {
+            bundle += system
+            bundle.append(UInt8(ascii: "\n"))
+        }
+        return bundle + extra
+    }
+
+    /// GETs `url`. With `etag` or `lastModified`, asks for the page only if it changed (RFC 9110
+    /// §13.1); an unchanged page answers 304 with an empty body.
+    public func get(_ url: String, etag: String? = nil, lastModified: String? = nil) async throws -> HTTPResponse {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme), let host = parsed.host else {
+            throw HTTPFetchError.invalidURL(url)
+        }
+        let transfer = try CurlTransfer()
+        transfer.set(CURLOPT_URL, url)
+        transfer.set(CURLOPT_FOLLOWLOCATION, 1)
+        transfer.set(CURLOPT_MAXREDIRS, maximumRedirects)
+        transfer.set(CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeout.milliseconds))
+        transfer.set(CURLOPT_TIMEOUT_MS, Int(timeout.milliseconds))
+        transfer.set(CURLOPT_USERAGENT, userAgent)
+        transfer.set(CURLOPT_SSL_VERIFYPEER, 1)
+        transfer.set(CURLOPT_SSL_VERIFYHOST, 2)
+        transfer.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        transfer.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        transfer.set(CURLOPT_ACCEPT_ENCODING, "")
+        transfer.bodyLimit = bodyLimit
+        if let trustAnchorsFile { transfer.set(CURLOPT_CAINFO, trustAnchorsFile) }
+        transfer.set(CURLOPT_CA_CACHE_TIMEOUT, 3600)
+        var headers: [String] = []
+        if let etag { headers.append("If-None-Match: \(etag)") }
+        if let lastModified { headers.append("If-Modified-Since: \(lastModified)") }
+        transfer.set(CURLOPT_HTTPHEADER, list: headers)
+        if let resolver, IPAddress(host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))) == nil {
+            let port = parsed.port ?? (scheme == "https" ? 443 : 80)
+            let addresses = try await Self.resolve(host, with: resolver)
+            transfer.set(CURLOPT_RESOLVE, list: ["\(host):\(port):\(addresses.map { $0.isIPv4 ? $0.description : "[\($0)]" }.joined(separator: ","))"])
+        }
+
+        let code = try await engine.perform(transfer)
+        if code != CURLE_OK { throw error(for: code, transfer: transfer, host: host) }
+        var fields: [String: String] = [:]
+        for line in transfer.headerLines {
+            if line.hasPrefix("HTTP/") { fields = [:]; continue }
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let status = transfer.info(CURLINFO_RESPONSE_CODE)
+        let effectiveURL = transfer.info(string: CURLINFO_EFFECTIVE_URL) ?? url
+        guard status < 400 else { throw HTTPFetchError.httpStatus(status, url: effectiveURL) }
+        return HTTPResponse(status: status, url: effectiveURL, body: transfer.body, headers: fields, callbackThread: transfer.callbackThread.map { UInt($0) })
+    }
+
+    /// The addresses of `host` (A and AAAA) through our resolver.
+    static func resolve(_ host: String, with resolver: any DNSResolver) async throws -> [IPAddress] {
+        var addresses: [IPAddress] = []
+        var lastError: DNSLookupError?
+        for type in [DNSRecordType.a, .aaaa] {
+            do {
+                addresses += try await resolver.resolve(host, type: type).records.compactMap(\.address)
+            } catch let error as DNSLookupError {
+                lastError = error
+            }
+        }
+        if addresses.isEmpty {
+            throw HTTPFetchError.dns(host: host, detail: lastError?.description ?? "no A or AAAA record")
+        }
+        return addresses
+    }
+
+    private func error(for code: CURLcode, transfer: CurlTransfer, host: String) -> HTTPFetchError {
+        let detail = transfer.errorMessage.isEmpty ? String(cString: curl_easy_strerror(code)) : transfer.errorMessage
+        switch code {
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: return .dns(host: host, detail: detail)
+        case CURLE_COULDNT_CONNECT: return .connect(detail: detail)
+        case CURLE_OPERATION_TIMEDOUT: return .timeout(detail: detail)
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE:
+            return .tls(detail: detail)
+        case CURLE_TOO_MANY_REDIRECTS: return .tooManyRedirects(limit: maximumRedirects)
+        case CURLE_WRITE_ERROR where transfer.bodyTooLarge, CURLE_FILESIZE_EXCEEDED: return .bodyTooLarge(limit: bodyLimit)
+        default: return .other(code: Int(code.rawValue), detail: detail)
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds.
+    var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}
