@@ -70,6 +70,12 @@ let package = Package(
             path: "Benchmarks/DNSBenchmark",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "relay-benchmark",
+            dependencies: ["NoticeAudit"],
+            path: "Benchmarks/RelayBenchmark",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "NoticeAuditTests",
             dependencies: ["NoticeAudit", .product(name: "Yams", package: "Yams")],

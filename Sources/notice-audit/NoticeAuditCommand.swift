@@ -13,7 +13,7 @@ struct NoticeAuditCommand: AsyncParsableCommand {
             invalid inventory; any other non-zero value: the command could not run.
             """,
         version: NoticeAuditVersion.current,
-        subcommands: [InventoryCommand.self, SPFCommand.self, RangesCommand.self]
+        subcommands: [InventoryCommand.self, SPFCommand.self, RangesCommand.self, RelayCommand.self]
     )
 
     static func main() async {

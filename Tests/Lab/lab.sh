@@ -15,6 +15,9 @@ SMTP_ADDRESS=127.0.20.1
 SMTP_STARTTLS_PORT=2587
 SMTP_TLS_PORT=2465
 SMTP_PLAIN_PORT=2525
+# Every SMTP scenario and its port on $SMTP_ADDRESS; 2599 stays closed.
+SMTP_PORTS='{"starttls": 2587, "tls": 2465, "plain": 2525, "expired": 2588, "other-name": 2589, "self-signed": 2590, "expiring": 2597, "no-auth": 2591, "silent": 2592, "554": 2593, "421": 2594, "garbage": 2595, "overlong": 2596}'
+SMTP_CLOSED_PORT=2599
 HTTPS_ADDRESS=127.0.30.1
 HTTPS_PORT=8443
 ROGUE_HTTPS_PORT=8444
@@ -49,6 +52,7 @@ EXT
         -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
     openssl x509 -req -in "$dir/server.csr" -CA "$dir/rogue-ca.pem" -CAkey "$dir/rogue-ca.key" -CAcreateserial \
         -days 30 -extfile "$dir/server.ext" -out "$dir/rogue-server.pem" 2>/dev/null
+    "$python" "$here/make_bad_certs.py" --ca-cert "$dir/ca.pem" --ca-key "$dir/ca.key" --out "$dir"
 }
 
 write_nsd_config() {
@@ -108,8 +112,7 @@ start() {
     echo $! > "$run/latency-dns.pid"
 
     LAB_SMTP_PASSWORD="$password" "$python" "$here/smtp_lab.py" --host "$SMTP_ADDRESS" \
-        --starttls-port "$SMTP_STARTTLS_PORT" --tls-port "$SMTP_TLS_PORT" --plain-port "$SMTP_PLAIN_PORT" \
-        --cert "$run/pki/server.pem" --key "$run/pki/server.key" --user "$SMTP_USER" \
+        --ports "$SMTP_PORTS" --pki "$run/pki" --user "$SMTP_USER" \
         --password-env LAB_SMTP_PASSWORD --log "$run/smtp.log" --ready-file "$run/smtp.ready" \
         > "$run/smtp.out" 2>&1 &
     echo $! > "$run/smtp.pid"
@@ -135,6 +138,8 @@ LAB_SMTP_HOSTNAME=smtp.lab.test
 LAB_SMTP_STARTTLS_PORT=$SMTP_STARTTLS_PORT
 LAB_SMTP_TLS_PORT=$SMTP_TLS_PORT
 LAB_SMTP_PLAIN_PORT=$SMTP_PLAIN_PORT
+LAB_SMTP_PORTS=$SMTP_PORTS
+LAB_SMTP_CLOSED_PORT=$SMTP_CLOSED_PORT
 LAB_SMTP_USER=$SMTP_USER
 LAB_SMTP_PASSWORD=$password
 LAB_SMTP_LOG=$run/smtp.log

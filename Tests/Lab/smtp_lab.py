@@ -1,10 +1,16 @@
-"""The lab's SMTP relays, built on aiosmtpd. Binds 127.0.0.x only.
+"""The lab's SMTP relays, built on aiosmtpd, and misbehaving servers. Binds 127.0.0.x only.
 
-Each scenario is one listening server: STARTTLS with AUTH after TLS (as Alma uses a campus relay),
-implicit TLS with AUTH, and plain SMTP without AUTH. Every command a client sends is appended to the
-log (AUTH payloads are not), so tests can prove that a probe never sent MAIL, RCPT or DATA.
+Each scenario is one listening port (see SCENARIOS): STARTTLS with AUTH after TLS (as Alma uses a
+campus relay), implicit TLS with AUTH, plain SMTP without AUTH, STARTTLS relays with an expired
+certificate, a certificate for another name, a self-signed one, one that expires within 21 days,
+a STARTTLS relay without AUTH; and raw servers that never greet, greet with 554 or 421, send
+garbage, or send an endless line. Every command a client sends to an aiosmtpd relay is appended to
+the log (AUTH payloads are not), so tests can prove that a probe never sent MAIL, RCPT or DATA.
 """
 import argparse
+import asyncio
+import json
+import os
 import signal
 import ssl
 import sys
@@ -48,6 +54,44 @@ class LoggingHandler:
         self.log.write(self.scenario, "DATA")
         return "554 5.7.1 the lab relay accepts no mail"
 
+    async def handle_QUIT(self, server, session, envelope):
+        self.log.write(self.scenario, "QUIT")
+        return "221 Bye"
+
+
+async def raw_server(host, port, behaviour):
+    """A server that is not a good SMTP server."""
+    async def serve(reader, writer):
+        try:
+            if behaviour == "silent":
+                await asyncio.sleep(120)
+            elif behaviour in ("554", "421"):
+                writer.write(b"554 5.7.1 no service for you\r\n" if behaviour == "554" else b"421 4.3.2 service not available, closing\r\n")
+                await writer.drain()
+                await asyncio.sleep(2)
+            elif behaviour == "garbage":
+                writer.write(b"\x16\x03\x01 this is not SMTP \x00\xff\xfe\r\n")
+                await writer.drain()
+                await asyncio.sleep(2)
+            elif behaviour == "overlong":
+                writer.write(b"220-" + b"x" * 200000 + b"\r\n220 ok\r\n")
+                await writer.drain()
+                await asyncio.sleep(2)
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+    return await asyncio.start_server(serve, host, port)
+
+
+def run_raw_servers(host, raw, ready):
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    for behaviour, port in raw.items():
+        loop.run_until_complete(raw_server(host, port, behaviour))
+    ready.set()
+    loop.run_forever()
+
 
 def make_authenticator(scenario, log, user, password):
     def authenticate(server, session, envelope, mechanism, auth_data):
@@ -57,14 +101,17 @@ def make_authenticator(scenario, log, user, password):
     return authenticate
 
 
+def tls_context(folder, name):
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(os.path.join(folder, name + ".pem"), os.path.join(folder, name + ".key"))
+    return context
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", required=True)
-    parser.add_argument("--starttls-port", type=int, required=True)
-    parser.add_argument("--tls-port", type=int, required=True)
-    parser.add_argument("--plain-port", type=int, required=True)
-    parser.add_argument("--cert", required=True)
-    parser.add_argument("--key", required=True)
+    parser.add_argument("--ports", required=True, help="JSON object: scenario name to port")
+    parser.add_argument("--pki", required=True, help="folder with server.pem/key and the bad certificates")
     parser.add_argument("--user", required=True)
     parser.add_argument("--password-env", required=True, help="environment variable holding the password")
     parser.add_argument("--log", required=True)
@@ -72,30 +119,41 @@ def main():
     args = parser.parse_args()
     if not args.host.startswith("127."):
         sys.exit("smtp_lab: refusing to bind outside 127.0.0.0/8")
-    import os
     password = os.environ[args.password_env]
-
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(args.cert, args.key)
+    ports = json.loads(args.ports)
     log = CommandLog(args.log)
+    good = tls_context(args.pki, "server")
+
+    def starttls(scenario, context, auth=True):
+        # Without AUTH, every mechanism is excluded so that the EHLO answer has no AUTH line.
+        return Controller(LoggingHandler(scenario, log), hostname=args.host, port=ports[scenario],
+                          server_hostname="smtp.lab.test", tls_context=context, require_starttls=True,
+                          authenticator=make_authenticator(scenario, log, args.user, password) if auth else None,
+                          auth_require_tls=True, auth_exclude_mechanism=["CRAM-MD5"] if auth else ["CRAM-MD5", "LOGIN", "PLAIN"])
 
     controllers = [
-        Controller(LoggingHandler("starttls", log), hostname=args.host, port=args.starttls_port,
-                   server_hostname="smtp.lab.test", tls_context=context, require_starttls=True,
-                   authenticator=make_authenticator("starttls", log, args.user, password),
-                   auth_require_tls=True, auth_exclude_mechanism=["CRAM-MD5"]),
-        Controller(LoggingHandler("tls", log), hostname=args.host, port=args.tls_port,
-                   server_hostname="smtp.lab.test", ssl_context=context,
+        starttls("starttls", good),
+        Controller(LoggingHandler("tls", log), hostname=args.host, port=ports["tls"],
+                   server_hostname="smtp.lab.test", ssl_context=good,
                    authenticator=make_authenticator("tls", log, args.user, password),
                    auth_require_tls=False),
-        Controller(LoggingHandler("plain", log), hostname=args.host, port=args.plain_port,
+        Controller(LoggingHandler("plain", log), hostname=args.host, port=ports["plain"],
                    server_hostname="smtp.lab.test"),
+        starttls("expired", tls_context(args.pki, "expired")),
+        starttls("other-name", tls_context(args.pki, "other-name")),
+        starttls("self-signed", tls_context(args.pki, "self-signed")),
+        starttls("expiring", tls_context(args.pki, "expiring")),
+        starttls("no-auth", good, auth=False),
     ]
     for controller in controllers:
         # Implicit-TLS servers cannot be probed by the controller's plain readiness check.
         if controller.ssl_context is not None:
             controller._trigger_server = lambda: None
         controller.start()
+    raw = {name: ports[name] for name in ("silent", "554", "421", "garbage", "overlong")}
+    raw_ready = threading.Event()
+    threading.Thread(target=run_raw_servers, args=(args.host, raw, raw_ready), daemon=True).start()
+    raw_ready.wait(5)
     if args.ready_file:
         with open(args.ready_file, "w") as handle:
             handle.write("ready\n")

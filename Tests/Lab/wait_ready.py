@@ -1,5 +1,6 @@
 """Waits until every lab server answers, or fails after a deadline."""
 import argparse
+import json
 import socket
 import ssl
 import sys
@@ -49,6 +50,7 @@ def main():
         "smtp starttls": lambda: tcp_ready(env["LAB_SMTP_ADDRESS"], env["LAB_SMTP_STARTTLS_PORT"]),
         "smtp tls": lambda: tcp_ready(env["LAB_SMTP_ADDRESS"], env["LAB_SMTP_TLS_PORT"]),
         "smtp plain": lambda: tcp_ready(env["LAB_SMTP_ADDRESS"], env["LAB_SMTP_PLAIN_PORT"]),
+        "smtp scenarios": lambda: all(tcp_ready(env["LAB_SMTP_ADDRESS"], port) for port in json.loads(env["LAB_SMTP_PORTS"]).values()),
         "https": lambda: tcp_ready(env["LAB_HTTPS_ADDRESS"], env["LAB_HTTPS_PORT"]),
         "https rogue": lambda: tcp_ready(env["LAB_HTTPS_ADDRESS"], env["LAB_HTTPS_ROGUE_PORT"]),
     }

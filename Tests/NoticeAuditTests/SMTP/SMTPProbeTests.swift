@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+@testable import NoticeAudit
+
+/// The relay probe against every lab relay.
+@Suite("SMTP relay probe (the lab)", .enabled(if: LabEnvironment.isAvailable, "the lab is not running (make lab-start)"))
+struct SMTPProbeTests {
+    static var lab: LabEnvironment { LabEnvironment.current! }
+    static var ports: [String: Int] {
+        (try? JSONSerialization.jsonObject(with: Data(lab["LAB_SMTP_PORTS"].utf8)) as? [String: Int]) ?? [:]
+    }
+
+    static func probe(_ scenario: String, security: RelaySecurity = .starttls, host: String? = nil, port: Int? = nil, password: String? = nil, timeout: Duration = .seconds(3)) async throws -> RelayProbeResult {
+        let resolver = try CAresResolver(servers: [try DNSServerAddress(parsing: lab["LAB_DNS"])], timeout: .seconds(2))
+        defer { resolver.shutdown() }
+        let probe = SMTPProbe(resolver: resolver, timeout: timeout, extraCAFile: lab["LAB_CA_FILE"])
+        return try await probe.probe(
+            host: host ?? lab["LAB_SMTP_HOSTNAME"], port: port ?? ports[scenario]!, security: security, ehloName: "probe.lab.test",
+            username: lab["LAB_SMTP_USER"], password: password ?? lab["LAB_SMTP_PASSWORD"])
+    }
+
+    @Test func goodStartTLSRelayAcceptsTheLogin() async throws {
+        let result = try await Self.probe("starttls")
+        #expect(result.status == .ok)
+        #expect(result.banner?.hasPrefix("220") == true)
+        #expect(result.capabilitiesBeforeTLS.contains("STARTTLS"))
+        #expect(!result.capabilitiesBeforeTLS.contains { $0.hasPrefix("AUTH") })
+        #expect(Set(result.authMechanisms) == ["PLAIN", "LOGIN"])
+        #expect(result.authAccepted == true)
+        #expect(result.tls?.verified == true)
+        #expect(result.tls?.version?.hasPrefix("TLSv1.") == true)
+        #expect(result.tls?.certificate?.names.contains("smtp.lab.test") == true)
+        #expect((result.tls?.certificate?.daysLeft() ?? 0) > 21)
+        #expect(result.warnings.isEmpty)
+    }
+
+    @Test func implicitTLSRelayAcceptsTheLogin() async throws {
+        let result = try await Self.probe("tls", security: .tls)
+        #expect(result.status == .ok)
+        #expect(result.authAccepted == true)
+        #expect(result.tls?.verified == true)
+        #expect(result.capabilitiesBeforeTLS.isEmpty)
+    }
+
+    @Test func wrongPasswordIsAuthFailed() async throws {
+        let result = try await Self.probe("starttls", password: "not-the-password")
+        #expect(result.status == .authFailed)
+        #expect(result.authAccepted == false)
+        #expect(result.detail?.contains("535") == true)
+    }
+
+    @Test(arguments: [
+        ("plain", RelayStatus.starttlsMissing, "does not offer STARTTLS"),
+        ("expired", .certExpired, "expired on"),
+        ("other-name", .certNameMismatch, "for other.lab.test, not smtp.lab.test"),
+        ("self-signed", .certUntrusted, "self-signed"),
+        ("no-auth", .authMissing, "does not offer AUTH"),
+        ("554", .rejected, "554"),
+        ("421", .rejected, "421"),
+        ("garbage", .protocolError, "did not speak SMTP"),
+        ("overlong", .protocolError, "Too large"),
+    ])
+    func brokenRelayHasItsExactStatus(scenario: String, status: RelayStatus, detail: String) async throws {
+        let result = try await Self.probe(scenario)
+        #expect(result.status == status, "detail: \(result.detail ?? "-")")
+        #expect(result.detail?.contains(detail) == true, "detail: \(result.detail ?? "-")")
+        #expect(result.authAccepted != true)
+    }
+
+    @Test func certificateFailuresNeverReceiveThePassword() async throws {
+        for scenario in ["expired", "other-name", "self-signed"] {
+            let result = try await Self.probe(scenario)
+            #expect(result.authAccepted == nil)
+            #expect(!result.transcript.contains { $0.hasPrefix("C: AUTH") }, "\(scenario) got AUTH")
+            #expect(result.tls?.certificate != nil, "\(scenario): the certificate should be reported")
+        }
+    }
+
+    @Test func silentServerTimesOutAsTemporary() async throws {
+        let result = try await Self.probe("silent", timeout: .seconds(1))
+        #expect(result.status == .timeout)
+        #expect(result.isTemporary)
+        #expect(result.detail?.contains("greeting") == true)
+    }
+
+    @Test func closedPortIsRefused() async throws {
+        let result = try await Self.probe("closed", port: Int(Self.lab["LAB_SMTP_CLOSED_PORT"])!)
+        #expect(result.status == .refused)
+    }
+
+    @Test func unknownNameIsADNSError() async throws {
+        let result = try await Self.probe("starttls", host: "nowhere.lab.test")
+        #expect(result.status == .dnsError)
+        #expect(!result.isTemporary)
+    }
+
+    @Test func expiringCertificateIsAWarning() async throws {
+        let result = try await Self.probe("expiring")
+        #expect(result.status == .ok)
+        #expect(result.warnings.map(\.code) == [.certificateExpiringSoon])
+    }
+
+    @Test func clearTextCredentialsAreAWarningAndAreNotSent() async throws {
+        let result = try await Self.probe("plain", security: .none, port: Self.ports["plain"]!)
+        #expect(result.warnings.map(\.code).contains(.clearTextCredentials))
+        #expect(!result.transcript.contains { $0.hasPrefix("C: AUTH") })
+    }
+
+    @Test func port857IsAWarning() async throws {
+        let result = try await Self.probe("closed", port: 857)
+        #expect(result.warnings.map(\.code) == [.port857])
+        #expect(result.warnings.first?.message.contains("587") == true)
+    }
+
+    @Test func passwordNeverLeavesTheProcess() throws {
+        let password = Self.lab["LAB_SMTP_PASSWORD"]
+        let user = Self.lab["LAB_SMTP_USER"]
+        var outputs: [String] = []
+        for (scenario, security) in [("starttls", "starttls"), ("tls", "tls"), ("self-signed", "starttls")] {
+            for extra in [["--json"], []] {
+                let run = try CommandRunner.run(
+                    ["relay", "\(Self.lab["LAB_SMTP_HOSTNAME"]):\(Self.ports[scenario]!)", "--security", security, "--user", user,
+                     "--password-env", "PROBE_SECRET", "--dns-server", Self.lab["LAB_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"]] + extra,
+                    environment: ["PROBE_SECRET": password])
+                outputs += [run.stdout, run.stderr]
+            }
+            let wrong = try CommandRunner.run(
+                ["relay", "\(Self.lab["LAB_SMTP_HOSTNAME"]):\(Self.ports[scenario]!)", "--security", security, "--user", user,
+                 "--password-env", "PROBE_SECRET", "--dns-server", Self.lab["LAB_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--json"],
+                environment: ["PROBE_SECRET": password + "x"])
+            outputs += [wrong.stdout, wrong.stderr]
+        }
+        let everything = outputs.joined(separator: "\n")
+        #expect(everything.contains("[redacted]"), "the transcript should show a redacted AUTH")
+        for secret in [password, password + "x"] {
+            let forms = [secret, Data(secret.utf8).base64EncodedString(), Data("\0\(user)\0\(secret)".utf8).base64EncodedString()]
+            for form in forms { #expect(!everything.contains(form), "found a form of the password in the output") }
+        }
+    }
+
+    @Test func labRelaysNeverSawMAILRCPTOrDATA() async throws {
+        _ = try await Self.probe("starttls")
+        _ = try await Self.probe("tls", security: .tls)
+        let log = try String(contentsOfFile: Self.lab["LAB_SMTP_LOG"], encoding: .utf8)
+        let lines = log.split(separator: "\n")
+        #expect(lines.contains { $0.hasSuffix("EHLO probe.lab.test") })
+        #expect(lines.contains { $0.hasSuffix("QUIT") })
+        #expect(!lines.contains { $0.contains(" MAIL ") || $0.contains(" RCPT ") || $0.hasSuffix(" DATA") })
+    }
+}
