@@ -13,7 +13,7 @@ struct NoticeAuditCommand: AsyncParsableCommand {
             invalid inventory; any other non-zero value: the command could not run.
             """,
         version: NoticeAuditVersion.current,
-        subcommands: [InventoryCommand.self, SPFCommand.self, RangesCommand.self, RelayCommand.self]
+        subcommands: [ScanCommand.self, InventoryCommand.self, SPFCommand.self, RangesCommand.self, RelayCommand.self, ReportCommand.self, HistoryCommand.self]
     )
 
     static func main() async {

@@ -50,6 +50,49 @@ public final class HistoryDatabase: Sendable {
                 table.column("snapshot_id", .integer).references("catalog_snapshot", onDelete: .setNull)
             }
         }
+        migrator.registerMigration("createScanHistory") { db in
+            try db.create(table: "scan_run") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("started_at", .datetime).notNull()
+                table.column("finished_at", .datetime)
+                table.column("status", .text).notNull()
+                table.column("trigger", .text).notNull()
+                table.column("tool_version", .text).notNull()
+                table.column("consortium", .text).notNull()
+                table.column("selection", .text)
+                table.column("catalog_snapshot_id", .integer).references("catalog_snapshot", onDelete: .setNull)
+                table.column("catalog_source", .text)
+                table.column("catalog_stale", .boolean).notNull().defaults(to: false)
+                table.column("notes", .text)
+                table.column("pid", .integer)
+                table.column("host", .text)
+                table.column("report_path", .text)
+            }
+            try db.create(table: "institution_result") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("run_id", .integer).notNull().indexed().references("scan_run", onDelete: .cascade)
+                table.column("institution_id", .text).notNull().indexed()
+                table.column("status", .text).notNull()
+                table.column("method", .text).notNull()
+                table.column("spf_result", .text)
+                table.column("dmarc_policy", .text)
+                table.column("relay_status", .text)
+                table.column("change", .text).notNull()
+                table.column("finished_at", .datetime).notNull()
+                table.column("detail", .text).notNull()
+            }
+            try db.create(table: "finding") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("result_id", .integer).notNull().indexed().references("institution_result", onDelete: .cascade)
+                table.column("run_id", .integer).notNull().references("scan_run", onDelete: .cascade)
+                table.column("institution_id", .text).notNull()
+                table.column("code", .text).notNull()
+                table.column("severity", .text).notNull()
+                table.column("target", .text).notNull()
+                table.column("message", .text).notNull()
+                table.column("remediation", .text).notNull()
+            }
+        }
         return migrator
     }
 

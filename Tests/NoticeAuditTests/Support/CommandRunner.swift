@@ -39,7 +39,7 @@ enum CommandRunner {
 }
 
 /// A temporary folder removed when the value is released.
-final class TemporaryDirectory {
+final class TemporaryDirectory: Sendable {
     let url: URL
 
     init() throws {

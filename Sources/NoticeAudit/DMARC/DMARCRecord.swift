@@ -1,0 +1,120 @@
+/// A DMARC policy record (RFC 7489 §6.3): `v=DMARC1; p=reject; sp=none; aspf=r; ...`.
+public struct DMARCRecord: Sendable, Equatable {
+    public enum Policy: String, Sendable, Codable, Comparable {
+        case none, quarantine, reject
+
+        var rank: Int { self == .none ? 0 : self == .quarantine ? 1 : 2 }
+        public static func < (lhs: Policy, rhs: Policy) -> Bool { lhs.rank < rhs.rank }
+    }
+
+    public enum Alignment: String, Sendable, Codable {
+        case relaxed = "r"
+        case strict = "s"
+    }
+
+    public var policy: Policy
+    public var subdomainPolicy: Policy?
+    public var spfAlignment: Alignment
+    public var text: String
+
+    /// Parses a record; nil when it is not a valid DMARC1 record (RFC 7489 §6.6.3: such records
+    /// are ignored).
+    public init?(_ text: String) {
+        let tags = text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard let first = tags.first, first.replacingOccurrences(of: " ", with: "") == "v=DMARC1" else { return nil }
+        var values: [String: String] = [:]
+        for tag in tags.dropFirst() {
+            let parts = tag.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2 else { continue }
+            values[parts[0].lowercased()] = parts[1]
+        }
+        guard let p = values["p"].flatMap({ Policy(rawValue: $0.lowercased()) }) else { return nil }
+        self.policy = p
+        self.subdomainPolicy = values["sp"].flatMap { Policy(rawValue: $0.lowercased()) }
+        self.spfAlignment = values["aspf"].flatMap { Alignment(rawValue: $0.lowercased()) } ?? .relaxed
+        self.text = text
+    }
+}
+
+/// The DMARC outcome for one From domain.
+public struct DMARCEvaluation: Sendable, Equatable {
+    public enum Verdict: Sendable, Equatable {
+        /// The policy does not reject or quarantine, or the envelope sender aligns.
+        case fine
+        /// No DMARC record: a warning, not a failure.
+        case missing
+        /// quarantine/reject with an envelope sender that does not align: notices fail DMARC.
+        case misaligned
+        /// No definite DNS answer.
+        case unknown(String)
+    }
+
+    public var fromDomain: String
+    /// Where the record was found (`_dmarc.ufl.edu`), if anywhere.
+    public var recordName: String?
+    public var record: DMARCRecord?
+    /// The policy that applies to the From domain (`sp` for a subdomain found at the organizational domain).
+    public var effectivePolicy: DMARCRecord.Policy?
+    public var envelopeDomain: String
+    public var aligned: Bool
+    public var verdict: Verdict
+}
+
+/// Looks up and applies DMARC (RFC 7489) for a From domain and an envelope sender domain.
+public struct DMARCChecker: Sendable {
+    public let resolver: any DNSResolver
+
+    public init(resolver: any DNSResolver) {
+        self.resolver = resolver
+    }
+
+    /// The organizational domain (RFC 7489 §3.2), approximated without the Public Suffix List: the
+    /// last two labels, or three under a two-label public suffix of the kind universities use.
+    public static func organizationalDomain(_ domain: String) -> String {
+        let labels = domain.lowercased().split(separator: ".").map(String.init)
+        guard labels.count > 2 else { return labels.joined(separator: ".") }
+        let twoLabelSuffixes: Set<String> = ["ac.uk", "co.uk", "edu.au", "ac.nz", "edu.cn", "ac.jp", "edu.sg", "edu.hk", "k12.fl.us"]
+        let lastTwo = labels.suffix(2).joined(separator: ".")
+        let keep = twoLabelSuffixes.contains(lastTwo) ? 3 : 2
+        return labels.suffix(keep).joined(separator: ".")
+    }
+
+    /// RFC 7489 §3.1.2: relaxed alignment compares organizational domains, strict the exact names.
+    public static func aligned(_ a: String, _ b: String, mode: DMARCRecord.Alignment) -> Bool {
+        let a = SPFEvaluationRun.normalized(a), b = SPFEvaluationRun.normalized(b)
+        return mode == .strict ? a == b : organizationalDomain(a) == organizationalDomain(b)
+    }
+
+    public func evaluate(fromDomain: String, envelopeDomain: String) async throws -> DMARCEvaluation {
+        let from = SPFEvaluationRun.normalized(fromDomain)
+        var evaluation = DMARCEvaluation(
+            fromDomain: from, recordName: nil, record: nil, effectivePolicy: nil, envelopeDomain: envelopeDomain,
+            aligned: Self.aligned(from, envelopeDomain, mode: .relaxed), verdict: .missing)
+        let organizational = Self.organizationalDomain(from)
+        let candidates = organizational == from ? [from] : [from, organizational]
+        for (index, name) in candidates.enumerated() {
+            let recordName = "_dmarc.\(name)"
+            let answer: DNSAnswer
+            do {
+                answer = try await resolver.resolve(recordName, type: .txt)
+            } catch let error as DNSLookupError {
+                evaluation.verdict = .unknown(error.description)
+                return evaluation
+            }
+            let records = answer.records.compactMap { record -> DMARCRecord? in
+                guard case .txt(let strings) = record else { return nil }
+                return DMARCRecord(String(decoding: strings.flatMap { $0 }, as: UTF8.self))
+            }
+            // RFC 7489 §6.6.3: exactly one valid record, else none.
+            guard records.count == 1, let record = records.first else { continue }
+            evaluation.recordName = recordName
+            evaluation.record = record
+            evaluation.effectivePolicy = index == 0 ? record.policy : (record.subdomainPolicy ?? record.policy)
+            evaluation.aligned = Self.aligned(from, envelopeDomain, mode: record.spfAlignment)
+            let enforcing = (evaluation.effectivePolicy ?? .none) != .none
+            evaluation.verdict = enforcing && !evaluation.aligned ? .misaligned : .fine
+            return evaluation
+        }
+        return evaluation
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import GRDB
+
+/// Who started a run.
+public enum ScanTrigger: String, Sendable, Codable {
+    case scheduled, manual, adhoc
+}
+
+/// How a run ended.
+public enum ScanRunStatus: String, Sendable, Codable {
+    case running, completed, aborted, failed
+}
+
+/// One row of `scan_run`.
+public struct ScanRunRecord: Sendable, Equatable {
+    public var id: Int64
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var status: ScanRunStatus
+    public var trigger: ScanTrigger
+    public var toolVersion: String
+    public var consortium: String
+    /// The institution ids of an ad-hoc rescan; nil for a full run.
+    public var selection: [String]?
+    public var catalogSnapshotID: Int64?
+    public var catalogSource: String?
+    public var catalogStale: Bool
+    /// Run-level notes for the report (catalog problems, unreachable DNS).
+    public var notes: [String]
+}
+
+/// Scan runs, per-institution results and findings in the history database. Each result is
+/// committed as it completes, so a killed run keeps what it finished.
+public struct ScanStore: Sendable {
+    public let database: HistoryDatabase
+
+    public init(database: HistoryDatabase) {
+        self.database = database
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    /// Marks as aborted every run left `running` by a process that no longer exists on this host,
+    /// then records a new run. Returns its id.
+    public func beginRun(trigger: ScanTrigger, consortium: String, selection: [String]?, catalog: CatalogStatus, notes: [String], now: Date = Date()) throws(HistoryError) -> Int64 {
+        let host = ProcessInfo.processInfo.hostName
+        let pid = Int(getpid())
+        return try database.write { db in
+            for row in try Row.fetchAll(db, sql: "SELECT id, pid, host FROM scan_run WHERE status = 'running'") {
+                let otherPID: Int? = row["pid"], otherHost: String? = row["host"]
+                let alive = otherHost == host && otherPID.map { kill(pid_t($0), 0) == 0 || errno == EPERM } == true
+                if !alive {
+                    try db.execute(sql: "UPDATE scan_run SET status = 'aborted', finished_at = COALESCE(finished_at, ?) WHERE id = ?", arguments: [now, row["id"] as Int64])
+                }
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO scan_run (started_at, status, trigger, tool_version, consortium, selection, catalog_snapshot_id, catalog_source, catalog_stale, notes, pid, host)
+                    VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [now, trigger.rawValue, NoticeAuditVersion.current, consortium, selection?.joined(separator: ","), catalog.snapshot?.id,
+                            catalog.catalog.source, catalog.isStale, notes.joined(separator: "\n"), pid, host])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Stores one institution's result with its change against the previous run that covered the
+    /// institution, and its findings; returns the result with `change` set.
+    public func record(_ result: InstitutionResult, run: Int64, now: Date = Date()) throws(HistoryError) -> InstitutionResult {
+        var result = result
+        return try database.write { db in
+            let previous = try String.fetchOne(
+                db, sql: "SELECT status FROM institution_result WHERE institution_id = ? AND run_id < ? ORDER BY run_id DESC LIMIT 1",
+                arguments: [result.institutionID, run])
+            result.change = StatusChange.between(previous: previous.flatMap(ComplianceStatus.init(rawValue:)), current: result.status)
+            let detail = String(decoding: try Self.encoder.encode(result), as: UTF8.self)
+            try db.execute(
+                sql: """
+                    INSERT INTO institution_result (run_id, institution_id, status, method, spf_result, dmarc_policy, relay_status, change, finished_at, detail)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [run, result.institutionID, result.status.rawValue, result.method.rawValue, result.spfResult?.rawValue, result.dmarcPolicy,
+                            result.relayStatus?.rawValue, result.change.rawValue, now, detail])
+            let resultID = db.lastInsertedRowID
+            for finding in result.findings {
+                try db.execute(
+                    sql: "INSERT INTO finding (result_id, run_id, institution_id, code, severity, target, message, remediation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [resultID, run, result.institutionID, finding.code, finding.severity.rawValue, finding.target, finding.message, finding.remediation])
+            }
+            return result
+        }
+    }
+
+    public func finishRun(_ run: Int64, status: ScanRunStatus, reportPath: String? = nil, now: Date = Date()) throws(HistoryError) {
+        try database.write { db in
+            try db.execute(sql: "UPDATE scan_run SET status = ?, finished_at = ?, report_path = COALESCE(?, report_path) WHERE id = ?",
+                           arguments: [status.rawValue, now, reportPath, run])
+        }
+    }
+
+    public func setReportPath(_ path: String, run: Int64) throws(HistoryError) {
+        try database.write { db in try db.execute(sql: "UPDATE scan_run SET report_path = ? WHERE id = ?", arguments: [path, run]) }
+    }
+
+    private static func run(from row: Row) -> ScanRunRecord {
+        let selection: String? = row["selection"]
+        let notes: String? = row["notes"]
+        return ScanRunRecord(
+            id: row["id"], startedAt: row["started_at"], finishedAt: row["finished_at"],
+            status: ScanRunStatus(rawValue: row["status"]) ?? .failed, trigger: ScanTrigger(rawValue: row["trigger"]) ?? .manual,
+            toolVersion: row["tool_version"], consortium: row["consortium"], selection: selection.map { $0.split(separator: ",").map(String.init) },
+            catalogSnapshotID: row["catalog_snapshot_id"], catalogSource: row["catalog_source"], catalogStale: row["catalog_stale"],
+            notes: notes.map { $0.split(separator: "\n").map(String.init) } ?? [])
+    }
+
+    public func run(id: Int64) throws(HistoryError) -> ScanRunRecord? {
+        try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM scan_run WHERE id = ?", arguments: [id]).map(Self.run) }
+    }
+
+    public func latestRun() throws(HistoryError) -> ScanRunRecord? {
+        try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM scan_run ORDER BY id DESC LIMIT 1").map(Self.run) }
+    }
+
+    /// The results of a run, as stored (with their change).
+    public func results(run: Int64) throws(HistoryError) -> [InstitutionResult] {
+        try database.read { db in
+            try String.fetchAll(db, sql: "SELECT detail FROM institution_result WHERE run_id = ? ORDER BY institution_id", arguments: [run]).compactMap {
+                try? JSONDecoder().decode(InstitutionResult.self, from: Data($0.utf8))
+            }
+        }
+    }
+
+    /// Compliant and total institutions of the last `limit` completed full runs up to `run`, oldest first.
+    public func trend(upTo run: Int64, limit: Int = 30) throws(HistoryError) -> [(run: Int64, startedAt: Date, compliant: Int, total: Int)] {
+        try database.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT r.id, r.started_at, SUM(CASE WHEN i.status = 'compliant' THEN 1 ELSE 0 END) AS compliant, COUNT(i.id) AS total
+                FROM scan_run r JOIN institution_result i ON i.run_id = r.id
+                WHERE r.id <= ? AND r.trigger != 'adhoc' AND (r.status = 'completed' OR r.id = ?)
+                GROUP BY r.id ORDER BY r.id DESC LIMIT ?
+                """, arguments: [run, run, limit])
+            return rows.reversed().map { ($0["id"], $0["started_at"], $0["compliant"], $0["total"]) }
+        }
+    }
+
+    /// Every stored result of one institution, oldest first: (run, started, trigger, status, change, spf, relay).
+    public func timeline(institution: String) throws(HistoryError) -> [(run: Int64, startedAt: Date, trigger: String, runStatus: String, result: InstitutionResult)] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT r.id, r.started_at, r.trigger, r.status AS run_status, i.detail
+                FROM institution_result i JOIN scan_run r ON r.id = i.run_id
+                WHERE i.institution_id = ? ORDER BY r.id
+                """, arguments: [institution]).compactMap { row in
+                let detail: String = row["detail"]
+                guard let result = try? JSONDecoder().decode(InstitutionResult.self, from: Data(detail.utf8)) else { return nil }
+                return (row["id"], row["started_at"], row["trigger"], row["run_status"], result)
+            }
+        }
+    }
+
+    /// Deletes runs (with their results and findings) that started more than `days` days ago.
+    @discardableResult
+    public func prune(keepDays days: Int, now: Date = Date()) throws(HistoryError) -> Int {
+        try database.write { db in
+            try db.execute(sql: "DELETE FROM scan_run WHERE started_at < ? AND status != 'running'", arguments: [now.addingTimeInterval(-Double(days) * 86_400)])
+            return db.changesCount
+        }
+    }
+}

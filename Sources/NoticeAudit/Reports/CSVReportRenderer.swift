@@ -1,0 +1,36 @@
+/// `summary.csv` and `findings.csv`: RFC 4180, with cells that a spreadsheet would run as a
+/// formula neutralised.
+public enum CSVReportRenderer {
+    /// One field, quoted when needed (RFC 4180 §2); a leading `=`, `+`, `-`, `@`, tab or carriage
+    /// return is prefixed with `'` so spreadsheets show it as text (CWE-1236).
+    public static func field(_ value: String) -> String {
+        var value = value
+        if let first = value.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) { value = "'" + value }
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    static func line(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") + "\r\n" }
+
+    public static func summary(_ report: ScanReport) -> String {
+        var text = line(["institution", "name", "status", "method", "spf_result", "dmarc_policy", "relay_status", "change", "findings"])
+        for result in report.results {
+            text += line([
+                result.institutionID, result.name, result.status.rawValue, result.method.rawValue, result.spfResult?.rawValue ?? "",
+                result.dmarcPolicy ?? "", result.relayStatus?.rawValue ?? "", result.change.rawValue,
+                result.findings.filter { $0.severity == .error }.map(\.code).joined(separator: " "),
+            ])
+        }
+        return text
+    }
+
+    public static func findings(_ report: ScanReport) -> String {
+        var text = line(["institution", "status", "severity", "code", "target", "message", "remediation"])
+        for result in report.results {
+            for finding in result.findings {
+                text += line([result.institutionID, result.status.rawValue, finding.severity.rawValue, finding.code, finding.target, finding.message, finding.remediation])
+            }
+        }
+        return text
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// `scan.json`: the run and every result, as documented in docs/scan-json.md (schema version 1).
+public enum JSONReportRenderer {
+    struct Document: Encodable {
+        struct Run: Encodable {
+            var id: Int64
+            var startedAt: Date
+            var finishedAt: Date?
+            var status: String
+            var trigger: String
+            var toolVersion: String
+            var consortium: String
+            var selection: [String]?
+            var catalogSource: String?
+            var catalogSnapshotId: Int64?
+            var catalogStale: Bool
+            var notes: [String]
+        }
+
+        struct Counts: Encodable {
+            var compliant: Int
+            var noncompliant: Int
+            var unknown: Int
+            var total: Int
+        }
+
+        var schemaVersion = 1
+        var run: Run
+        var counts: Counts
+        var institutions: [InstitutionResult]
+    }
+
+    public static func render(_ report: ScanReport) throws -> String {
+        let run = report.run
+        let document = Document(
+            run: .init(id: run.id, startedAt: run.startedAt, finishedAt: run.finishedAt, status: run.status.rawValue, trigger: run.trigger.rawValue,
+                       toolVersion: run.toolVersion, consortium: run.consortium, selection: run.selection, catalogSource: run.catalogSource,
+                       catalogSnapshotId: run.catalogSnapshotID, catalogStale: run.catalogStale, notes: run.notes),
+            counts: .init(compliant: report.count(.compliant), noncompliant: report.count(.noncompliant), unknown: report.count(.unknown), total: report.results.count),
+            institutions: report.results)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
+    }
+}

@@ -1,0 +1,47 @@
+/// The relay addresses of one region, as the verdict rules define them: the union of the page's
+/// addresses (last good snapshot) and those the region's include authorizes when expanded
+/// through DNS (../shared/domain.md).
+public struct RegionRelaySet: Sendable {
+    public var region: AlmaRegion
+    public var include: String?
+    public var includeConfirmed: Bool
+    public var networks: [IPNetwork]
+    public var pageNetworks: [IPNetwork]
+    public var includeNetworks: [IPNetwork]
+    /// What could not be read (page missing, include not expanded).
+    public var problems: [String]
+    public var crossCheck: CatalogCrossCheck?
+
+    /// True when neither source gave an address: the SPF verdict is then `unknown`.
+    public var isUnknown: Bool { networks.isEmpty }
+
+    /// Builds the set for `region` from the catalog and DNS.
+    public static func build(region: AlmaRegion, catalog: RelayCatalog, expander: IncludeExpander) async throws -> RegionRelaySet {
+        let entry = catalog.regions[region]
+        let page = entry?.addresses ?? []
+        var problems: [String] = []
+        var includeNetworks: [IPNetwork] = []
+        var crossCheck: CatalogCrossCheck?
+        if page.isEmpty { problems.append("the Ex Libris page lists no address for \(region.displayName) (catalog: \(catalog.source))") }
+        if let include = entry?.spfInclude, entry?.includeConfirmed == true {
+            let expansion = try await expander.expand(include)
+            includeNetworks = expansion.networks
+            problems += expansion.problems
+            if !page.isEmpty {
+                crossCheck = CatalogCrossCheck(
+                    region: region, include: include,
+                    pageOnly: page.filter { network in !includeNetworks.contains { $0.covers(network) } },
+                    includeOnly: includeNetworks.filter { network in !page.contains { $0.covers(network) } },
+                    expansion: expansion)
+            }
+        } else {
+            problems.append("the SPF include entry of \(region.displayName) is not confirmed")
+        }
+        let union = Set(page).union(includeNetworks)
+        // Keep only networks not covered by another one, so no address is checked twice.
+        let networks = union.filter { network in !union.contains { $0 != network && $0.covers(network) } }.sorted()
+        return RegionRelaySet(
+            region: region, include: entry?.spfInclude, includeConfirmed: entry?.includeConfirmed ?? false, networks: networks,
+            pageNetworks: page, includeNetworks: includeNetworks, problems: problems, crossCheck: crossCheck)
+    }
+}

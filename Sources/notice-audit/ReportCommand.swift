@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import NoticeAudit
+
+/// `notice-audit report [--run ID]`: re-render a past run from history.
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "report", abstract: "Render the reports of a past run again (default: the latest).")
+
+    @Option(help: "The run id.") var run: Int64?
+    @Option(help: ArgumentHelp("Where reports go.", valueName: "dir")) var reports = "Reports"
+    @Flag(name: .customLong("stdout"), help: "Print summary.md instead of writing files.") var toStdout = false
+    @OptionGroup var history: HistoryOptions
+
+    func run() async throws {
+        let database = try history.open()
+        let store = ScanStore(database: database)
+        do {
+            guard let id = try run ?? store.latestRun()?.id else { throw CommandFailure.usage("error: there is no run in \(history.path)") }
+            guard let report = try ScanReport.load(run: id, store: store, catalogs: CatalogStore(database: database)) else {
+                throw CommandFailure.usage("error: there is no run \(id) in \(history.path)")
+            }
+            if toStdout {
+                print(MarkdownReportRenderer.render(report))
+            } else {
+                let path = try ReportWriter(directory: reports).write(report, updateLatest: false)
+                print("report: \(path)/summary.md")
+            }
+        } catch let error as HistoryError {
+            throw CommandFailure.operational("error: \(error.message)")
+        }
+    }
+}
+
+/// `notice-audit history --institution ID`: one institution's timeline.
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "Print one institution's results over time.")
+
+    @Option(help: "The institution id.") var institution: String
+    @OptionGroup var history: HistoryOptions
+    @Flag(help: "Machine-readable output on stdout.") var json = false
+
+    func run() async throws {
+        let entries: [(run: Int64, startedAt: Date, trigger: String, runStatus: String, result: InstitutionResult)]
+        do { entries = try ScanStore(database: try history.open()).timeline(institution: institution) } catch let error as HistoryError {
+            throw CommandFailure.operational("error: \(error.message)")
+        }
+        if json {
+            struct Entry: Encodable {
+                var run: Int64, startedAt: String, trigger: String, status: String, change: String, spfResult: String?, relayStatus: String?, findings: [String]
+                enum CodingKeys: String, CodingKey { case run, trigger, status, change, findings, startedAt = "started_at", spfResult = "spf_result", relayStatus = "relay_status" }
+            }
+            try JSONOutput.print(entries.map { Entry(run: $0.run, startedAt: $0.startedAt.iso8601, trigger: $0.trigger, status: $0.result.status.rawValue, change: $0.result.change.rawValue,
+                                                     spfResult: $0.result.spfResult?.rawValue, relayStatus: $0.result.relayStatus?.rawValue, findings: $0.result.findings.map(\.code)) })
+            return
+        }
+        if entries.isEmpty { print("no result for \(institution) in \(history.path)") }
+        for entry in entries {
+            let result = entry.result
+            print("run \(entry.run) \(entry.startedAt.iso8601) \(entry.trigger): \(result.status.rawValue) (\(result.change.rawValue))"
+                  + (result.spfResult.map { " spf=\($0.rawValue)" } ?? "") + (result.relayStatus.map { " relay=\($0.rawValue)" } ?? "")
+                  + (result.findings.isEmpty ? "" : " " + result.findings.map(\.code).joined(separator: ",")))
+        }
+    }
+}

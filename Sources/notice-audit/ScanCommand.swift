@@ -1,0 +1,138 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NoticeAudit
+import Synchronization
+
+/// `notice-audit scan`: the nightly job.
+struct ScanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Check every institution (or some) and write the reports.",
+        discussion: """
+            Writes REPORTS/<run>/summary.md, summary.csv, findings.csv and scan.json, and refreshes \
+            REPORTS/latest/. Exit status: 0 all compliant; 1 some noncompliant or unknown; 2 usage \
+            error or invalid inventory (nothing scanned); 3 the scan could not run or was aborted.
+            """
+    )
+
+    @Option(help: ArgumentHelp("The inventory.", valueName: "path"))
+    var inventory = "inventory.json"
+
+    @Option(name: .customLong("institution"), help: ArgumentHelp("Scan only this institution (repeatable): an ad-hoc rescan.", valueName: "id"))
+    var institutions: [String] = []
+
+    @Option(help: ArgumentHelp("Where reports go.", valueName: "dir"))
+    var reports = "Reports"
+
+    @Option(name: .customLong("catalog-url"), help: ArgumentHelp("The Ex Libris page.", valueName: "url"))
+    var catalogURL = CatalogFetcher.defaultURL
+
+    @Option(help: "Institutions checked at once.")
+    var concurrency = 16
+
+    @Option(name: .customLong("institution-deadline"), help: ArgumentHelp("Seconds one institution may take before its verdict is unknown.", valueName: "seconds"))
+    var institutionDeadline: Double = 120
+
+    @Option(help: "scheduled or manual (an --institution run is adhoc).")
+    var trigger = "manual"
+
+    @Option(name: .customLong("keep-days"), help: ArgumentHelp("Delete runs older than this many days.", valueName: "days"))
+    var keepDays: Int?
+
+    @OptionGroup var history: HistoryOptions
+    @OptionGroup var network: NetworkOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        guard institutionDeadline > 0 else { throw ValidationError("--institution-deadline must be positive") }
+        guard ScanTrigger(rawValue: trigger) != nil, trigger != "adhoc" else { throw ValidationError("--trigger must be scheduled or manual") }
+        if let keepDays, keepDays < 1 { throw ValidationError("--keep-days must be at least 1") }
+    }
+
+    func run() async throws {
+        let logger = logging.bootstrap()
+        let loaded: Inventory
+        do {
+            let (inventory, warnings) = try InventoryLoader.load(path: self.inventory)
+            for warning in warnings { logger.warning("\(warning)") }
+            loaded = inventory
+        } catch {
+            throw CommandFailure.usage("error: \(error)")
+        }
+        let unknown = institutions.filter { loaded.institution(id: $0) == nil }
+        if !unknown.isEmpty { throw CommandFailure.usage("error: no institution with id \(unknown.joined(separator: ", ")) in \(self.inventory)") }
+
+        let database = try history.open()
+        let resolver = try network.makeResolver()
+        defer { resolver.shutdown() }
+        let client: CurlHTTPClient
+        do {
+            client = try CurlHTTPClient(timeout: network.timeoutDuration * 4, connectTimeout: network.timeoutDuration, extraCAFile: network.caFile, resolver: resolver)
+        } catch {
+            throw CommandFailure.operational("error: \(error)")
+        }
+        let store = ScanStore(database: database)
+        var options = ScanOptions()
+        options.concurrency = concurrency
+        options.institutionDeadline = .milliseconds(Int64(institutionDeadline * 1000))
+        options.trigger = ScanTrigger(rawValue: trigger) ?? .manual
+        options.catalogURL = catalogURL
+        let scanner = Scanner(
+            resolver: resolver, fetcher: CatalogFetcher(client: client, store: CatalogStore(database: database)),
+            checker: InstitutionChecker(resolver: resolver, probe: SMTPProbe(resolver: resolver, timeout: network.timeoutDuration, extraCAFile: network.caFile)),
+            store: store, options: options)
+
+        logger.info("scan started", metadata: ["scan.institutions": "\(institutions.isEmpty ? loaded.institutions.count : institutions.count)"])
+        let terminal = isatty(STDERR_FILENO) == 1
+        let selection = institutions.isEmpty ? nil : institutions
+        let task = Task { () throws -> ScanOutcome in
+            try await scanner.run(inventory: loaded, selection: selection) { done, total in
+                if terminal { FileHandle.standardError.write(Data("\r[\(done)/\(total)] institutions checked".utf8)) }
+            }
+        }
+        let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler { task.cancel() }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+
+        let outcome: ScanOutcome
+        do {
+            outcome = try await task.value
+        } catch is CancellationError {
+            if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+            if let run = try? store.latestRun(), run.status == .aborted, let report = try? ScanReport.load(run: run.id, store: store, catalogs: CatalogStore(database: database)) {
+                let path = try? ReportWriter(directory: reports).write(report)
+                throw CommandFailure.operational("notice-audit: the scan was interrupted; run \(run.id) is recorded as aborted with \(report.results.count) institutions checked\(path.map { " (report: \($0))" } ?? "").")
+            }
+            throw CommandFailure.operational("notice-audit: the scan was interrupted and recorded as aborted.")
+        } catch let error as HistoryError {
+            throw CommandFailure.operational("error: \(error.message)")
+        }
+        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        guard let report = try ScanReport.load(run: outcome.run.id, store: store, catalogs: CatalogStore(database: database)) else {
+            throw CommandFailure.operational("error: run \(outcome.run.id) vanished from \(history.path)")
+        }
+        let path: String
+        do {
+            path = try ReportWriter(directory: reports).write(report)
+            try store.setReportPath(path, run: outcome.run.id)
+        } catch {
+            throw CommandFailure.operational("error: cannot write the reports to \(reports): \(error)")
+        }
+        if let keepDays { _ = try? store.prune(keepDays: keepDays) }
+        logger.info("scan finished", metadata: ["scan.run_id": "\(outcome.run.id)", "scan.report": "\(path)"])
+        print("run \(outcome.run.id)\(selection == nil ? "" : " (ad-hoc: \(selection!.joined(separator: ", ")))"): \(report.count(.compliant)) compliant, \(report.count(.noncompliant)) noncompliant, \(report.count(.unknown)) unknown of \(report.results.count)")
+        for result in report.results where result.change == .regressed || result.change == .fixed {
+            print("  \(result.change.rawValue): \(result.institutionID) is now \(result.status.rawValue)")
+        }
+        for note in report.run.notes { print("  note: \(note)") }
+        print("report: \(path)/summary.md")
+        if report.exitStatus != 0 { throw CommandFailure.silent(report.exitStatus) }
+    }
+}

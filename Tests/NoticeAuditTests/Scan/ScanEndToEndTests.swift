@@ -1,0 +1,167 @@
+import Foundation
+import Testing
+@testable import NoticeAudit
+
+/// The built binary scanning the lab's demo consortium: every verdict path, across two runs.
+@Suite("scan end to end (the binary and the lab)", .enabled(if: LabEnvironment.isAvailable, "the lab is not running (make lab-start)"))
+struct ScanEndToEndTests {
+    static var lab: LabEnvironment { LabEnvironment.current! }
+    static let demo = CommandRunner.packageRoot.appendingPathComponent("Tests/Lab/demo")
+
+    static func scan(_ inventory: String, in directory: TemporaryDirectory, extra: [String] = [], environment: [String: String]? = nil) throws -> CommandResult {
+        try CommandRunner.run(
+            ["scan", "--inventory", demo.appendingPathComponent(inventory).path, "--db", directory.url.appendingPathComponent("history.sqlite").path,
+             "--reports", directory.url.appendingPathComponent("Reports").path,
+             "--catalog-url", "https://\(lab["LAB_HTTPS_HOSTNAME"]):\(lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
+             "--dns-server", lab["LAB_FAULT_DNS"], "--ca-file", lab["LAB_CA_FILE"], "--timeout", "1"] + extra,
+            environment: environment ?? ["DEMO_RELAY_PASSWORD": lab["LAB_SMTP_PASSWORD"], "DEMO_WRONG_PASSWORD": "not-it"])
+    }
+
+    /// summary.csv as institution → column → value.
+    static func summary(_ directory: TemporaryDirectory) throws -> [String: [String: String]] {
+        let text = try String(contentsOf: directory.url.appendingPathComponent("Reports/latest/summary.csv"), encoding: .utf8)
+        let lines = text.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = lines[0]
+        var rows: [String: [String: String]] = [:]
+        for line in lines.dropFirst() { rows[line[0]] = Dictionary(uniqueKeysWithValues: zip(header, line)) }
+        return rows
+    }
+
+    // institution: status, method, spf_result, relay_status for run 1, then run 2 with its change.
+    static let expected: [(String, String, String, String, String, String, String)] = [
+        // id, status1, method, spf1, relay1, status2, change2
+        ("good-include", "compliant", "spf", "pass", "", "compliant", "unchanged"),
+        ("good-ip", "compliant", "spf", "pass", "", "compliant", "unchanged"),
+        ("missing", "noncompliant", "spf", "fail", "", "noncompliant", "unchanged"),
+        ("softfail", "noncompliant", "spf", "softfail", "", "noncompliant", "unchanged"),
+        ("partial", "noncompliant", "spf", "fail", "", "noncompliant", "unchanged"),
+        ("nospf", "noncompliant", "spf", "none", "", "noncompliant", "unchanged"),
+        ("broken", "noncompliant", "spf", "permerror", "", "noncompliant", "unchanged"),
+        ("toomany", "noncompliant", "spf", "permerror", "", "noncompliant", "unchanged"),
+        ("flaky", "unknown", "spf", "temperror", "", "unknown", "unchanged"),
+        ("misaligned", "noncompliant", "spf", "pass", "", "noncompliant", "unchanged"),
+        ("flip-fix", "noncompliant", "spf", "fail", "", "compliant", "fixed"),
+        ("flip-regress", "compliant", "spf", "pass", "", "noncompliant", "regressed"),
+        ("relay-good", "compliant", "relay", "", "ok", "compliant", "unchanged"),
+        ("relay-expired", "noncompliant", "relay", "", "cert_expired", "noncompliant", "unchanged"),
+        ("relay-noauth", "noncompliant", "relay", "", "auth_missing", "noncompliant", "unchanged"),
+        ("relay-silent", "unknown", "relay", "", "timeout", "unknown", "unchanged"),
+        ("relay-badpass", "noncompliant", "relay", "", "auth_failed", "compliant", "fixed"),
+        ("relay-857", "noncompliant", "relay", "", "refused", "noncompliant", "unchanged"),
+    ]
+
+    @Test func everyVerdictPathAcrossTwoRunsWithAFixAndARegression() throws {
+        let directory = try TemporaryDirectory()
+        let first = try Self.scan("inventory.json", in: directory)
+        #expect(first.status == 1, "stderr: \(first.stderr)")
+        let run1 = try Self.summary(directory)
+        #expect(run1.count == Self.expected.count)
+        for (id, status, method, spf, relay, _, _) in Self.expected {
+            let row = try #require(run1[id], "\(id) missing from run 1")
+            #expect(row["status"] == status, "\(id)")
+            #expect(row["method"] == method, "\(id)")
+            #expect(row["spf_result"] == spf, "\(id)")
+            #expect(row["relay_status"] == relay, "\(id)")
+            #expect(row["change"] == "new", "\(id)")
+        }
+        #expect(run1["misaligned"]?["dmarc_policy"] == "reject")
+
+        let second = try Self.scan("inventory-run2.json", in: directory)
+        #expect(second.status == 1)
+        #expect(second.stdout.contains("fixed: flip-fix is now compliant"))
+        #expect(second.stdout.contains("regressed: flip-regress is now noncompliant"))
+        let run2 = try Self.summary(directory)
+        for (id, _, _, _, _, status, change) in Self.expected {
+            #expect(run2[id]?["status"] == status, "\(id)")
+            #expect(run2[id]?["change"] == change, "\(id)")
+        }
+        let markdown = try String(contentsOf: directory.url.appendingPathComponent("Reports/latest/summary.md"), encoding: .utf8)
+        #expect(markdown.contains("Fixed Overnight College** (flip-fix): fixed, now compliant"))
+        #expect(markdown.contains("Publish this TXT record at missing.demo.test: v=spf1 ip4:203.0.113.0/24 include:spf-na.exlibrisgroup.com -all"))
+        #expect(markdown.contains("<svg"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.url.appendingPathComponent("Reports/latest/scan.json"))) as? [String: Any]
+        #expect((json?["counts"] as? [String: Int])?["total"] == 18)
+        // The password reaches no report, history row or output.
+        let password = Self.lab["LAB_SMTP_PASSWORD"]
+        for file in ["summary.md", "summary.csv", "findings.csv", "scan.json"] {
+            #expect(!(try String(contentsOf: directory.url.appendingPathComponent("Reports/latest/\(file)"), encoding: .utf8)).contains(password))
+        }
+        let database = try Data(contentsOf: directory.url.appendingPathComponent("history.sqlite"))
+        #expect(database.range(of: Data(password.utf8)) == nil)
+        #expect(!(first.stdout + first.stderr + second.stdout + second.stderr).contains(password))
+    }
+
+    @Test func adhocRescanCoversOnlyTheNamedInstitutions() throws {
+        let directory = try TemporaryDirectory()
+        _ = try Self.scan("inventory.json", in: directory)
+        let rescan = try Self.scan("inventory-run2.json", in: directory, extra: ["--institution", "flip-fix"])
+        #expect(rescan.status == 0, "stdout: \(rescan.stdout) stderr: \(rescan.stderr)")
+        #expect(rescan.stdout.contains("(ad-hoc: flip-fix)"))
+        let rows = try Self.summary(directory)
+        #expect(rows.keys.sorted() == ["flip-fix"])
+        #expect(rows["flip-fix"]?["change"] == "fixed")
+        let markdown = try String(contentsOf: directory.url.appendingPathComponent("Reports/latest/summary.md"), encoding: .utf8)
+        #expect(markdown.contains("Ad-hoc rescan covering only: flip-fix"))
+        let history = try CommandRunner.run(["history", "--institution", "flip-fix", "--db", directory.url.appendingPathComponent("history.sqlite").path])
+        #expect(history.stdout.contains("manual: noncompliant (new)"))
+        #expect(history.stdout.contains("adhoc: compliant (fixed)"))
+    }
+
+    @Test func invalidInventoryScansNothingAndExitsTwo() throws {
+        let directory = try TemporaryDirectory()
+        let broken = try directory.write(#"{"consortium": "X", "institutions": [{"id": "a"}]}"#, to: "broken.json")
+        let run = try CommandRunner.run(["scan", "--inventory", broken.path, "--db", directory.url.appendingPathComponent("h.sqlite").path])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("institutions[0].name"))
+        #expect(!FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("h.sqlite").path))
+    }
+
+    @Test func killedScanIsMarkedAbortedAndKeepsWhatItFinished() async throws {
+        let directory = try TemporaryDirectory()
+        let database = directory.url.appendingPathComponent("history.sqlite").path
+        // Slow institutions (a relay that never greets, 4 s per step) keep the scan running.
+        let process = Process()
+        process.executableURL = CommandRunner.binary
+        process.arguments = ["scan", "--inventory", Self.demo.appendingPathComponent("inventory.json").path, "--db", database,
+                             "--reports", directory.url.appendingPathComponent("Reports").path,
+                             "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
+                             "--dns-server", Self.lab["LAB_FAULT_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--timeout", "4", "--concurrency", "2"]
+        process.environment = ["DEMO_RELAY_PASSWORD": Self.lab["LAB_SMTP_PASSWORD"]]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until some results are committed, then kill -9.
+        var committed = 0
+        for _ in 0..<100 {
+            try await Task.sleep(for: .milliseconds(100))
+            if let store = try? ScanStore(database: HistoryDatabase(path: database)), let run = try? store.latestRun() {
+                committed = (try? store.results(run: run.id).count) ?? 0
+                if committed >= 3 { break }
+            }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(committed >= 3)
+
+        let again = try Self.scan("inventory.json", in: directory, extra: ["--institution", "good-include"])
+        #expect(again.status == 0, "stderr: \(again.stderr)")
+        let store = ScanStore(database: try HistoryDatabase(path: database))
+        let killed = try #require(try store.run(id: 1))
+        #expect(killed.status == .aborted)
+        #expect(try store.results(run: 1).count >= committed)
+        #expect(try store.run(id: 2)?.status == .completed)
+    }
+
+    @Test func twoScansAtOnceOnOneDatabaseBothComplete() async throws {
+        let directory = try TemporaryDirectory()
+        async let nightly = Task.detached { try Self.scan("inventory.json", in: directory) }.value
+        async let adhoc = Task.detached { try Self.scan("inventory.json", in: directory, extra: ["--institution", "good-ip", "--institution", "relay-good"]) }.value
+        let (first, second) = try await (nightly, adhoc)
+        #expect(first.status == 1, "\(first.stderr)")
+        #expect(second.status == 0, "\(second.stderr)")
+        let store = ScanStore(database: try HistoryDatabase(path: directory.url.appendingPathComponent("history.sqlite").path))
+        #expect(try store.run(id: 1)?.status == .completed)
+        #expect(try store.run(id: 2)?.status == .completed)
+        #expect(try store.results(run: 1).count + store.results(run: 2).count == 20)
+    }
+}
