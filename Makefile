@@ -1,17 +1,30 @@
-# notice-audit. `make test` runs every test from nothing on Debian 12 (it installs its own needs).
+# notice-audit. `make test` runs every test from nothing on Debian 12 (it installs its own needs);
+# `make scan` runs the nightly scan on inventory.json; `make demo` scans the lab's demo consortium.
 
-.PHONY: all build test deps lab-start lab-stop clean
+.PHONY: all build test scan demo deps build-deps lab-start lab-stop clean
 
 all: build
+
+build-deps:
+	Tests/Lab/install-deps.sh --build-only
 
 deps:
 	Tests/Lab/install-deps.sh
 
-build: deps
+build: build-deps
 	swift build
 
 test:
 	Tests/run-tests.sh
+
+# The main job: a release build, then the scan with the defaults (system DNS, the Ex Libris page,
+# history.sqlite, Reports/). Exit status as the scan's: 0 all compliant, 1 some not.
+scan: build-deps
+	swift build -c release --product notice-audit
+	.build/release/notice-audit scan --inventory inventory.json --db history.sqlite --reports Reports
+
+demo:
+	Tests/Lab/demo/run-demo.sh
 
 lab-start: deps
 	Tests/Lab/lab.sh start

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Installs everything the build, the tests and the lab need on a Debian 12 machine, idempotently:
 # the C libraries of the stack, nsd and openssl from apt, and the lab's Python packages in a venv.
+# With --build-only, only what building and running the scan needs (no lab).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+build_only=false
+[ "${1:-}" = "--build-only" ] && build_only=true
 
-apt_packages=(libcurl4-openssl-dev libc-ares-dev libsqlite3-dev libxml2-dev pkg-config nsd openssl ca-certificates)
+apt_packages=(libcurl4-openssl-dev libc-ares-dev libsqlite3-dev libxml2-dev pkg-config ca-certificates)
+$build_only || apt_packages+=(nsd openssl)
 missing=()
 for package in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
 done
-if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then missing+=(python3-venv); fi
+if ! $build_only && ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then missing+=(python3-venv); fi
 if [ ${#missing[@]} -gt 0 ]; then
     echo "install-deps: installing ${missing[*]}" >&2
     sudo_cmd=()
@@ -17,6 +21,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     "${sudo_cmd[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+$build_only && exit 0
 
 venv="$here/.venv"
 stamp="$venv/.requirements.sha256"
