@@ -40,6 +40,8 @@ public final class CurlEngine: @unchecked Sendable {
     private let lock = NSLock()
     private var pending: [Job] = []
     private var cancelled: [UInt64] = []
+    /// Easy handles to clean up on the engine's thread, with what must outlive them.
+    private var disposals: [(handle: UnsafeMutableRawPointer, lists: [UnsafeMutablePointer<curl_slist>], errorBuffer: UnsafeMutablePointer<CChar>)] = []
     private var stopping = false
     private var nextID: UInt64 = 0
     private var active: [UnsafeMutableRawPointer: Job] = [:]
@@ -85,6 +87,26 @@ public final class CurlEngine: @unchecked Sendable {
         }
     }
 
+    /// Hands an easy handle over for `curl_easy_cleanup` on the engine's thread.
+    func dispose(handle: UnsafeMutableRawPointer, lists: [UnsafeMutablePointer<curl_slist>], errorBuffer: UnsafeMutablePointer<CChar>) {
+        let stopped = lock.withLock { () -> Bool in
+            if stopping { return true }
+            disposals.append((handle, lists, errorBuffer))
+            return false
+        }
+        if stopped {
+            Self.cleanUp(handle: handle, lists: lists, errorBuffer: errorBuffer)
+        } else {
+            curl_multi_wakeup(multi)
+        }
+    }
+
+    private static func cleanUp(handle: UnsafeMutableRawPointer, lists: [UnsafeMutablePointer<curl_slist>], errorBuffer: UnsafeMutablePointer<CChar>) {
+        curl_easy_cleanup(handle)
+        for list in lists { curl_slist_free_all(list) }
+        errorBuffer.deallocate()
+    }
+
     /// Stops the engine; transfers still running end with CancellationError.
     func shutdown() {
         let already = lock.withLock { () -> Bool in
@@ -100,10 +122,15 @@ public final class CurlEngine: @unchecked Sendable {
         lock.withLock { thread = pthread_self() }
         var running: Int32 = 0
         while true {
-            let (newJobs, cancelledIDs, stop) = lock.withLock { () -> ([Job], [UInt64], Bool) in
-                defer { pending.removeAll(keepingCapacity: true); cancelled.removeAll(keepingCapacity: true) }
-                return (pending, cancelled, stopping)
+            let (newJobs, cancelledIDs, stop, disposed) = lock.withLock { () -> ([Job], [UInt64], Bool, [(handle: UnsafeMutableRawPointer, lists: [UnsafeMutablePointer<curl_slist>], errorBuffer: UnsafeMutablePointer<CChar>)]) in
+                defer {
+                    pending.removeAll(keepingCapacity: true)
+                    cancelled.removeAll(keepingCapacity: true)
+                    disposals.removeAll(keepingCapacity: true)
+                }
+                return (pending, cancelled, stopping, disposals)
             }
+            for item in disposed { Self.cleanUp(handle: item.handle, lists: item.lists, errorBuffer: item.errorBuffer) }
             if stop {
                 for job in newJobs { job.resume(with: .failure(CancellationError())) }
                 break

@@ -43,9 +43,9 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     deinit {
-        curl_easy_cleanup(handle)
-        for list in lists { curl_slist_free_all(list) }
-        errorBuffer.deallocate()
+        // Cleanup can talk to the server (SMTP sends QUIT) and touches the multi handle's
+        // connection cache, so it happens on the engine's thread, never here.
+        CurlEngine.shared.dispose(handle: handle, lists: lists, errorBuffer: errorBuffer)
     }
 
     private func received(_ bytes: UnsafeRawBufferPointer) -> Int {
