@@ -13,7 +13,7 @@ struct NoticeAuditCommand: AsyncParsableCommand {
             invalid inventory; any other non-zero value: the command could not run.
             """,
         version: NoticeAuditVersion.current,
-        subcommands: [ScanCommand.self, InventoryCommand.self, SPFCommand.self, RangesCommand.self, RelayCommand.self, ReportCommand.self, HistoryCommand.self]
+        subcommands: [ScanCommand.self, InventoryCommand.self, SPFCommand.self, RangesCommand.self, RelayCommand.self, ReportCommand.self, HistoryCommand.self, ScheduleCommand.self]
     )
 
     static func main() async {
