@@ -152,6 +152,7 @@ public final class CurlEngine: @unchecked Sendable {
             while let message = curl_multi_info_read(multi, &left) {
                 guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle else { continue }
                 let result = ccurl_message_result(message)
+                active[handle]?.transfer.afterCompletion?(handle, result)
                 curl_multi_remove_handle(multi, handle)
                 if let job = active.removeValue(forKey: handle) { job.resume(with: .success(result)) }
             }

@@ -15,6 +15,9 @@ final class CurlTransfer: @unchecked Sendable {
     private(set) var bodyTooLarge = false
     /// Called on the engine's thread for every libcurl debug record (CURLOPT_DEBUGFUNCTION).
     var debugHandler: (@Sendable (curl_infotype, [UInt8]) -> Void)?
+    /// Called on the engine's thread once libcurl reports the transfer done, before the handle
+    /// leaves the multi handle (the SMTP probe sends QUIT here).
+    var afterCompletion: (@Sendable (UnsafeMutableRawPointer, CURLcode) -> Void)?
     /// The thread that ran the transfer's callbacks, to prove all transfers share one thread.
     private(set) var callbackThread: pthread_t?
     private var lists: [UnsafeMutablePointer<curl_slist>] = []

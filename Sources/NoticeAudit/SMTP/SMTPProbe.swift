@@ -109,6 +109,14 @@ public struct SMTPProbe: Sendable {
             transfer.set(CURLOPT_USERNAME, username)
             transfer.set(CURLOPT_PASSWORD, password)
         }
+        // Close the session politely (RFC 5321 §4.1.1.10). libcurl does not send QUIT for a
+        // connect-only handle; only a command, never mail.
+        transfer.afterCompletion = { handle, code in
+            guard code == CURLE_OK || code == CURLE_LOGIN_DENIED else { return }
+            var sent = 0
+            let quit = Array("QUIT\r\n".utf8)
+            _ = quit.withUnsafeBytes { curl_easy_send(handle, $0.baseAddress, $0.count, &sent) }
+        }
         let recorder = TranscriptRecorder()
         transfer.debugHandler = { type, bytes in recorder.record(type, bytes) }
         transfer.enableDebugStream()
