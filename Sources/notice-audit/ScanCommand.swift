@@ -40,6 +40,9 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(name: .customLong("keep-days"), help: ArgumentHelp("Delete runs older than this many days.", valueName: "days"))
     var keepDays: Int?
 
+    @Option(name: .customLong("notify-webhook"), help: ArgumentHelp("POST a short JSON summary here when an institution regressed or the Ex Libris catalog changed (Slack/Teams compatible).", valueName: "url"))
+    var notifyWebhook: String?
+
     @OptionGroup var history: HistoryOptions
     @OptionGroup var network: NetworkOptions
     @OptionGroup var logging: LoggingOptions
@@ -126,6 +129,9 @@ struct ScanCommand: AsyncParsableCommand {
             throw CommandFailure.operational("error: cannot write the reports to \(reports): \(error)")
         }
         if let keepDays { _ = try? store.prune(keepDays: keepDays) }
+        if let notifyWebhook, let failure = await WebhookNotifier(url: notifyWebhook, client: client).notifyIfNeeded(report, reportPath: path) {
+            logger.error("\(failure)")
+        }
         logger.info("scan finished", metadata: ["scan.run_id": "\(outcome.run.id)", "scan.report": "\(path)"])
         print("run \(outcome.run.id)\(selection == nil ? "" : " (ad-hoc: \(selection!.joined(separator: ", ")))"): \(report.count(.compliant)) compliant, \(report.count(.noncompliant)) noncompliant, \(report.count(.unknown)) unknown of \(report.results.count)")
         for result in report.results where result.change == .regressed || result.change == .fixed {

@@ -101,6 +101,34 @@ public struct CurlHTTPClient: Sendable {
         return HTTPResponse(status: status, url: effectiveURL, body: transfer.body, headers: fields, callbackThread: transfer.callbackThread.map { UInt($0) })
     }
 
+    /// POSTs `body` to `url` with the given content type; returns the response (status < 400).
+    public func post(_ url: String, body: [UInt8], contentType: String) async throws -> HTTPResponse {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme), let host = parsed.host else {
+            throw HTTPFetchError.invalidURL(url)
+        }
+        let transfer = try CurlTransfer()
+        transfer.set(CURLOPT_URL, url)
+        transfer.set(CURLOPT_POST, 1)
+        transfer.set(CURLOPT_COPYPOSTFIELDS, String(decoding: body, as: UTF8.self))
+        transfer.set(CURLOPT_HTTPHEADER, list: ["Content-Type: \(contentType)"])
+        transfer.set(CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeout.milliseconds))
+        transfer.set(CURLOPT_TIMEOUT_MS, Int(timeout.milliseconds))
+        transfer.set(CURLOPT_USERAGENT, userAgent)
+        transfer.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        transfer.bodyLimit = bodyLimit
+        if let trustAnchorsFile { transfer.set(CURLOPT_CAINFO, trustAnchorsFile) }
+        if let resolver, IPAddress(host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))) == nil {
+            let port = parsed.port ?? (scheme == "https" ? 443 : 80)
+            let addresses = try await Self.resolve(host, with: resolver)
+            transfer.set(CURLOPT_RESOLVE, list: ["\(host):\(port):\(addresses.map { $0.isIPv4 ? $0.description : "[\($0)]" }.joined(separator: ","))"])
+        }
+        let code = try await engine.perform(transfer)
+        if code != CURLE_OK { throw error(for: code, transfer: transfer, host: host) }
+        let status = transfer.info(CURLINFO_RESPONSE_CODE)
+        guard status < 400 else { throw HTTPFetchError.httpStatus(status, url: url) }
+        return HTTPResponse(status: status, url: url, body: transfer.body, headers: [:])
+    }
+
     /// The addresses of `host` (A and AAAA) through our resolver.
     static func resolve(_ host: String, with resolver: any DNSResolver) async throws -> [IPAddress] {
         var addresses: [IPAddress] = []

@@ -66,10 +66,20 @@ struct ScanEndToEndTests {
         }
         #expect(run1["misaligned"]?["dmarc_policy"] == "reject")
 
-        let second = try Self.scan("inventory-run2.json", in: directory)
+        let hook = "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/hooks/\(UUID().uuidString)"
+        let second = try Self.scan("inventory-run2.json", in: directory, extra: ["--notify-webhook", hook])
         #expect(second.status == 1)
         #expect(second.stdout.contains("fixed: flip-fix is now compliant"))
         #expect(second.stdout.contains("regressed: flip-regress is now noncompliant"))
+        // The regression was posted to the lab's webhook receiver.
+        let posts = try String(contentsOfFile: Self.lab["LAB_HTTPS_POST_LOG"], encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { ($0["path"] as? String) == URL(string: hook)!.path }
+        #expect(posts.count == 1)
+        #expect(posts.first?["content_type"] as? String == "application/json")
+        let body = (posts.first?["body"] as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect((body?["text"] as? String)?.contains("Regressed: Regressed Overnight College (flip-regress) is now noncompliant") == true)
+        #expect(body?["regressed"] as? [String] == ["flip-regress"])
         let run2 = try Self.summary(directory)
         for (id, _, _, _, _, status, change) in Self.expected {
             #expect(run2[id]?["status"] == status, "\(id)")
@@ -168,5 +178,16 @@ struct ScanEndToEndTests {
         #expect(try store.run(id: 1)?.status == .completed)
         #expect(try store.run(id: 2)?.status == .completed)
         #expect(try store.results(run: 1).count + store.results(run: 2).count == 20)
+    }
+}
+
+extension ScanEndToEndTests {
+    @Test func unreachableWebhookNeverFailsTheScan() throws {
+        let directory = try TemporaryDirectory()
+        _ = try Self.scan("inventory.json", in: directory)
+        let run = try Self.scan("inventory-run2.json", in: directory, extra: ["--notify-webhook", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_SMTP_CLOSED_PORT"])/hook"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("could not be notified"))
+        #expect(run.stdout.contains("report:"))
     }
 }

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Posts a short JSON summary of a run to a chat webhook when something needs attention: a
+/// regression or a change of the Ex Libris catalog. The body carries `text` (what Slack incoming
+/// webhooks and Microsoft Teams connectors show) and the counts. Never fails the scan.
+public struct WebhookNotifier: Sendable {
+    public let url: String
+    public let client: CurlHTTPClient
+
+    public init(url: String, client: CurlHTTPClient) {
+        self.url = url
+        self.client = client
+    }
+
+    /// True when the run has something to tell: a regression, or a catalog change.
+    public static func shouldNotify(_ report: ScanReport) -> Bool {
+        report.results.contains { $0.change == .regressed } || report.run.notes.contains { $0.contains("relay catalog changed") }
+    }
+
+    /// The message: counts, regressions, catalog changes and where the report is.
+    public static func payload(_ report: ScanReport, reportPath: String) -> [String: Any] {
+        let regressed = report.results.filter { $0.change == .regressed }
+        var lines = ["notice-audit \(report.run.consortium) run \(report.run.id): \(report.count(.compliant)) compliant, \(report.count(.noncompliant)) noncompliant, \(report.count(.unknown)) unknown of \(report.results.count)."]
+        if !regressed.isEmpty { lines.append("Regressed: " + regressed.map { "\($0.name) (\($0.institutionID)) is now \($0.status.rawValue)" }.joined(separator: "; ") + ".") }
+        lines += report.run.notes.filter { $0.contains("relay catalog changed") }
+        lines.append("Report: \(reportPath)")
+        return [
+            "text": lines.joined(separator: "\n"), "run": report.run.id, "consortium": report.run.consortium,
+            "compliant": report.count(.compliant), "noncompliant": report.count(.noncompliant), "unknown": report.count(.unknown),
+            "regressed": regressed.map(\.institutionID), "report": reportPath,
+        ]
+    }
+
+    /// Sends the notification when there is something to tell; returns why it failed, if it did.
+    public func notifyIfNeeded(_ report: ScanReport, reportPath: String) async -> String? {
+        guard Self.shouldNotify(report) else { return nil }
+        do {
+            let body = try JSONSerialization.data(withJSONObject: Self.payload(report, reportPath: reportPath), options: [.sortedKeys])
+            _ = try await client.post(url, body: Array(body), contentType: "application/json")
+            return nil
+        } catch {
+            return "the webhook \(url) could not be notified: \(error)"
+        }
+    }
+}
