@@ -1,0 +1,75 @@
+"""Checks of deploy/ with the validators this machine can run: systemd-analyze verify for the
+units, kubernetes-validate for the CronJob, dockerfile-parse for the Dockerfile, and the cron line
+through notice-audit's own cron parser. Docker itself is not run (no engine here)."""
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+from dockerfile_parse import DockerfileParser
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DEPLOY = os.path.join(ROOT, "deploy")
+BINARY = os.environ.get("NOTICE_AUDIT_BIN", os.path.join(ROOT, ".build", "debug", "notice-audit"))
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
+def test_systemd_units_verify(tmp_path):
+    # verify insists that ExecStart exists: point it at the built binary, change nothing else.
+    for name in ("notice-audit.service", "notice-audit.timer"):
+        with open(os.path.join(DEPLOY, "systemd", name)) as handle:
+            text = handle.read().replace("/usr/local/bin/notice-audit", BINARY)
+        (tmp_path / name).write_text(text)
+    result = subprocess.run(["systemd-analyze", "verify", str(tmp_path / "notice-audit.service"), str(tmp_path / "notice-audit.timer")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == ""
+
+
+def test_systemd_service_is_hardened_and_timer_persistent():
+    service = open(os.path.join(DEPLOY, "systemd", "notice-audit.service")).read()
+    for line in ("DynamicUser=yes", "ProtectSystem=strict", "StateDirectory=notice-audit", "LoadCredential=", "EnvironmentFile="):
+        assert line in service
+    assert "Persistent=true" in open(os.path.join(DEPLOY, "systemd", "notice-audit.timer")).read()
+
+
+def test_kubernetes_cronjob_validates_against_the_schema():
+    result = subprocess.run([os.path.join(os.path.dirname(__file__), ".venv", "bin", "kubernetes-validate"), "-k", "1.30.0", "--strict",
+                             os.path.join(DEPLOY, "kubernetes", "cronjob.yaml")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("passed") == 3
+
+
+def test_kubernetes_cronjob_never_overlaps_and_keeps_state():
+    text = open(os.path.join(DEPLOY, "kubernetes", "cronjob.yaml")).read()
+    assert "concurrencyPolicy: Forbid" in text
+    assert "timeZone: America/New_York" in text
+    assert "persistentVolumeClaim" in text and "secretRef" in text
+
+
+def test_dockerfile_is_multistage_slim_and_non_root():
+    parser = DockerfileParser(path=os.path.join(DEPLOY, "Dockerfile"))
+    froms = [i["value"] for i in parser.structure if i["instruction"] == "FROM"]
+    assert froms[0].startswith("swift:") and froms[-1] == "debian:bookworm-slim"
+    users = [i["value"] for i in parser.structure if i["instruction"] == "USER"]
+    assert users and not users[-1].startswith("0") and users[-1] != "root"
+    runtime = parser.content.split("FROM debian:bookworm-slim", 1)[1]
+    for package in ("libcurl4", "libc-ares2", "libsqlite3-0", "ca-certificates"):
+        assert package in runtime
+    assert any(i["instruction"] == "VOLUME" for i in parser.structure)
+
+
+def test_crontab_line_is_a_valid_schedule_and_uses_flock():
+    lines = [line for line in open(os.path.join(DEPLOY, "crontab")) if re.match(r"^[0-9*@]", line)]
+    assert len(lines) == 1
+    expression = " ".join(lines[0].split()[:5])
+    result = subprocess.run([BINARY, "schedule", "next", "--cron", expression, "--tz", "America/New_York",
+                             "--after", "2026-11-26T12:00:00-05:00", "--count", "1"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "2026-11-27T03:30:00-05:00"
+    assert "flock -n" in open(os.path.join(DEPLOY, "notice-audit-cron.sh")).read()
+
+
+def test_cron_wrapper_is_valid_bash():
+    assert subprocess.run(["bash", "-n", os.path.join(DEPLOY, "notice-audit-cron.sh")]).returncode == 0
