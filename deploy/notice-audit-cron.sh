@@ -11,7 +11,8 @@ if [ -r "$config/env" ]; then
     set +a
 fi
 cd "$state"
-# -n: if last night's scan is somehow still running, do not start a second one.
-exec flock -n "$state/scan.lock" /usr/local/bin/notice-audit scan --trigger scheduled \
+# -n: if last night's scan (or a manual one) is still running, do not start a second one.
+# The same lock as `notice-audit schedule run`: one job at a time per database.
+exec flock -n "$state/history.sqlite.lock" /usr/local/bin/notice-audit scan --trigger scheduled \
     --inventory "$config/inventory.json" --db "$state/history.sqlite" --reports "$state/Reports" \
     --keep-days 400 "$@"

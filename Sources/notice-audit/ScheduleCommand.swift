@@ -7,7 +7,36 @@ struct ScheduleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schedule",
         abstract: "Cron schedules with IANA time zones and cronie's daylight-saving rules.",
-        subcommands: [Next.self])
+        subcommands: [Next.self, Run.self])
+
+    /// `schedule run --config PATH`
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the jobs of a schedule config until SIGTERM or SIGINT (for hosts without cron).",
+            discussion: "See deploy/schedule.json for an example config.")
+
+        @Option(help: ArgumentHelp("The schedule config (JSON).", valueName: "path")) var config: String
+        @Option(name: .customLong("time-scale"), help: .hidden) var timeScale: Double = 1
+        @OptionGroup var logging: LoggingOptions
+
+        func run() async throws {
+            let logger = logging.bootstrap()
+            let loaded: (ScheduleConfig, [String: CronSchedule])
+            do { loaded = try ScheduleConfig.load(path: config) } catch { throw CommandFailure.usage("error: \(error)") }
+            let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            let scheduler = Scheduler(config: loaded.0, schedules: loaded.1, executable: executable, logger: logger, timeScale: timeScale)
+            let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number)
+                source.setEventHandler { scheduler.stop() }
+                source.resume()
+                return source
+            }
+            defer { signals.forEach { $0.cancel() } }
+            logger.notice("scheduler started with \(loaded.0.jobs.count) jobs")
+            do { try await scheduler.run() } catch { throw CommandFailure.operational("error: \(error)") }
+        }
+    }
 
     struct Next: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the next fire times of a 5-field cron expression, ISO 8601 with offset, one a line.")

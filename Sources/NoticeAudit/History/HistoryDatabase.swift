@@ -96,6 +96,11 @@ public final class HistoryDatabase: Sendable {
         return migrator
     }
 
+    /// SQLite's own check of the file (`PRAGMA integrity_check`): "ok" when intact.
+    public func integrityCheck() throws(HistoryError) -> String {
+        try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
+
     func read<T>(_ body: (Database) throws -> T) throws(HistoryError) -> T {
         do { return try pool.read(body) } catch { throw HistoryError(path: path, underlying: error) }
     }

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import NoticeAudit
+
+/// `schedule run` with a test clock (60 simulated seconds per second): a scan every minute from two
+/// schedulers on one database, then SIGTERM.
+@Suite("schedule run", .enabled(if: LabEnvironment.isAvailable, "the lab is not running (make lab-start)"))
+struct SchedulerTests {
+    static var lab: LabEnvironment { LabEnvironment.current! }
+
+    @Test func scansNeverOverlapAndSIGTERMLeavesTheDatabaseConsistent() async throws {
+        let directory = try TemporaryDirectory()
+        let database = directory.url.appendingPathComponent("history.sqlite").path
+        let quick = ["good-include", "good-ip"].map { #"{"id": "\#($0)", "name": "\#($0)", "sender_domains": ["\#($0).demo.test"]}"# }
+        let slow = (0..<2).map { #"{"id": "silent\#($0)", "name": "Silent \#($0)", "sender_domains": ["relay.demo.test"], "delivery": "relay", "envelope_from": "a@relay.demo.test", "relay": {"host": "smtp.lab.test", "port": 2592, "security": "starttls"}}"# }
+        let inventory = try directory.write(#"{"consortium": "SCHED", "defaults": {"region": "NA"}, "institutions": ["# + (quick + slow).joined(separator: ",") + "]}", to: "inventory.json")
+        let arguments = ["scan", "--trigger", "scheduled", "--inventory", inventory.path, "--db", database, "--reports", directory.url.appendingPathComponent("Reports").path,
+                         "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
+                         "--dns-server", Self.lab["LAB_FAULT_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--timeout", "1", "--concurrency", "1"]
+        let config: [String: Any] = ["timezone": "America/New_York", "lock": database, "jobs": [["name": "every-minute", "cron": "* * * * *", "arguments": arguments]]]
+        let configFile = directory.url.appendingPathComponent("schedule.json")
+        try JSONSerialization.data(withJSONObject: config).write(to: configFile)
+
+        var schedulers: [(Process, Pipe)] = []
+        for _ in 0..<2 {
+            let process = Process()
+            process.executableURL = CommandRunner.binary
+            process.arguments = ["schedule", "run", "--config", configFile.path, "--time-scale", "60", "--log-level", "info"]
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            schedulers.append((process, errors))
+        }
+        try await Task.sleep(for: .seconds(12))
+        for (process, _) in schedulers { kill(process.processIdentifier, SIGTERM) }
+        var logs = ""
+        for (process, errors) in schedulers {
+            logs += String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(logs)")
+        }
+        #expect(logs.contains("skipped every-minute: another job holds"), "\(logs)")
+
+        let history = try HistoryDatabase(path: database)
+        let store = ScanStore(database: history)
+        var runs: [ScanRunRecord] = []
+        var id: Int64 = 1
+        while let run = try store.run(id: id) { runs.append(run); id += 1 }
+        runs.sort { $0.startedAt < $1.startedAt }
+        #expect(runs.count >= 2)
+        #expect(runs.allSatisfy { $0.status != .running })
+        for (earlier, later) in zip(runs, runs.dropFirst()) {
+            #expect((earlier.finishedAt ?? .distantFuture) <= later.startedAt, "runs \(earlier.id) and \(later.id) overlap")
+        }
+        #expect(try history.integrityCheck() == "ok")
+    }
+
+    @Test func aRunMissedWhileDownRunsOnceAtStartUp() async throws {
+        let directory = try TemporaryDirectory()
+        let lock = directory.url.appendingPathComponent("history.sqlite").path
+        let inventory = CommandRunner.packageRoot.appendingPathComponent("inventory.json").path
+        let config: [String: Any] = ["timezone": "UTC", "lock": lock,
+                                     "jobs": [["name": "nightly", "cron": "0 3 * * *", "arguments": ["inventory", "validate", inventory]]]]
+        let configFile = directory.url.appendingPathComponent("schedule.json")
+        try JSONSerialization.data(withJSONObject: config).write(to: configFile)
+        // Down for three nights: the state says the job last ran three days ago.
+        try JSONSerialization.data(withJSONObject: ["nightly": Date().timeIntervalSince1970 - 3 * 86_400]).write(to: URL(fileURLWithPath: lock + ".schedule.json"))
+        let process = Process()
+        process.executableURL = CommandRunner.binary
+        process.arguments = ["schedule", "run", "--config", configFile.path, "--log-level", "info"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        try await Task.sleep(for: .seconds(3))
+        kill(process.processIdentifier, SIGTERM)
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(log.components(separatedBy: "missed run of nightly").count - 1 == 1, "\(log)")
+        #expect(log.components(separatedBy: "nightly finished with status 0").count - 1 == 1, "\(log)")
+    }
+
+    @Test func invalidConfigSaysWhere() throws {
+        let directory = try TemporaryDirectory()
+        let file = try directory.write(#"{"timezone": "America/New_York", "lock": "/tmp/x", "jobs": [{"name": "a", "cron": "61 * * * *", "arguments": ["scan"]}]}"#, to: "s.json")
+        let run = try CommandRunner.run(["schedule", "run", "--config", file.path])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("jobs[0] (a): invalid cron '61 * * * *': minute field"))
+    }
+}
