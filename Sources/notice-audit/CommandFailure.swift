@@ -23,3 +23,18 @@ enum StandardError {
         FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 }
+
+/// SIGINT and SIGTERM turned into a call, so a scan or the scheduler can stop cleanly.
+enum TerminationSignals {
+    /// Ignores the default action of SIGINT and SIGTERM and calls `handler` on either; keep the
+    /// returned sources alive as long as the handler should run.
+    static func handle(_ handler: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler(handler: handler)
+            source.resume()
+            return source
+        }
+    }
+}

@@ -95,13 +95,7 @@ struct ScanCommand: AsyncParsableCommand {
                 if terminal { FileHandle.standardError.write(Data("\r[\(done)/\(total)] institutions checked".utf8)) }
             }
         }
-        let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number)
-            source.setEventHandler { task.cancel() }
-            source.resume()
-            return source
-        }
+        let signals = TerminationSignals.handle { task.cancel() }
         defer { signals.forEach { $0.cancel() } }
 
         let outcome: ScanOutcome

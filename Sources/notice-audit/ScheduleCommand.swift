@@ -25,13 +25,7 @@ struct ScheduleCommand: AsyncParsableCommand {
             do { loaded = try ScheduleConfig.load(path: config) } catch { throw CommandFailure.usage("error: \(error)") }
             let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
             let scheduler = Scheduler(config: loaded.0, schedules: loaded.1, executable: executable, logger: logger, timeScale: timeScale)
-            let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number)
-                source.setEventHandler { scheduler.stop() }
-                source.resume()
-                return source
-            }
+            let signals = TerminationSignals.handle { scheduler.stop() }
             defer { signals.forEach { $0.cancel() } }
             logger.notice("scheduler started with \(loaded.0.jobs.count) jobs")
             do { try await scheduler.run() } catch { throw CommandFailure.operational("error: \(error)") }

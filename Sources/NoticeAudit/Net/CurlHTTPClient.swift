@@ -81,11 +81,7 @@ public struct CurlHTTPClient: Sendable {
         if let etag { headers.append("If-None-Match: \(etag)") }
         if let lastModified { headers.append("If-Modified-Since: \(lastModified)") }
         transfer.set(CURLOPT_HTTPHEADER, list: headers)
-        if let resolver, IPAddress(host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))) == nil {
-            let port = parsed.port ?? (scheme == "https" ? 443 : 80)
-            let addresses = try await Self.resolve(host, with: resolver)
-            transfer.set(CURLOPT_RESOLVE, list: ["\(host):\(port):\(addresses.map { $0.isIPv4 ? $0.description : "[\($0)]" }.joined(separator: ","))"])
-        }
+        try await pin(transfer, host: host, port: parsed.port ?? (scheme == "https" ? 443 : 80))
 
         let code = try await engine.perform(transfer)
         if code != CURLE_OK { throw error(for: code, transfer: transfer, host: host) }
@@ -117,16 +113,25 @@ public struct CurlHTTPClient: Sendable {
         transfer.set(CURLOPT_PROTOCOLS_STR, "http,https")
         transfer.bodyLimit = bodyLimit
         if let trustAnchorsFile { transfer.set(CURLOPT_CAINFO, trustAnchorsFile) }
-        if let resolver, IPAddress(host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))) == nil {
-            let port = parsed.port ?? (scheme == "https" ? 443 : 80)
-            let addresses = try await Self.resolve(host, with: resolver)
-            transfer.set(CURLOPT_RESOLVE, list: ["\(host):\(port):\(addresses.map { $0.isIPv4 ? $0.description : "[\($0)]" }.joined(separator: ","))"])
-        }
+        try await pin(transfer, host: host, port: parsed.port ?? (scheme == "https" ? 443 : 80))
         let code = try await engine.perform(transfer)
         if code != CURLE_OK { throw error(for: code, transfer: transfer, host: host) }
         let status = transfer.info(CURLINFO_RESPONSE_CODE)
         guard status < 400 else { throw HTTPFetchError.httpStatus(status, url: url) }
         return HTTPResponse(status: status, url: url, body: transfer.body, headers: [:])
+    }
+
+    /// Resolves `host` through our resolver (when there is one) and pins the connection to those
+    /// addresses, so that `--dns-server` applies and a DNS failure is reported as one.
+    private func pin(_ transfer: CurlTransfer, host: String, port: Int) async throws {
+        guard let resolver, IPAddress(host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))) == nil else { return }
+        Self.pin(transfer, host: host, port: port, to: try await Self.resolve(host, with: resolver))
+    }
+
+    /// Sets CURLOPT_RESOLVE so that `host:port` connects to `addresses` while TLS still checks `host`.
+    static func pin(_ transfer: CurlTransfer, host: String, port: Int, to addresses: [IPAddress]) {
+        guard !addresses.isEmpty else { return }
+        transfer.set(CURLOPT_RESOLVE, list: ["\(host):\(port):\(addresses.map { $0.isIPv4 ? $0.description : "[\($0)]" }.joined(separator: ","))"])
     }
 
     /// The addresses of `host` (A and AAAA) through our resolver.

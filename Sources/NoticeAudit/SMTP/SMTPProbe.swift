@@ -102,9 +102,7 @@ public struct SMTPProbe: Sendable {
         transfer.set(CURLOPT_SSL_VERIFYHOST, verify ? 2 : 0)
         transfer.set(CURLOPT_CERTINFO, 1)
         if let file = try CurlHTTPClient.trustAnchorsFile(extraCAFile: extraCAFile) { transfer.set(CURLOPT_CAINFO, file) }
-        if IPAddress(host) == nil, !addresses.isEmpty {
-            transfer.set(CURLOPT_RESOLVE, list: ["\(host):\(port):\(addresses.map { $0.isIPv4 ? $0.description : "[\($0)]" }.joined(separator: ","))"])
-        }
+        if IPAddress(host) == nil { CurlHTTPClient.pin(transfer, host: host, port: port, to: addresses) }
         if let username, let password {
             transfer.set(CURLOPT_USERNAME, username)
             transfer.set(CURLOPT_PASSWORD, password)
