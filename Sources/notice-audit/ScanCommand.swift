@@ -59,7 +59,7 @@ struct ScanCommand: AsyncParsableCommand {
         let loaded: Inventory
         do {
             let (inventory, warnings) = try InventoryLoader.load(path: self.inventory)
-            for warning in warnings { logger.warning("\(warning)") }
+            for warning in warnings { logger.warning("inventory \(warning.path): \(warning.message)\(warning.hint.map { " Fix: \($0)" } ?? "")") }
             loaded = inventory
         } catch {
             throw CommandFailure.usage("error: \(error)")
