@@ -6,6 +6,8 @@ extension SPFEvaluationRun {
     /// removed from the left until it fits (RFC 7208 §7.3).
     func expandDomain(_ spec: MacroString?, domain: String) async throws -> String {
         guard let spec else { return domain }
+        // Most domain-specs are plain names: nothing to expand.
+        if spec.parts.count == 1, case .literal(let text) = spec.parts[0], text.utf8.count <= 253 { return text }
         var expanded = try await expand(spec, domain: domain, explanation: false)
         while expanded.utf8.count > 253, let dot = expanded.firstIndex(of: ".") {
             expanded = String(expanded[expanded.index(after: dot)...])

@@ -315,9 +315,7 @@ final class SPFEvaluationRun {
 
     /// Lower case, without the trailing dot.
     static func normalized(_ name: String) -> String {
-        var name = name.lowercased()
-        if name.hasSuffix(".") { name.removeLast() }
-        return name
+        InMemoryZone.key(name)
     }
 
     /// Why `name` cannot be checked (RFC 7208 §4.3), or nil when it can.

@@ -16,17 +16,22 @@ public enum SPFRecordLookup: Sendable {
     }
 
     init(answer: DNSAnswer, domain: String, cache: SPFRecordCache?) {
-        let candidates = answer.records.compactMap { record -> [UInt8]? in
-            guard case .txt(let strings) = record else { return nil }
+        // One pass, no intermediate array: most answers hold a single record.
+        var first: [UInt8]?
+        var count = 0
+        for record in answer.records {
+            guard case .txt(let strings) = record else { continue }
             let joined = strings.count == 1 ? strings[0] : strings.flatMap { $0 }
-            return SPFRecord.isVersion1(joined) ? joined : nil
+            guard SPFRecord.isVersion1(joined) else { continue }
+            count += 1
+            if first == nil { first = joined }
         }
-        guard let first = candidates.first else {
+        guard let first else {
             self = .none(nxdomain: answer == .nxdomain)
             return
         }
-        guard candidates.count == 1 else {
-            self = .multiple(candidates.count)
+        guard count == 1 else {
+            self = .multiple(count)
             return
         }
         let parsed = cache?.record(for: first, at: domain) ?? Result { () throws(SPFSyntaxError) -> SPFRecord in
