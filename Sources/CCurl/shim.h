@@ -34,15 +34,6 @@ static inline CURLcode ccurl_easy_setopt_debug_callback(CURL *handle, ccurl_debu
     return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, callback);
 }
 
-/* Copies `length` bytes into libcurl (CURL_BLOB_COPY), e.g. for CURLOPT_CAINFO_BLOB. */
-static inline CURLcode ccurl_easy_setopt_blob(CURL *handle, CURLoption option, void *data, size_t length) {
-    struct curl_blob blob;
-    blob.data = data;
-    blob.len = length;
-    blob.flags = CURL_BLOB_COPY;
-    return curl_easy_setopt(handle, option, &blob);
-}
-
 static inline CURLcode ccurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -47,17 +47,6 @@ final class HTMLDocument {
             walk(node)
             return lines.map(HTMLDocument.fold).filter { !$0.isEmpty }
         }
-
-        /// Child elements, in order.
-        var children: [Element] {
-            var result: [Element] = []
-            var child = node.pointee.children
-            while let current = child {
-                if current.pointee.type == XML_ELEMENT_NODE { result.append(Element(node: current)) }
-                child = current.pointee.next
-            }
-            return result
-        }
     }
 
     private let document: htmlDocPtr

@@ -86,11 +86,6 @@ final class CurlTransfer: @unchecked Sendable {
         _ = ccurl_easy_setopt_pointer(handle, option, pointer)
     }
 
-    func set(_ option: CURLoption, blob: [UInt8]) {
-        var copy = blob
-        _ = copy.withUnsafeMutableBytes { ccurl_easy_setopt_blob(handle, option, $0.baseAddress, $0.count) }
-    }
-
     /// Sets a string-list option (headers, CURLOPT_RESOLVE); the list lives as long as the transfer.
     func set(_ option: CURLoption, list: [String]) {
         guard !list.isEmpty else { return }
