@@ -28,6 +28,10 @@ public struct MacroString: Sendable, Hashable, CustomStringConvertible {
     public let parts: [Part]
     /// The text as written.
     public let text: String
+    /// For a domain-spec without macros: the name, normalized, and what makes it unusable (RFC
+    /// 7208 §4.3), computed once at parse time rather than at every evaluation.
+    let plainName: String?
+    let plainNameProblem: String?
 
     /// Letters every macro-string may use; `c`, `r` and `t` only in explanations (RFC 7208 §7.2).
     static let domainLetters: Set<Character> = ["s", "l", "o", "d", "i", "p", "h", "v"]
@@ -73,6 +77,13 @@ public struct MacroString: Sendable, Hashable, CustomStringConvertible {
         }
         flush()
         self.parts = parts
+        if !explanation, parts.count <= 1, case .literal(let literal)? = parts.first ?? .literal(""), literal.utf8.count <= 253 {
+            plainName = SPFEvaluationRun.normalized(literal)
+            plainNameProblem = SPFEvaluationRun.domainProblem(literal)
+        } else {
+            plainName = nil
+            plainNameProblem = nil
+        }
     }
 
     private static func parseMacro(_ characters: [Character], from start: Int, explanation: Bool) throws(SyntaxError) -> (Macro, Int) {

@@ -154,22 +154,22 @@ final class SPFEvaluationRun {
         case .record(let parsed):
             record = parsed
         }
-        note(depth, domain, "record \"\(record.text)\"")
+        trace.append(SPFTraceEntry(depth: depth, domain: domain, kind: .record(record.text)))
         for directive in record.directives {
             if try await matches(directive, domain: domain, depth: depth) {
-                note(depth, domain, "\(directive.text) matched: \(directive.qualifier.result.rawValue)")
+                trace.append(SPFTraceEntry(depth: depth, domain: domain, kind: .matched(term: directive.text, result: directive.qualifier.result)))
                 return Decision(result: directive.qualifier.result, term: directive.text, domain: domain, explanation: record.explanation)
             }
         }
         // RFC 7208 §6.1: redirect applies when nothing matched and the record has no "all".
         if let redirect = record.redirect, !record.hasAll {
             try countLookup(redirect.text, depth: depth, domain: domain)
-            let target = try await expandDomain(redirect.value, domain: domain)
-            if let problem = Self.domainProblem(target) {
+            let (target, problem) = try await targetName(redirect.value, domain: domain)
+            if let problem {
                 throw SPFAbort.permerror("\(redirect.text) names an invalid domain \"\(target)\": \(problem) (RFC 7208 §6.1)")
             }
             note(depth, domain, "\(redirect.text) → \(target)")
-            let decision = try await evaluateRecord(of: Self.normalized(target), depth: depth + 1)
+            let decision = try await evaluateRecord(of: target, depth: depth + 1)
             if decision.result == .none {
                 throw SPFAbort.permerror("\(redirect.text): \(target) has no SPF record (RFC 7208 §6.1)")
             }
@@ -190,11 +190,11 @@ final class SPFEvaluationRun {
             if collectsNetworks { comparedNetworks.insert(network) }
             return network.contains(ip)
         case .include(let spec):
-            let target = try await expandDomain(spec, domain: domain)
-            if let problem = Self.domainProblem(target) {
+            let (target, problem) = try await targetName(spec, domain: domain)
+            if let problem {
                 throw SPFAbort.permerror("\(directive.text) names an invalid domain \"\(target)\": \(problem) (RFC 7208 §5.2)")
             }
-            let decision = try await evaluateRecord(of: Self.normalized(target), depth: depth + 1)
+            let decision = try await evaluateRecord(of: target, depth: depth + 1)
             switch decision.result {
             case .pass: return true
             case .fail, .softfail, .neutral: return false
@@ -202,12 +202,12 @@ final class SPFEvaluationRun {
             case .temperror, .permerror: return false
             }
         case .a(let spec, let cidr):
-            let target = try await expandDomain(spec, domain: domain)
-            guard Self.domainProblem(target) == nil else { return try voidForInvalid(target, directive, depth, domain) }
+            let (target, problem) = try await targetName(spec, domain: domain)
+            guard problem == nil else { return try voidForInvalid(target, directive, depth, domain) }
             return try await addressesMatch(of: target, cidr: cidr, countVoid: true, depth: depth, domain: domain)
         case .mx(let spec, let cidr):
-            let target = try await expandDomain(spec, domain: domain)
-            guard Self.domainProblem(target) == nil else { return try voidForInvalid(target, directive, depth, domain) }
+            let (target, problem) = try await targetName(spec, domain: domain)
+            guard problem == nil else { return try voidForInvalid(target, directive, depth, domain) }
             let answer = try await query(target, .mx)
             if answer.isVoid { try countVoid(target, depth: depth, domain: domain) }
             let exchanges = answer.records.compactMap { record -> (UInt16, String)? in
@@ -227,12 +227,21 @@ final class SPFEvaluationRun {
             let names = try await validatedNames(countVoid: true, depth: depth, domain: domain)
             return names.contains { $0 == target || $0.hasSuffix("." + target) }
         case .exists(let spec):
-            let target = try await expandDomain(spec, domain: domain)
-            guard Self.domainProblem(target) == nil else { return try voidForInvalid(target, directive, depth, domain) }
+            let (target, problem) = try await targetName(spec, domain: domain)
+            guard problem == nil else { return try voidForInvalid(target, directive, depth, domain) }
             let answer = try await query(target, .a)
             if answer.isVoid { try countVoid(target, depth: depth, domain: domain) }
             return !answer.isVoid
         }
+    }
+
+    /// The normalized name a domain-spec names (the current domain when absent) and what makes it
+    /// unusable (RFC 7208 §4.3), if anything; plain names come ready from the parser.
+    func targetName(_ spec: MacroString?, domain: String) async throws -> (String, String?) {
+        guard let spec else { return (domain, nil) }
+        if let plain = spec.plainName { return (plain, spec.plainNameProblem) }
+        let expanded = try await expandDomain(spec, domain: domain)
+        return (Self.normalized(expanded), Self.domainProblem(expanded))
     }
 
     /// A name that cannot exist in DNS answers as NXDOMAIN would: a void lookup, no match.

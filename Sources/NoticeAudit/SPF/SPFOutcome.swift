@@ -1,9 +1,35 @@
 /// One step of an evaluation, for the human trace.
 public struct SPFTraceEntry: Sendable, Hashable, CustomStringConvertible {
+    /// The two steps every evaluation records keep their parts; the text is made only when read.
+    enum Kind: Sendable, Hashable {
+        case text(String)
+        case record(String)
+        case matched(term: String, result: SPFResult)
+    }
+
     /// How deep in the include/redirect tree the step happened (0 = the checked domain).
     public var depth: Int
     public var domain: String
-    public var event: String
+    let kind: Kind
+
+    public init(depth: Int, domain: String, event: String) {
+        self.init(depth: depth, domain: domain, kind: .text(event))
+    }
+
+    init(depth: Int, domain: String, kind: Kind) {
+        self.depth = depth
+        self.domain = domain
+        self.kind = kind
+    }
+
+    /// What happened, in words.
+    public var event: String {
+        switch kind {
+        case .text(let text): text
+        case .record(let record): "record \"\(record)\""
+        case .matched(let term, let result): "\(term) matched: \(result.rawValue)"
+        }
+    }
 
     public var description: String { String(repeating: "  ", count: depth) + "\(domain): \(event)" }
 }
