@@ -21,10 +21,12 @@ public struct InMemoryZone: DNSResolver {
 
     /// The key a name is stored under: lower case, without a trailing dot.
     public static func key(_ name: String) -> String {
-        let utf8 = name.utf8
-        if !utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) && utf8.last != UInt8(ascii: ".") {
-            return name
+        let alreadyKey = name.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard let last = bytes.last, last != UInt8(ascii: ".") else { return bytes.isEmpty }
+            for byte in bytes where byte &- UInt8(ascii: "A") < 26 { return false }
+            return true
         }
+        if alreadyKey == true { return name }
         var key = name.lowercased()
         if key.hasSuffix(".") { key.removeLast() }
         return key
