@@ -95,10 +95,11 @@ final class SPFEvaluationRun {
         self.recordCache = evaluator.recordCache
         self.ip = ip
         self.helo = helo
-        if let at = sender.lastIndex(of: "@") {
+        // Bytes, not Characters: the last "@" without grapheme breaking.
+        if let at = sender.utf8.lastIndex(of: UInt8(ascii: "@")) {
             let local = String(sender[..<at])
             localPart = local.isEmpty ? "postmaster" : local
-            senderDomain = String(sender[sender.index(after: at)...])
+            senderDomain = String(sender[sender.utf8.index(after: at)...])
         } else {
             localPart = "postmaster"
             senderDomain = sender
