@@ -60,7 +60,7 @@ extension SPFEvaluationRun {
     /// The explanation of a `fail` (RFC 7208 §6.2): the `exp=` TXT of the deciding record, expanded;
     /// the default explanation when there is none or it cannot be used. Never changes the result.
     func explanation(for decision: Decision) async throws -> String {
-        if let modifier = decision.explanation, let text = try await explanationText(modifier, domain: decision.domain) {
+        if let modifier = decision.record?.explanation, let text = try await explanationText(modifier, domain: decision.domain) {
             return text
         }
         let fallback = (try? MacroString(parsing: options.defaultExplanation, explanation: true))

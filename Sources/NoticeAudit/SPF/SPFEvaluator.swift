@@ -70,7 +70,8 @@ final class SPFEvaluationRun {
         var result: SPFResult
         var term: String?
         var domain: String
-        var explanation: SPFModifier?
+        /// The record that decided, whose `exp=` explains a fail (one reference, no modifier copy).
+        var record: SPFRecord?
     }
 
     let resolver: any DNSResolver
@@ -83,7 +84,11 @@ final class SPFEvaluationRun {
 
     var dnsLookups = 0
     var voidLookups = 0
-    var trace: [SPFTraceEntry] = []
+    var trace: [SPFTraceEntry] = {
+        var trace: [SPFTraceEntry] = []
+        trace.reserveCapacity(16)
+        return trace
+    }()
     var comparedNetworks: Set<IPNetwork> = []
     /// Whether to record every compared network (range coverage needs them; a single check does not).
     var collectsNetworks = false
@@ -159,7 +164,7 @@ final class SPFEvaluationRun {
         for directive in record.directives {
             if try await matches(directive, domain: domain, depth: depth) {
                 trace.append(SPFTraceEntry(depth: depth, domain: domain, kind: .matched(term: directive.text, result: directive.qualifier.result)))
-                return Decision(result: directive.qualifier.result, term: directive.text, domain: domain, explanation: record.explanation)
+                return Decision(result: directive.qualifier.result, term: directive.text, domain: domain, record: record)
             }
         }
         // RFC 7208 §6.1: redirect applies when nothing matched and the record has no "all".
@@ -174,7 +179,7 @@ final class SPFEvaluationRun {
             if decision.result == .none {
                 throw SPFAbort.permerror("\(redirect.text): \(target) has no SPF record (RFC 7208 §6.1)")
             }
-            return decision.term == nil ? Decision(result: decision.result, term: redirect.text, domain: domain, explanation: decision.explanation) : decision
+            return decision.term == nil ? Decision(result: decision.result, term: redirect.text, domain: domain, record: decision.record) : decision
         }
         note(depth, domain, "no term matched: neutral")
         return Decision(result: .neutral, term: nil, domain: domain)
