@@ -20,6 +20,17 @@ public final class HistoryDatabase: Sendable {
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
             if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+            // Two processes opening a new database at once would race to switch it to WAL and
+            // to create the tables (one then fails at once, whatever the busy timeout); a lock
+            // file serializes opening and migrating across processes.
+            let lock = open(path + "-migration.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o640)
+            if lock >= 0 { flock(lock, LOCK_EX) }
+            defer {
+                if lock >= 0 {
+                    flock(lock, LOCK_UN)
+                    close(lock)
+                }
+            }
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
         } catch {

@@ -25,13 +25,39 @@ public struct MacroString: Sendable, Hashable, CustomStringConvertible {
         public var description: String { "\(message) (at character \(offset + 1))" }
     }
 
-    public let parts: [Part]
+    /// Immutable and shared: copying a macro-string (every evaluation does, many times) costs one
+    /// reference count.
+    private final class Storage: Sendable {
+        let parts: [Part]
+        let text: String
+        let plainName: String?
+        let plainNameProblem: String?
+        let hasMacros: Bool
+
+        init(parts: [Part], text: String, plainName: String?, plainNameProblem: String?) {
+            self.parts = parts
+            self.text = text
+            self.plainName = plainName
+            self.plainNameProblem = plainNameProblem
+            self.hasMacros = parts.contains { if case .macro = $0 { true } else { false } }
+        }
+    }
+
+    private let storage: Storage
+
+    public var parts: [Part] { storage.parts }
     /// The text as written.
-    public let text: String
+    public var text: String { storage.text }
     /// For a domain-spec without macros: the name, normalized, and what makes it unusable (RFC
     /// 7208 §4.3), computed once at parse time rather than at every evaluation.
-    let plainName: String?
-    let plainNameProblem: String?
+    var plainName: String? { storage.plainName }
+    var plainNameProblem: String? { storage.plainNameProblem }
+
+    public static func == (lhs: MacroString, rhs: MacroString) -> Bool {
+        lhs.storage === rhs.storage || (lhs.text == rhs.text && lhs.parts == rhs.parts)
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(text) }
 
     /// Letters every macro-string may use; `c`, `r` and `t` only in explanations (RFC 7208 §7.2).
     static let domainLetters: Set<Character> = ["s", "l", "o", "d", "i", "p", "h", "v"]
@@ -40,7 +66,6 @@ public struct MacroString: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `text`. In an explanation (`exp=` TXT) spaces and the letters `c`, `r`, `t` are allowed.
     public init(parsing text: String, explanation: Bool = false) throws(SyntaxError) {
-        self.text = text
         var parts: [Part] = []
         var literal = ""
         let characters = Array(text)
@@ -76,14 +101,12 @@ public struct MacroString: Sendable, Hashable, CustomStringConvertible {
             }
         }
         flush()
-        self.parts = parts
+        var plainName: String?, plainNameProblem: String?
         if !explanation, parts.count <= 1, case .literal(let literal)? = parts.first ?? .literal(""), literal.utf8.count <= 253 {
             plainName = SPFEvaluationRun.normalized(literal)
             plainNameProblem = SPFEvaluationRun.domainProblem(literal)
-        } else {
-            plainName = nil
-            plainNameProblem = nil
         }
+        storage = Storage(parts: parts, text: text, plainName: plainName, plainNameProblem: plainNameProblem)
     }
 
     private static func parseMacro(_ characters: [Character], from start: Int, explanation: Bool) throws(SyntaxError) -> (Macro, Int) {
@@ -125,9 +148,7 @@ public struct MacroString: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// True when the string contains at least one macro.
-    public var hasMacros: Bool {
-        parts.contains { if case .macro = $0 { true } else { false } }
-    }
+    public var hasMacros: Bool { storage.hasMacros }
 
     /// The letters this string uses.
     public var letters: Set<Character> {
