@@ -82,7 +82,7 @@ final class CAresChannel: DNSTransport, @unchecked Sendable {
 
         // Each try waits twice as long as the one before (c-ares), so the first gets a share of the
         // deadline that lets every try finish within it.
-        let milliseconds = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int(timeout.milliseconds)
         let share = (1 << tries) - 1
         var options = ares_options()
         // NOCHECKRESP: c-ares 1.18 would report SERVFAIL and REFUSED as "connection refused";
@@ -303,11 +303,11 @@ final class CAresChannel: DNSTransport, @unchecked Sendable {
         let now = ContinuousClock.now
         for query in started.values where query.continuation != nil {
             let remaining = query.deadline - now
-            milliseconds = min(milliseconds, Int(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000) + 1)
+            milliseconds = min(milliseconds, Int(remaining.milliseconds) + 1)
         }
         if let first = waiting.first {
             let remaining = first.deadline - now
-            milliseconds = min(milliseconds, Int(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000) + 1)
+            milliseconds = min(milliseconds, Int(remaining.milliseconds) + 1)
         }
         return Int32(max(0, milliseconds))
     }
