@@ -162,7 +162,14 @@ final class SPFEvaluationRun {
         }
         trace.append(SPFTraceEntry(depth: depth, domain: domain, kind: .record(record.text)))
         for directive in record.directives {
-            if try await matches(directive, domain: domain, depth: depth) {
+            // all, ip4 and ip6 need no DNS: decided without an async call.
+            let matched: Bool
+            if let decided = matchesWithoutDNS(directive.mechanism) {
+                matched = decided
+            } else {
+                matched = try await matches(directive, domain: domain, depth: depth)
+            }
+            if matched {
                 trace.append(SPFTraceEntry(depth: depth, domain: domain, kind: .matched(term: directive.text, result: directive.qualifier.result)))
                 return Decision(result: directive.qualifier.result, term: directive.text, domain: domain, record: record)
             }
@@ -187,14 +194,24 @@ final class SPFEvaluationRun {
 
     // MARK: Mechanisms (RFC 7208 §5)
 
-    func matches(_ directive: SPFDirective, domain: String, depth: Int) async throws -> Bool {
-        if directive.mechanism.causesDNSLookup { try countLookup(directive.text, depth: depth, domain: domain) }
-        switch directive.mechanism {
+    /// `all`, `ip4` and `ip6` (RFC 7208 §5.1, §5.6); nil for the mechanisms that query DNS.
+    func matchesWithoutDNS(_ mechanism: SPFMechanism) -> Bool? {
+        switch mechanism {
         case .all:
             return true
         case .ip4(let network), .ip6(let network):
             if collectsNetworks { comparedNetworks.insert(network) }
             return network.contains(ip)
+        default:
+            return nil
+        }
+    }
+
+    func matches(_ directive: SPFDirective, domain: String, depth: Int) async throws -> Bool {
+        if directive.mechanism.causesDNSLookup { try countLookup(directive.text, depth: depth, domain: domain) }
+        switch directive.mechanism {
+        case .all, .ip4, .ip6:
+            return matchesWithoutDNS(directive.mechanism) ?? false
         case .include(let spec):
             let (target, problem) = try await targetName(spec, domain: domain)
             if let problem {
