@@ -11,7 +11,7 @@ guard arguments.count >= 5 else {
 }
 let resolver = try CAresResolver(servers: [try DNSServerAddress(parsing: arguments[1])], timeout: .seconds(2))
 let stepTimeout = arguments.count > 6 ? Double(arguments[6])! : 5
-let probe = SMTPProbe(resolver: resolver, timeout: .milliseconds(Int64(stepTimeout * 1000)), extraCAFile: arguments[2])
+let probe = try SMTPProbe(resolver: resolver, timeout: .milliseconds(Int64(stepTimeout * 1000)), extraCAFile: arguments[2])
 let host = arguments[3]
 let ports = arguments[4].split(separator: ",").compactMap { Int($0) }
 let count = arguments.count > 5 ? Int(arguments[5])! : 100

@@ -65,7 +65,12 @@ struct RelayCommand: AsyncParsableCommand {
         let security = parsedSecurity!
         let (host, port) = hostAndPort
         let password = passwordEnv.flatMap { ProcessInfo.processInfo.environment[$0] }
-        let probe = SMTPProbe(resolver: resolver, timeout: network.timeoutDuration, extraCAFile: network.caFile)
+        let probe: SMTPProbe
+        do {
+            probe = try SMTPProbe(resolver: resolver, timeout: network.timeoutDuration, extraCAFile: network.caFile)
+        } catch {
+            throw CommandFailure.operational("error: \(error)")
+        }
         let result = try await probe.probe(host: host, port: port ?? security.defaultPort, security: security, ehloName: ehlo, username: user, password: password)
         if network.json {
             try JSONOutput.print(RelayOutput(result))

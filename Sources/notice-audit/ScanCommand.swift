@@ -70,9 +70,10 @@ struct ScanCommand: AsyncParsableCommand {
         let database = try history.open()
         let resolver = try network.makeResolver()
         defer { resolver.shutdown() }
-        let client: CurlHTTPClient
+        let client: CurlHTTPClient, probe: SMTPProbe
         do {
             client = try CurlHTTPClient(timeout: network.timeoutDuration * 4, connectTimeout: network.timeoutDuration, extraCAFile: network.caFile, resolver: resolver)
+            probe = try SMTPProbe(resolver: resolver, timeout: network.timeoutDuration, extraCAFile: network.caFile)
         } catch {
             throw CommandFailure.operational("error: \(error)")
         }
@@ -84,7 +85,7 @@ struct ScanCommand: AsyncParsableCommand {
         options.catalogURL = catalogURL
         let scanner = Scanner(
             resolver: resolver, fetcher: CatalogFetcher(client: client, store: CatalogStore(database: database)),
-            checker: InstitutionChecker(resolver: resolver, probe: SMTPProbe(resolver: resolver, timeout: network.timeoutDuration, extraCAFile: network.caFile)),
+            checker: InstitutionChecker(resolver: resolver, probe: probe),
             store: store, options: options)
 
         logger.info("scan started", metadata: ["scan.institutions": "\(institutions.isEmpty ? loaded.institutions.count : institutions.count)"])

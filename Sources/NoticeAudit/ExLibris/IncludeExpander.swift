@@ -96,18 +96,21 @@ public struct CatalogCrossCheck: Sendable, Equatable {
 
     public var agrees: Bool { pageOnly.isEmpty && includeOnly.isEmpty && expansion.isComplete }
 
+    /// Compares the page's addresses of a region with what its include authorizes.
+    public init(region: AlmaRegion, include: String, page: [IPNetwork], expansion: IncludeExpansion) {
+        self.region = region
+        self.include = include
+        self.expansion = expansion
+        pageOnly = page.filter { network in !expansion.networks.contains { $0.covers(network) } }
+        includeOnly = page.isEmpty ? [] : expansion.networks.filter { network in !page.contains { $0.covers(network) } }
+    }
+
     /// Compares every region of `catalog` that names an include with that include's expansion.
     public static func check(_ catalog: RelayCatalog, expander: IncludeExpander) async throws -> [CatalogCrossCheck] {
         var checks: [CatalogCrossCheck] = []
         for region in catalog.regions.keys.sorted() {
             guard let entry = catalog.regions[region], let include = entry.spfInclude, entry.includeConfirmed else { continue }
-            let expansion = try await expander.expand(include)
-            let page = entry.addresses
-            checks.append(CatalogCrossCheck(
-                region: region, include: include,
-                pageOnly: page.filter { network in !expansion.networks.contains { $0.covers(network) } },
-                includeOnly: page.isEmpty ? [] : expansion.networks.filter { network in !page.contains { $0.covers(network) } },
-                expansion: expansion))
+            checks.append(CatalogCrossCheck(region: region, include: include, page: entry.addresses, expansion: try await expander.expand(include)))
         }
         return checks
     }

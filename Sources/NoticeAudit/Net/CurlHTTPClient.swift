@@ -134,20 +134,15 @@ public struct CurlHTTPClient: Sendable {
         transfer.set(CURLOPT_RESOLVE, list: ["\(host):\(port):\(addresses.map { $0.isIPv4 ? $0.description : "[\($0)]" }.joined(separator: ","))"])
     }
 
-    /// The addresses of `host` (A and AAAA) through our resolver.
+    /// The addresses of `host` through our resolver; a fetch error when there is none.
     static func resolve(_ host: String, with resolver: any DNSResolver) async throws -> [IPAddress] {
-        var addresses: [IPAddress] = []
-        var lastError: DNSLookupError?
-        for type in [DNSRecordType.a, .aaaa] {
-            do {
-                addresses += try await resolver.resolve(host, type: type).records.compactMap(\.address)
-            } catch let error as DNSLookupError {
-                lastError = error
-            }
+        let addresses: [IPAddress]
+        do {
+            addresses = try await resolver.addresses(of: host)
+        } catch let error as DNSLookupError {
+            throw HTTPFetchError.dns(host: host, detail: error.description)
         }
-        if addresses.isEmpty {
-            throw HTTPFetchError.dns(host: host, detail: lastError?.description ?? "no A or AAAA record")
-        }
+        if addresses.isEmpty { throw HTTPFetchError.dns(host: host, detail: "no A or AAAA record") }
         return addresses
     }
 

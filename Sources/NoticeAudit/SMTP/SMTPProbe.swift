@@ -12,17 +12,18 @@ public struct SMTPProbe: Sendable {
     /// The limit for one step (connect, each server reply).
     public var timeout: Duration
     public var resolver: any DNSResolver
-    /// Extra trust anchors on top of the system store.
-    public var extraCAFile: String?
+    /// The system store plus `--ca-file`, written once (nil: libcurl's default store).
+    let trustAnchorsFile: String?
     /// A certificate expiring within this many days is a warning (../shared/domain.md).
     public static let expiryWarningDays = 21
 
     let engine = CurlEngine.shared
 
-    public init(resolver: any DNSResolver, timeout: Duration = .seconds(10), extraCAFile: String? = nil) {
+    /// - Parameter extraCAFile: PEM certificates trusted on top of the system store.
+    public init(resolver: any DNSResolver, timeout: Duration = .seconds(10), extraCAFile: String? = nil) throws {
         self.resolver = resolver
         self.timeout = timeout
-        self.extraCAFile = extraCAFile
+        self.trustAnchorsFile = try CurlHTTPClient.trustAnchorsFile(extraCAFile: extraCAFile)
     }
 
     /// Probes `host:port`. `password` is used for one AUTH attempt and is never stored, logged or
@@ -40,11 +41,17 @@ public struct SMTPProbe: Sendable {
             result.addresses = [literal]
         } else {
             do {
-                result.addresses = try await CurlHTTPClient.resolve(host, with: resolver)
-            } catch let error as HTTPFetchError {
+                result.addresses = try await resolver.addresses(of: host)
+            } catch let error as DNSLookupError {
+                // No definite answer: the name may well resolve tomorrow.
                 result.status = .dnsError
-                result.detail = "the relay name \(host) does not resolve: \(error)"
-                result.isTemporary = error.description.contains("timed out") || error.description.contains("SERVFAIL") || error.description.contains("REFUSED")
+                result.detail = "the relay name \(host) could not be resolved: \(error)"
+                result.isTemporary = true
+                return result
+            }
+            if result.addresses.isEmpty {
+                result.status = .dnsError
+                result.detail = "the relay name \(host) does not resolve: no A or AAAA record"
                 return result
             }
         }
@@ -101,7 +108,7 @@ public struct SMTPProbe: Sendable {
         transfer.set(CURLOPT_SSL_VERIFYPEER, verify ? 1 : 0)
         transfer.set(CURLOPT_SSL_VERIFYHOST, verify ? 2 : 0)
         transfer.set(CURLOPT_CERTINFO, 1)
-        if let file = try CurlHTTPClient.trustAnchorsFile(extraCAFile: extraCAFile) { transfer.set(CURLOPT_CAINFO, file) }
+        if let trustAnchorsFile { transfer.set(CURLOPT_CAINFO, trustAnchorsFile) }
         if IPAddress(host) == nil { CurlHTTPClient.pin(transfer, host: host, port: port, to: addresses) }
         if let username, let password {
             transfer.set(CURLOPT_USERNAME, username)

@@ -6,11 +6,11 @@ import Foundation
 public struct InstitutionChecker: Sendable {
     public let resolver: any DNSResolver
     public let evaluator: SPFEvaluator
-    public let probe: SMTPProbe?
+    public let probe: SMTPProbe
     /// Where relay passwords come from: the environment, or a credentials file.
     public let environment: [String: String]
 
-    public init(resolver: any DNSResolver, probe: SMTPProbe?, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(resolver: any DNSResolver, probe: SMTPProbe, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.resolver = resolver
         self.evaluator = SPFEvaluator(resolver: resolver)
         self.probe = probe
@@ -186,10 +186,6 @@ public struct InstitutionChecker: Sendable {
             break
         }
         let target = "\(relay.host):\(relay.port)"
-        guard let probe else {
-            let summary = RelaySummary(host: relay.host, port: relay.port, security: relay.security.rawValue, status: .dnsError, detail: "no probe configured", tlsVersion: nil, certificateExpires: nil, authMechanisms: [])
-            return (summary, .unknown, [])
-        }
         let result = try await probe.probe(host: relay.host, port: relay.port, security: relay.security, username: relay.username, password: password)
         let summary = RelaySummary(
             host: relay.host, port: relay.port, security: relay.security.rawValue, status: result.status, detail: result.detail,

@@ -28,11 +28,7 @@ public struct RegionRelaySet: Sendable {
             includeNetworks = expansion.networks
             problems += expansion.problems
             if !page.isEmpty {
-                crossCheck = CatalogCrossCheck(
-                    region: region, include: include,
-                    pageOnly: page.filter { network in !includeNetworks.contains { $0.covers(network) } },
-                    includeOnly: includeNetworks.filter { network in !page.contains { $0.covers(network) } },
-                    expansion: expansion)
+                crossCheck = CatalogCrossCheck(region: region, include: include, page: page, expansion: expansion)
             }
         } else {
             problems.append("the SPF include entry of \(region.displayName) is not confirmed")

@@ -13,7 +13,7 @@ struct SMTPProbeTests {
     static func probe(_ scenario: String, security: RelaySecurity = .starttls, host: String? = nil, port: Int? = nil, password: String? = nil, timeout: Duration = .seconds(10)) async throws -> RelayProbeResult {
         let resolver = try CAresResolver(servers: [try DNSServerAddress(parsing: lab["LAB_DNS"])], timeout: .seconds(2))
         defer { resolver.shutdown() }
-        let probe = SMTPProbe(resolver: resolver, timeout: timeout, extraCAFile: lab["LAB_CA_FILE"])
+        let probe = try SMTPProbe(resolver: resolver, timeout: timeout, extraCAFile: lab["LAB_CA_FILE"])
         return try await probe.probe(
             host: host ?? lab["LAB_SMTP_HOSTNAME"], port: port ?? ports[scenario]!, security: security, ehloName: "probe.lab.test",
             username: lab["LAB_SMTP_USER"], password: password ?? lab["LAB_SMTP_PASSWORD"])
@@ -92,6 +92,15 @@ struct SMTPProbeTests {
         let result = try await Self.probe("starttls", host: "nowhere.lab.test")
         #expect(result.status == .dnsError)
         #expect(!result.isTemporary)
+    }
+
+    @Test func dnsOutageForTheRelayNameIsTemporary() async throws {
+        let resolver = try CAresResolver(servers: [try DNSServerAddress(parsing: Self.lab["LAB_FAULT_DNS"])], timeout: .seconds(2))
+        defer { resolver.shutdown() }
+        let result = try await SMTPProbe(resolver: resolver, timeout: .seconds(2)).probe(host: "servfail.fault.lab.test", port: 587, security: .starttls)
+        #expect(result.status == .dnsError)
+        #expect(result.isTemporary)
+        #expect(result.detail?.contains("SERVFAIL") == true)
     }
 
     @Test func expiringCertificateIsAWarning() async throws {
