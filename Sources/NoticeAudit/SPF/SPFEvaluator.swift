@@ -302,7 +302,13 @@ final class SPFEvaluationRun {
         for record in answer.records.prefix(options.maximumNamesPerLookup) {
             guard case .ptr(let name) = record else { continue }
             let normalized = Self.normalized(name)
-            guard let forward = try? await resolver.resolve(normalized, type: ip.isIPv4 ? .a : .aaaa) else { continue }
+            // A DNS error skips this name (RFC 7208 §5.5); cancellation still ends the evaluation.
+            let forward: DNSAnswer
+            do {
+                forward = try await resolver.resolve(normalized, type: ip.isIPv4 ? .a : .aaaa)
+            } catch is DNSLookupError {
+                continue
+            }
             if forward.records.contains(where: { $0.address == ip }) {
                 validated.append(normalized)
             }
