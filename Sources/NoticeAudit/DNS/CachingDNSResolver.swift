@@ -80,6 +80,15 @@ public final class CachingDNSResolver: DNSResolver {
         }
     }
 
+    /// The cached answer while it is fresh; nil when a query is needed.
+    public func answerAtHand(_ name: String, type: DNSRecordType) throws -> DNSAnswer? {
+        let key = Key(name: InMemoryZone.key(name), type: type)
+        return state.withLock { state in
+            guard let entry = state.entries[key], entry.expires > .now else { return nil }
+            return entry.response.answer
+        }
+    }
+
     private func ask(_ key: Key) async throws -> DNSAnswer {
         do {
             let response = try await transport.exchange(key.name, type: key.type)

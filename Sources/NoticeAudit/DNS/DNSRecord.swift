@@ -119,4 +119,15 @@ public struct DNSLookupError: Error, Sendable, Equatable, CustomStringConvertibl
 /// `CancellationError` when the task is cancelled. CNAME chains are followed by the resolver.
 public protocol DNSResolver: Sendable {
     func resolve(_ name: String, type: DNSRecordType) async throws -> DNSAnswer
+
+    /// The answer ``resolve(_:type:)`` would give, when it is at hand without waiting (held in
+    /// memory, or cached and still fresh); nil when only a query can tell. Throws what `resolve`
+    /// would throw for a failure known in advance. Lets an evaluation that needs no network run
+    /// without suspending.
+    func answerAtHand(_ name: String, type: DNSRecordType) throws -> DNSAnswer?
+}
+
+extension DNSResolver {
+    /// Nothing is at hand: every answer comes from ``resolve(_:type:)``.
+    public func answerAtHand(_ name: String, type: DNSRecordType) throws -> DNSAnswer? { nil }
 }

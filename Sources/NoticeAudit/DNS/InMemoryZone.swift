@@ -8,10 +8,39 @@ public struct InMemoryZone: DNSResolver {
     /// How many CNAMEs a query follows before it gives up with a malformed-answer error.
     public static let maximumCNAMEHops = 8
 
-    /// What is known at one name: its records, and an injected failure.
-    private struct Node {
-        var records: [DNSRecord] = []
-        var failure: (kind: DNSLookupError.Kind, exceptTypes: Set<DNSRecordType>)?
+    /// What is known at one name: its records, grouped by type when they are added so a query is
+    /// one hash lookup and one array read, and an injected failure. Immutable: a change makes a new
+    /// node, so copies of a zone never see each other's changes.
+    private final class Node: Sendable {
+        let records: [DNSRecord]
+        /// The records of each type, by ``slot(of:)``; an empty array where there are none.
+        let recordsByType: [[DNSRecord]]
+        let cnameTarget: String?
+        let failure: (kind: DNSLookupError.Kind, exceptTypes: Set<DNSRecordType>)?
+
+        init(records: [DNSRecord] = [], failure: (kind: DNSLookupError.Kind, exceptTypes: Set<DNSRecordType>)? = nil) {
+            self.records = records
+            var byType = Array(repeating: [DNSRecord](), count: DNSRecordType.allCases.count)
+            for record in records { byType[InMemoryZone.slot(of: record.type)].append(record) }
+            recordsByType = byType
+            cnameTarget = records.lazy.compactMap { record -> String? in
+                if case .cname(let target) = record { return target }
+                return nil
+            }.first
+            self.failure = failure
+        }
+    }
+
+    /// The index of a record type in ``Node/recordsByType``.
+    private static func slot(of type: DNSRecordType) -> Int {
+        switch type {
+        case .a: 0
+        case .aaaa: 1
+        case .mx: 2
+        case .txt: 3
+        case .ptr: 4
+        case .cname: 5
+        }
     }
 
     /// Every name that exists: those with records or failures, and their parents (empty non-terminals).
@@ -42,12 +71,15 @@ public struct InMemoryZone: DNSResolver {
     public mutating func fail(_ name: String, with kind: DNSLookupError.Kind, exceptTypes: Set<DNSRecordType> = []) {
         let key = Self.key(name)
         add(nil, at: key)
-        nodes[key]?.failure = (kind, exceptTypes)
+        nodes[key] = Node(records: nodes[key]?.records ?? [], failure: (kind, exceptTypes))
     }
 
     /// Marks `name` and its parents as existing without adding a record.
     private mutating func add(_ record: DNSRecord?, at key: String) {
-        if let record { nodes[key, default: Node()].records.append(record) }
+        if let record {
+            let node = nodes[key]
+            nodes[key] = Node(records: (node?.records ?? []) + [record], failure: node?.failure)
+        }
         var labels = key.split(separator: ".", omittingEmptySubsequences: false)
         while !labels.isEmpty {
             let name = labels.joined(separator: ".")
@@ -67,17 +99,24 @@ public struct InMemoryZone: DNSResolver {
     }
 
     public func resolve(_ name: String, type: DNSRecordType) async throws -> DNSAnswer {
+        try answer(name, type: type)
+    }
+
+    /// Every answer of a zone in memory is at hand.
+    public func answerAtHand(_ name: String, type: DNSRecordType) throws -> DNSAnswer? {
+        try answer(name, type: type)
+    }
+
+    private func answer(_ name: String, type: DNSRecordType) throws(DNSLookupError) -> DNSAnswer {
         var current = Self.key(name)
         for _ in 0...Self.maximumCNAMEHops {
             guard let node = nodes[current] else { return .nxdomain }
             if let failure = node.failure, !failure.exceptTypes.contains(type) {
                 throw DNSLookupError(failure.kind, name: name, type: type)
             }
-            let stored = node.records
-            if !stored.isEmpty && stored.allSatisfy({ $0.type == type }) { return .records(stored) }
-            let matching = stored.filter { $0.type == type }
+            let matching = node.recordsByType[Self.slot(of: type)]
             if !matching.isEmpty { return .records(matching) }
-            if type != .cname, case .cname(let target)? = stored.first(where: { $0.type == .cname }) {
+            if type != .cname, let target = node.cnameTarget {
                 current = Self.key(target)
                 continue
             }

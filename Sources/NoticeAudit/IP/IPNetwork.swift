@@ -40,8 +40,15 @@ public struct IPNetwork: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// True when `candidate` is of the same family and inside the network.
     public func contains(_ candidate: IPAddress) -> Bool {
-        candidate.bitWidth == address.bitWidth
-            && candidate.bits & Self.mask(prefixLength, width: address.bitWidth) == address.bits
+        // Compares the network bits in the family's own width: no 128-bit mask for IPv4.
+        switch (address, candidate) {
+        case (.v4(let network), .v4(let host)):
+            prefixLength == 0 || host >> (32 - prefixLength) == network >> (32 - prefixLength)
+        case (.v6(let network), .v6(let host)):
+            prefixLength == 0 || host >> (128 - prefixLength) == network >> (128 - prefixLength)
+        default:
+            false
+        }
     }
 
     /// The first address as bits.

@@ -147,7 +147,7 @@ final class SPFEvaluationRun {
     func evaluateRecord(of domain: String, depth: Int) async throws -> Decision {
         let answer = try await query(domain, .txt)
         let record: SPFRecord
-        switch SPFRecordLookup(answer: answer, domain: domain, cache: recordCache) {
+        switch recordCache.lookup(answer, at: domain) {
         case .none(let nxdomain):
             note(depth, domain, nxdomain ? "no such domain: none" : "no SPF record: none")
             return Decision(result: .none, term: nil, domain: domain)
@@ -161,18 +161,19 @@ final class SPFEvaluationRun {
             record = parsed
         }
         trace.append(SPFTraceEntry(depth: depth, domain: domain, kind: .record(record.text)))
-        for directive in record.directives {
-            // all, ip4 and ip6 need no DNS: decided without an async call.
-            let matched: Bool
-            if let decided = matchesWithoutDNS(directive.mechanism) {
-                matched = decided
-            } else {
-                matched = try await matches(directive, domain: domain, depth: depth)
-            }
-            if matched {
+        let directives = record.directives
+        var index = 0
+        while index < directives.count {
+            // Runs of all, ip4 and ip6 are decided in one synchronous call; only the terms that
+            // query DNS are awaited (RFC 7208 §4.6.2: still strictly left to right).
+            let (next, matchedWithoutDNS) = firstDNSTermOrMatch(in: directives, from: index)
+            guard next < directives.count else { break }
+            let directive = directives[next]
+            if try matchedWithoutDNS ? true : await matches(directive, domain: domain, depth: depth) {
                 trace.append(SPFTraceEntry(depth: depth, domain: domain, kind: .matched(term: directive.text, result: directive.qualifier.result)))
                 return Decision(result: directive.qualifier.result, term: directive.text, domain: domain, record: record)
             }
+            index = next + 1
         }
         // RFC 7208 §6.1: redirect applies when nothing matched and the record has no "all".
         if let redirect = record.redirect, !record.hasAll {
@@ -193,6 +194,18 @@ final class SPFEvaluationRun {
     }
 
     // MARK: Mechanisms (RFC 7208 §5)
+
+    /// The index of the first directive from `start` that matches without DNS (`matched` true) or
+    /// that needs DNS (`matched` false); `directives.count` when neither is left.
+    func firstDNSTermOrMatch(in directives: [SPFDirective], from start: Int) -> (index: Int, matched: Bool) {
+        var index = start
+        while index < directives.count {
+            guard let decided = matchesWithoutDNS(directives[index].mechanism) else { return (index, false) }
+            if decided { return (index, true) }
+            index += 1
+        }
+        return (index, false)
+    }
 
     /// `all`, `ip4` and `ip6` (RFC 7208 §5.1, §5.6); nil for the mechanisms that query DNS.
     func matchesWithoutDNS(_ mechanism: SPFMechanism) -> Bool? {
@@ -260,6 +273,7 @@ final class SPFEvaluationRun {
 
     /// The normalized name a domain-spec names (the current domain when absent) and what makes it
     /// unusable (RFC 7208 §4.3), if anything; plain names come ready from the parser.
+    @inline(__always)
     func targetName(_ spec: MacroString?, domain: String) async throws -> (String, String?) {
         guard let spec else { return (domain, nil) }
         if let plain = spec.plainName { return (plain, spec.plainNameProblem) }
@@ -274,6 +288,7 @@ final class SPFEvaluationRun {
         return false
     }
 
+    @inline(__always)
     private func addressesMatch(of name: String, cidr: DualCIDR, countVoid shouldCount: Bool, depth: Int, domain: String) async throws -> Bool {
         let answer = try await query(name, ip.isIPv4 ? .a : .aaaa)
         if answer.isVoid && shouldCount { try countVoid(name, depth: depth, domain: domain) }
@@ -336,8 +351,11 @@ final class SPFEvaluationRun {
 
     // MARK: DNS
 
+    @inline(__always)
     func query(_ name: String, _ type: DNSRecordType) async throws -> DNSAnswer {
         do {
+            // An answer at hand spares the suspension: a scan evaluates each record for many addresses.
+            if let answer = try resolver.answerAtHand(name, type: type) { return answer }
             return try await resolver.resolve(name, type: type)
         } catch let error as DNSLookupError {
             trace.append(SPFTraceEntry(depth: 0, domain: name, event: "\(type.rawValue) lookup failed: \(error.kind.rawValue): temperror"))

@@ -159,9 +159,11 @@ public struct SPFRecord: Sendable, Hashable {
     /// True when `text` is an SPF version 1 record: it begins with `v=spf1` (any case) followed by a
     /// space or the end (RFC 7208 §4.5).
     public static func isVersion1(_ bytes: [UInt8]) -> Bool {
-        let tag = Array("v=spf1".utf8)
-        guard bytes.count >= tag.count else { return false }
-        for (byte, expected) in zip(bytes, tag) where (byte | 0x20) != (expected | 0x20) { return false }
-        return bytes.count == tag.count || bytes[tag.count] == 0x20
+        // "v=spf1" compared byte by byte, letters in any case: no allocation on this hot path.
+        guard bytes.count >= 6, bytes[0] | 0x20 == UInt8(ascii: "v"), bytes[1] == UInt8(ascii: "="),
+            bytes[2] | 0x20 == UInt8(ascii: "s"), bytes[3] | 0x20 == UInt8(ascii: "p"),
+            bytes[4] | 0x20 == UInt8(ascii: "f"), bytes[5] == UInt8(ascii: "1")
+        else { return false }
+        return bytes.count == 6 || bytes[6] == 0x20
     }
 }

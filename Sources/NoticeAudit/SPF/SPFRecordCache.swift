@@ -1,31 +1,50 @@
-import Foundation
+import Synchronization
 
-/// Parsed SPF records by domain, shared by every evaluation of one ``SPFEvaluator``: a scan
-/// evaluates the same few records for thousands of addresses, and parsing dominates otherwise.
-/// An entry is used only while the domain still publishes the same bytes.
-final class SPFRecordCache: @unchecked Sendable {
-    // @unchecked: every access to `entries` holds `lock`.
-    private let lock = NSLock()
-    private var entries: [String: (bytes: [UInt8], parsed: Result<SPFRecord, SPFSyntaxError>)] = [:]
+/// Record selections shared by every evaluation of one ``SPFEvaluator``: a scan evaluates the same
+/// few records for thousands of addresses, and parsing dominates otherwise.
+///
+/// A selection is a pure function of the TXT answer, so an entry is used only while the answer is
+/// still equal to the one it was made from. Resolvers that answer from memory or from a cache return
+/// the same array each time; it is found by the address of its storage without hashing (the entry
+/// keeps the array alive, so the address cannot be reused while the entry exists) and compares
+/// equal in O(1). Other answers are found by domain.
+final class SPFRecordCache: Sendable {
+    private typealias Entry = (answer: DNSAnswer, lookup: SPFRecordLookup)
+
+    private struct State {
+        /// Direct-mapped by the address of the answer's array storage.
+        var recent: [Entry?]
+        var byDomain: [String: Entry] = [:]
+    }
+
+    private static let recentSlots = 64
+    private let state: Mutex<State>
     private let capacity: Int
 
     init(capacity: Int = 4096) {
         self.capacity = capacity
+        state = Mutex(State(recent: Array(repeating: nil, count: Self.recentSlots)))
     }
 
-    /// The parsed record that `domain` publishes as `bytes`, parsing it on first use.
-    func record(for bytes: [UInt8], at domain: String) -> Result<SPFRecord, SPFSyntaxError> {
-        lock.lock()
-        if let entry = entries[domain], entry.bytes == bytes {
-            lock.unlock()
-            return entry.parsed
+    /// What `domain` publishes as SPF in `answer` (RFC 7208 §4.5), selected and parsed on first use.
+    func lookup(_ answer: DNSAnswer, at domain: String) -> SPFRecordLookup {
+        guard case .records(let records) = answer else { return SPFRecordLookup(answer: answer) }
+        let slot = records.withUnsafeBufferPointer { Int(bitPattern: UInt(bitPattern: $0.baseAddress) >> 4) } & (Self.recentSlots - 1)
+        let cached = state.withLock { state -> SPFRecordLookup? in
+            if let entry = state.recent[slot], entry.answer == answer { return entry.lookup }
+            if let entry = state.byDomain[domain], entry.answer == answer {
+                state.recent[slot] = entry
+                return entry.lookup
+            }
+            return nil
         }
-        lock.unlock()
-        let parsed = Result { () throws(SPFSyntaxError) -> SPFRecord in try SPFParser.parse(String(decoding: bytes, as: UTF8.self)) }
-        lock.lock()
-        if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-        entries[domain] = (bytes, parsed)
-        lock.unlock()
-        return parsed
+        if let cached { return cached }
+        let lookup = SPFRecordLookup(answer: answer)
+        state.withLock { state in
+            if state.byDomain.count >= capacity { state.byDomain.removeAll(keepingCapacity: true) }
+            state.byDomain[domain] = (answer, lookup)
+            state.recent[slot] = (answer, lookup)
+        }
+        return lookup
     }
 }

@@ -12,10 +12,6 @@ public enum SPFRecordLookup: Sendable {
     /// Selects and parses the SPF record among the TXT records of a DNS answer. TXT
     /// character-strings are joined without separator (RFC 7208 §3.3).
     public init(answer: DNSAnswer) {
-        self.init(answer: answer, domain: "", cache: nil)
-    }
-
-    init(answer: DNSAnswer, domain: String, cache: SPFRecordCache?) {
         // One pass, no intermediate array: most answers hold a single record.
         var first: [UInt8]?
         var count = 0
@@ -34,12 +30,11 @@ public enum SPFRecordLookup: Sendable {
             self = .multiple(count)
             return
         }
-        let parsed = cache?.record(for: first, at: domain) ?? Result { () throws(SPFSyntaxError) -> SPFRecord in
-            try SPFParser.parse(String(decoding: first, as: UTF8.self))
-        }
-        switch parsed {
-        case .success(let record): self = .record(record)
-        case .failure(let error): self = .invalid(text: String(decoding: first, as: UTF8.self), error: error)
+        let text = String(decoding: first, as: UTF8.self)
+        do {
+            self = .record(try SPFParser.parse(text))
+        } catch {
+            self = .invalid(text: text, error: error)
         }
     }
 

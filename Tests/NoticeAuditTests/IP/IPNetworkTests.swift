@@ -49,6 +49,25 @@ struct IPNetworkTests {
         }
     }
 
+    @Test func containmentAgreesWithMaskingOnRandomNetworks() {
+        var random = SeededGenerator(seed: 11)
+        for round in 0..<4000 {
+            let v6 = round.isMultiple(of: 2)
+            let width = v6 ? 128 : 32
+            func randomAddress() -> IPAddress {
+                v6 ? .v6(UInt128(random.next()) << 64 | UInt128(random.next())) : .v4(UInt32(truncatingIfNeeded: random.next()))
+            }
+            let length = Int.random(in: 0...width, using: &random)
+            let network = IPNetwork(address: randomAddress(), prefixLength: length)!
+            // Half the candidates share the network bits, so both answers are exercised.
+            var candidate = randomAddress()
+            if Bool.random(using: &random) { candidate = candidate.withBits(network.firstBits | (candidate.bits & ~IPNetwork.mask(length, width: width))) }
+            let expected = candidate.bits & IPNetwork.mask(length, width: width) == network.firstBits
+            #expect(network.contains(candidate) == expected, "\(network) ∋ \(candidate)")
+            #expect(!network.contains(v6 ? .v4(0) : .v6(0)), "the other family is never contained")
+        }
+    }
+
     @Test func reverseNamesAndMacroForms() {
         #expect(IPAddress("192.0.2.1")!.reverseLookupName == "1.2.0.192.in-addr.arpa")
         #expect(IPAddress("2001:db8::cb01")!.reverseLookupName.hasPrefix("1.0.b.c.0.0.0.0"))
