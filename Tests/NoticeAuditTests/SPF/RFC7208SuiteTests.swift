@@ -24,4 +24,20 @@ struct RFC7208SuiteTests {
             #expect(outcome.explanation == explanation)
         }
     }
+
+    /// The evaluator runs on answers at hand and starts over when one must be fetched: with nothing
+    /// at hand, every suite test must end exactly as with everything at hand (same result, terms,
+    /// counts and trace), asking each question once.
+    @Test("each suite test gives the same outcome when every answer must be fetched", arguments: cases)
+    func suiteCaseFetchingEveryAnswer(_ test: RFC7208SuiteCase) async throws {
+        var options = SPFCheckOptions()
+        options.defaultExplanation = "DEFAULT"
+        let ip = try #require(IPAddress(test.host))
+        let identity = test.identity
+        let atHand = try await SPFEvaluator(resolver: test.zone, options: options).checkHost(ip: ip, domain: identity.domain, sender: identity.sender, helo: test.helo)
+        let resolver = FetchOnlyResolver(test.zone)
+        let fetched = try await SPFEvaluator(resolver: resolver, options: options).checkHost(ip: ip, domain: identity.domain, sender: identity.sender, helo: test.helo)
+        #expect(fetched == atHand, "fetched: \(fetched.trace.map(\.description))\nat hand: \(atHand.trace.map(\.description))")
+        #expect(Set(resolver.questions).count == resolver.questions.count, "asked twice: \(resolver.questions)")
+    }
 }
