@@ -13,25 +13,28 @@ public struct InMemoryZone: DNSResolver {
     /// node, so copies of a zone never see each other's changes.
     private final class Node: Sendable {
         let records: [DNSRecord]
-        /// The records of each type, by ``slot(of:)``; an empty array where there are none.
-        let recordsByType: [[DNSRecord]]
+        /// The answer for each record type, by ``slot(of:)``; nil where there is no record of it.
+        let answers: [DNSAnswer?]
         let cnameTarget: String?
-        let failure: (kind: DNSLookupError.Kind, exceptTypes: Set<DNSRecordType>)?
+        /// An injected failure, and the types still answered from the stored records.
+        let failure: DNSLookupError.Kind?
+        let exceptTypes: Set<DNSRecordType>
 
-        init(records: [DNSRecord] = [], failure: (kind: DNSLookupError.Kind, exceptTypes: Set<DNSRecordType>)? = nil) {
+        init(records: [DNSRecord] = [], failure: DNSLookupError.Kind? = nil, exceptTypes: Set<DNSRecordType> = []) {
             self.records = records
             var byType = Array(repeating: [DNSRecord](), count: DNSRecordType.allCases.count)
             for record in records { byType[InMemoryZone.slot(of: record.type)].append(record) }
-            recordsByType = byType
+            answers = byType.map { $0.isEmpty ? nil : .records($0) }
             cnameTarget = records.lazy.compactMap { record -> String? in
                 if case .cname(let target) = record { return target }
                 return nil
             }.first
             self.failure = failure
+            self.exceptTypes = exceptTypes
         }
     }
 
-    /// The index of a record type in ``Node/recordsByType``.
+    /// The index of a record type in ``Node/answers``.
     private static func slot(of type: DNSRecordType) -> Int {
         switch type {
         case .a: 0
@@ -71,14 +74,14 @@ public struct InMemoryZone: DNSResolver {
     public mutating func fail(_ name: String, with kind: DNSLookupError.Kind, exceptTypes: Set<DNSRecordType> = []) {
         let key = Self.key(name)
         add(nil, at: key)
-        nodes[key] = Node(records: nodes[key]?.records ?? [], failure: (kind, exceptTypes))
+        nodes[key] = Node(records: nodes[key]?.records ?? [], failure: kind, exceptTypes: exceptTypes)
     }
 
     /// Marks `name` and its parents as existing without adding a record.
     private mutating func add(_ record: DNSRecord?, at key: String) {
         if let record {
             let node = nodes[key]
-            nodes[key] = Node(records: (node?.records ?? []) + [record], failure: node?.failure)
+            nodes[key] = Node(records: (node?.records ?? []) + [record], failure: node?.failure, exceptTypes: node?.exceptTypes ?? [])
         }
         var labels = key.split(separator: ".", omittingEmptySubsequences: false)
         while !labels.isEmpty {
@@ -111,11 +114,10 @@ public struct InMemoryZone: DNSResolver {
         var current = Self.key(name)
         for _ in 0...Self.maximumCNAMEHops {
             guard let node = nodes[current] else { return .nxdomain }
-            if let failure = node.failure, !failure.exceptTypes.contains(type) {
-                throw DNSLookupError(failure.kind, name: name, type: type)
+            if let failure = node.failure, !node.exceptTypes.contains(type) {
+                throw DNSLookupError(failure, name: name, type: type)
             }
-            let matching = node.recordsByType[Self.slot(of: type)]
-            if !matching.isEmpty { return .records(matching) }
+            if let answer = node.answers[Self.slot(of: type)] { return answer }
             if type != .cname, let target = node.cnameTarget {
                 current = Self.key(target)
                 continue

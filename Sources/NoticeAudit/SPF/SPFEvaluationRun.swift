@@ -113,8 +113,8 @@ final class SPFEvaluationRun {
         let directives = record.directives
         var index = 0
         while index < directives.count {
-            // Runs of all, ip4 and ip6 are decided in one synchronous call; only the terms that
-            // query DNS are awaited (RFC 7208 §4.6.2: still strictly left to right).
+            // Runs of all, ip4 and ip6 are decided in one call; then the next term that queries
+            // DNS (RFC 7208 §4.6.2: still strictly left to right).
             let (next, matchedWithoutDNS) = firstDNSTermOrMatch(in: directives, from: index)
             guard next < directives.count else { break }
             let directive = directives[next]

@@ -9,7 +9,16 @@ import Synchronization
 /// keeps the array alive, so the address cannot be reused while the entry exists) and compares
 /// equal in O(1). Other answers are found by domain.
 final class SPFRecordCache: Sendable {
-    private typealias Entry = (answer: DNSAnswer, lookup: SPFRecordLookup)
+    /// One selection and the answer it was made from; immutable, so sharing it costs one reference.
+    private final class Entry: Sendable {
+        let answer: DNSAnswer
+        let lookup: SPFRecordLookup
+
+        init(answer: DNSAnswer, lookup: SPFRecordLookup) {
+            self.answer = answer
+            self.lookup = lookup
+        }
+    }
 
     private struct State {
         /// Direct-mapped by the address of the answer's array storage.
@@ -30,21 +39,21 @@ final class SPFRecordCache: Sendable {
     func lookup(_ answer: DNSAnswer, at domain: String) -> SPFRecordLookup {
         guard case .records(let records) = answer else { return SPFRecordLookup(answer: answer) }
         let slot = records.withUnsafeBufferPointer { Int(bitPattern: UInt(bitPattern: $0.baseAddress) >> 4) } & (Self.recentSlots - 1)
-        let cached = state.withLock { state -> SPFRecordLookup? in
-            if let entry = state.recent[slot], entry.answer == answer { return entry.lookup }
+        let cached = state.withLock { state -> Entry? in
+            if let entry = state.recent[slot], entry.answer == answer { return entry }
             if let entry = state.byDomain[domain], entry.answer == answer {
                 state.recent[slot] = entry
-                return entry.lookup
+                return entry
             }
             return nil
         }
-        if let cached { return cached }
-        let lookup = SPFRecordLookup(answer: answer)
+        if let cached { return cached.lookup }
+        let entry = Entry(answer: answer, lookup: SPFRecordLookup(answer: answer))
         state.withLock { state in
             if state.byDomain.count >= capacity { state.byDomain.removeAll(keepingCapacity: true) }
-            state.byDomain[domain] = (answer, lookup)
-            state.recent[slot] = (answer, lookup)
+            state.byDomain[domain] = entry
+            state.recent[slot] = entry
         }
-        return lookup
+        return entry.lookup
     }
 }

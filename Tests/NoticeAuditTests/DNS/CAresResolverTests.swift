@@ -108,12 +108,14 @@ struct CAresResolverTests {
     }
 
     @Test func cancellingOneQueryLeavesTheOthersAlone() async throws {
-        let resolver = try Self.resolver(fault: true, timeout: .seconds(3))
+        // The answer takes 2 s, so the cancellation 50 ms in comes first even on a busy machine
+        // (with the 300 ms name, a loaded test run sometimes got the answer before the cancel).
+        let resolver = try Self.resolver(fault: true, timeout: .seconds(8))
         defer { resolver.shutdown() }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            let victim = Task { try await resolver.exchange("slow.fault.lab.test", type: .txt) }
+            let victim = Task { try await resolver.exchange("slower.fault.lab.test", type: .txt) }
             for _ in 0..<10 {
-                group.addTask { _ = try await resolver.exchange("slow.fault.lab.test", type: .txt) }
+                group.addTask { _ = try await resolver.exchange("slower.fault.lab.test", type: .txt) }
             }
             try await Task.sleep(for: .milliseconds(50))
             victim.cancel()
