@@ -50,14 +50,14 @@ final class SPFEvaluationRun {
         self.ip = ip
         self.helo = helo
         // Bytes, not Characters: the last "@" without grapheme breaking.
-        if let at = sender.utf8.lastIndex(of: UInt8(ascii: "@")) {
-            let local = String(sender[..<at])
-            localPart = local.isEmpty ? "postmaster" : local
-            senderDomain = String(sender[sender.utf8.index(after: at)...])
-        } else {
-            localPart = "postmaster"
-            senderDomain = sender
+        var sender = sender
+        let parts = sender.withUTF8 { bytes -> (local: String, domain: String)? in
+            guard let at = bytes.lastIndex(of: UInt8(ascii: "@")) else { return nil }
+            return (String(decoding: UnsafeBufferPointer(rebasing: bytes[..<at]), as: UTF8.self),
+                    String(decoding: UnsafeBufferPointer(rebasing: bytes[(at + 1)...]), as: UTF8.self))
         }
+        localPart = parts.map { $0.local.isEmpty ? "postmaster" : $0.local } ?? "postmaster"
+        senderDomain = parts?.domain ?? sender
     }
 
     var sender: String { "\(localPart)@\(senderDomain)" }
@@ -95,19 +95,9 @@ final class SPFEvaluationRun {
     /// Finds, parses and evaluates the SPF record of `domain` (RFC 7208 §4.4–§4.7).
     func evaluateRecord(of domain: String, depth: Int) throws -> Decision {
         let answer = try query(domain, .txt)
-        let record: SPFRecord
-        switch recordCache.lookup(answer, at: domain) {
-        case .none(let nxdomain):
-            note(depth, domain, nxdomain ? "no such domain: none" : "no SPF record: none")
-            return Decision(result: .none, term: nil, domain: domain)
-        case .multiple(let count):
-            note(depth, domain, "\(count) SPF records: permerror")
-            throw SPFAbort.permerror("\(domain) publishes \(count) SPF records; exactly one is allowed (RFC 7208 §4.5)")
-        case .invalid(let text, let error):
-            note(depth, domain, "record \"\(Self.printable(text))\" is invalid: \(error)")
-            throw SPFAbort.permerror("the SPF record of \(domain) is invalid: \(error) (RFC 7208 §4.6)")
-        case .record(let parsed):
-            record = parsed
+        let selection = recordCache.lookup(answer, at: domain)
+        guard let record = selection.record else {
+            return try decisionWithoutRecord(selection.lookup, domain: domain, depth: depth)
         }
         trace.append(SPFTraceEntry(depth: depth, domain: domain, kind: .record(record.text)))
         let directives = record.directives
@@ -140,6 +130,24 @@ final class SPFEvaluationRun {
         }
         note(depth, domain, "no term matched: neutral")
         return Decision(result: .neutral, term: nil, domain: domain)
+    }
+
+    /// The end of an evaluation at a domain without one usable SPF record: `none` when it has no
+    /// record, permerror for several or a record that does not parse (RFC 7208 §4.5, §4.6).
+    private func decisionWithoutRecord(_ lookup: SPFRecordLookup, domain: String, depth: Int) throws -> Decision {
+        switch lookup {
+        case .none(let nxdomain):
+            note(depth, domain, nxdomain ? "no such domain: none" : "no SPF record: none")
+            return Decision(result: .none, term: nil, domain: domain)
+        case .multiple(let count):
+            note(depth, domain, "\(count) SPF records: permerror")
+            throw SPFAbort.permerror("\(domain) publishes \(count) SPF records; exactly one is allowed (RFC 7208 §4.5)")
+        case .invalid(let text, let error):
+            note(depth, domain, "record \"\(Self.printable(text))\" is invalid: \(error)")
+            throw SPFAbort.permerror("the SPF record of \(domain) is invalid: \(error) (RFC 7208 §4.6)")
+        case .record:
+            preconditionFailure("a selected record is read from the cache entry, not decided here")
+        }
     }
 
     // MARK: Mechanisms (RFC 7208 §5)
@@ -195,15 +203,18 @@ final class SPFEvaluationRun {
             guard problem == nil else { return try voidForInvalid(target, directive, depth, domain) }
             let answer = try query(target, .mx)
             if answer.isVoid { try countVoid(target, depth: depth, domain: domain) }
-            let exchanges = answer.records.compactMap { record -> (UInt16, String)? in
-                if case .mx(let preference, let exchange) = record { return (preference, exchange) }
-                return nil
-            }.sorted { $0.0 < $1.0 }.map(\.1)
+            // Most preferred first; one array, sorted in place only when there is more than one.
+            var exchanges: [(preference: UInt16, name: String)] = []
+            exchanges.reserveCapacity(answer.records.count)
+            for record in answer.records {
+                if case .mx(let preference, let exchange) = record { exchanges.append((preference, exchange)) }
+            }
+            if exchanges.count > 1 { exchanges.sort { $0.preference < $1.preference } }
             if exchanges.count > options.maximumNamesPerLookup {
                 throw SPFAbort.permerror("\(target) has \(exchanges.count) MX records; at most \(options.maximumNamesPerLookup) may be evaluated (RFC 7208 §4.6.4)")
             }
-            for exchange in exchanges where exchange != "." && !exchange.isEmpty {
-                if try addressesMatch(of: exchange, cidr: cidr, countVoid: false, depth: depth, domain: domain) { return true }
+            for exchange in exchanges where exchange.name != "." && !exchange.name.isEmpty {
+                if try addressesMatch(of: exchange.name, cidr: cidr, countVoid: false, depth: depth, domain: domain) { return true }
             }
             return false
         case .ptr(let spec):
@@ -333,7 +344,12 @@ final class SPFEvaluationRun {
 
     /// Why `name` cannot be checked (RFC 7208 §4.3), or nil when it can.
     static func domainProblem(_ name: String) -> String? {
-        var bytes = name.utf8[...]
+        var name = name
+        return name.withUTF8 { domainProblem(bytes: $0) }
+    }
+
+    private static func domainProblem(bytes whole: UnsafeBufferPointer<UInt8>) -> String? {
+        var bytes = whole[...]
         if bytes.last == UInt8(ascii: ".") { bytes = bytes.dropLast() }
         if bytes.isEmpty { return "is empty" }
         if bytes.first == UInt8(ascii: "[") { return "is an address literal" }

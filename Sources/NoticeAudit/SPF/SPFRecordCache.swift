@@ -10,13 +10,17 @@ import Synchronization
 /// equal in O(1). Other answers are found by domain.
 final class SPFRecordCache: Sendable {
     /// One selection and the answer it was made from; immutable, so sharing it costs one reference.
-    private final class Entry: Sendable {
+    final class Entry: Sendable {
         let answer: DNSAnswer
         let lookup: SPFRecordLookup
+        /// The record when the selection found exactly one that parses: the common case, read
+        /// without going through the enum.
+        let record: SPFRecord?
 
         init(answer: DNSAnswer, lookup: SPFRecordLookup) {
             self.answer = answer
             self.lookup = lookup
+            if case .record(let record) = lookup { self.record = record } else { record = nil }
         }
     }
 
@@ -36,8 +40,8 @@ final class SPFRecordCache: Sendable {
     }
 
     /// What `domain` publishes as SPF in `answer` (RFC 7208 §4.5), selected and parsed on first use.
-    func lookup(_ answer: DNSAnswer, at domain: String) -> SPFRecordLookup {
-        guard case .records(let records) = answer else { return SPFRecordLookup(answer: answer) }
+    func lookup(_ answer: DNSAnswer, at domain: String) -> Entry {
+        guard case .records(let records) = answer else { return Entry(answer: answer, lookup: SPFRecordLookup(answer: answer)) }
         let slot = records.withUnsafeBufferPointer { Int(bitPattern: UInt(bitPattern: $0.baseAddress) >> 4) } & (Self.recentSlots - 1)
         let cached = state.withLock { state -> Entry? in
             if let entry = state.recent[slot], entry.answer == answer { return entry }
@@ -47,13 +51,13 @@ final class SPFRecordCache: Sendable {
             }
             return nil
         }
-        if let cached { return cached.lookup }
+        if let cached { return cached }
         let entry = Entry(answer: answer, lookup: SPFRecordLookup(answer: answer))
         state.withLock { state in
             if state.byDomain.count >= capacity { state.byDomain.removeAll(keepingCapacity: true) }
             state.byDomain[domain] = entry
             state.recent[slot] = entry
         }
-        return entry.lookup
+        return entry
     }
 }
