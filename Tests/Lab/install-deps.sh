@@ -8,7 +8,7 @@ build_only=false
 [ "${1:-}" = "--build-only" ] && build_only=true
 
 apt_packages=(libcurl4-openssl-dev libc-ares-dev libsqlite3-dev libxml2-dev pkg-config ca-certificates)
-$build_only || apt_packages+=(nsd openssl)
+$build_only || apt_packages+=(nsd openssl postfix sasl2-bin libsasl2-modules)
 missing=()
 for package in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
@@ -18,6 +18,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "install-deps: installing ${missing[*]}" >&2
     sudo_cmd=()
     [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+    # Postfix unconfigured: the package must not set up or start a system mail server; the lab
+    # runs its own instance on 127.0.20.1 only.
+    echo "postfix postfix/main_mailer_type select No configuration" | "${sudo_cmd[@]}" debconf-set-selections
     "${sudo_cmd[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

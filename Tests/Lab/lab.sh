@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The loopback lab: nsd, the fault-injecting DNS proxy, the SMTP relays and the HTTPS server.
+# The loopback lab: nsd, the fault-injecting DNS proxy, the SMTP relays (aiosmtpd scenarios and a
+# real Postfix), and the HTTPS server.
 # Usage: Tests/Lab/lab.sh start|stop|status
 # Everything binds 127.0.0.x; state, logs, certificates and lab.env live in Tests/Lab/run/.
 set -euo pipefail
@@ -18,12 +19,15 @@ SMTP_PLAIN_PORT=2525
 # Every SMTP scenario and its port on $SMTP_ADDRESS; 2599 stays closed.
 SMTP_PORTS='{"starttls": 2587, "tls": 2465, "plain": 2525, "expired": 2588, "other-name": 2589, "self-signed": 2590, "expiring": 2597, "no-auth": 2591, "silent": 2592, "554": 2593, "421": 2594, "garbage": 2595, "overlong": 2596}'
 SMTP_CLOSED_PORT=2599
+# A real Postfix on the same address and certificate: submission with STARTTLS, and implicit TLS.
+POSTFIX_STARTTLS_PORT=2687
+POSTFIX_TLS_PORT=2665
 HTTPS_ADDRESS=127.0.30.1
 HTTPS_PORT=8443
 ROGUE_HTTPS_PORT=8444
 SMTP_USER=alma-notices
 
-services=(nsd fault-dns latency-dns smtp https https-rogue suite-fault-dns)
+services=(nsd fault-dns latency-dns smtp postfix https https-rogue suite-fault-dns)
 
 pid_of() { cat "$run/$1.pid" 2>/dev/null || true; }
 alive() { local pid; pid=$(pid_of "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
@@ -86,6 +90,100 @@ CONF
     } > "$run/nsd/nsd.conf"
 }
 
+# Postfix from its own config directory (notes.md: log to a file, data_directory owned by postfix,
+# no chroot, SASL settings in $config_directory/sasl/smtpd.conf), AUTH PLAIN/LOGIN from a sasldb
+# only after TLS. inet_interfaces must be an interface address, so the listeners are named in
+# master.cf; proxy_interfaces makes 127.0.20.1 count as local.
+start_postfix() {
+    local password=$1 dir="$run/postfix"
+    rm -rf "$dir"
+    mkdir -p "$dir/queue" "$dir/data" "$dir/sasl"
+    cp "$run/pki/server.pem" "$run/pki/server.key" "$dir/"
+    cat > "$dir/main.cf" <<CONF
+compatibility_level = 3.6
+config_directory = $dir
+queue_directory = $dir/queue
+data_directory = $dir/data
+shlib_directory = /usr/lib/postfix
+daemon_directory = /usr/lib/postfix/sbin
+command_directory = /usr/sbin
+mail_owner = postfix
+setgid_group = postdrop
+maillog_file = $dir/maillog
+maillog_file_prefixes = $dir
+inet_interfaces = loopback-only
+proxy_interfaces = $SMTP_ADDRESS
+inet_protocols = ipv4
+myhostname = smtp.lab.test
+mydestination =
+relayhost =
+mynetworks = 127.0.0.0/8
+alias_maps =
+alias_database =
+smtpd_banner = \$myhostname ESMTP notice-audit lab (Postfix)
+smtpd_tls_cert_file = $dir/server.pem
+smtpd_tls_key_file = $dir/server.key
+smtpd_tls_security_level = may
+smtpd_tls_auth_only = yes
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_type = cyrus
+smtpd_sasl_path = smtpd
+smtpd_relay_restrictions = permit_sasl_authenticated, reject
+CONF
+    cat > "$dir/master.cf" <<CONF
+$SMTP_ADDRESS:$POSTFIX_STARTTLS_PORT inet n - n - - smtpd
+  -o smtpd_tls_security_level=encrypt
+$SMTP_ADDRESS:$POSTFIX_TLS_PORT inet n - n - - smtpd
+  -o smtpd_tls_wrappermode=yes
+pickup    unix  n - n 60    1 pickup
+cleanup   unix  n - n -     0 cleanup
+qmgr      unix  n - n 300   1 qmgr
+tlsmgr    unix  - - n 1000? 1 tlsmgr
+rewrite   unix  - - n -     - trivial-rewrite
+bounce    unix  - - n -     0 bounce
+defer     unix  - - n -     0 bounce
+trace     unix  - - n -     0 bounce
+verify    unix  - - n -     1 verify
+flush     unix  n - n 1000? 0 flush
+proxymap  unix  - - n -     - proxymap
+showq     unix  n - n -     - showq
+error     unix  - - n -     - error
+retry     unix  - - n -     - error
+discard   unix  - - n -     - discard
+anvil     unix  - - n -     1 anvil
+scache    unix  - - n -     1 scache
+postlog   unix-dgram n - n - 1 postlogd
+CONF
+    cat > "$dir/sasl/smtpd.conf" <<CONF
+pwcheck_method: auxprop
+auxprop_plugin: sasldb
+mech_list: PLAIN LOGIN
+sasldb_path: $dir/sasldb2
+CONF
+    printf '%s' "$password" | saslpasswd2 -p -c -f "$dir/sasldb2" -u smtp.lab.test "$SMTP_USER"
+    chown postfix "$dir/data" "$dir/sasldb2"
+    # postfix(1) reports to syslog only, which this machine does not run: a terminal (script)
+    # makes it say why it would not start. It runs while the other servers start (its checks take
+    # a second or two on a busy machine); finish_postfix waits for it.
+    script -qec "postfix -c '$dir' start" "$run/postfix.out" > /dev/null 2>&1 &
+    postfix_starter=$!
+}
+
+finish_postfix() {
+    local dir="$run/postfix"
+    if ! wait "$postfix_starter"; then
+        echo "lab: postfix did not start:" >&2
+        grep -v "warning: not owned by root\|warning: group or other writable" "$run/postfix.out" >&2
+        tail -n 5 "$dir/maillog" >&2 2>/dev/null || true
+        return 1
+    fi
+    for _ in $(seq 50); do
+        [ -s "$dir/queue/pid/master.pid" ] && break
+        sleep 0.05
+    done
+    tr -d ' ' < "$dir/queue/pid/master.pid" > "$run/postfix.pid"
+}
+
 start() {
     if [ ! -x "$python" ]; then
         echo "lab: the Python environment is missing; run Tests/Lab/install-deps.sh first" >&2
@@ -117,6 +215,8 @@ start() {
         > "$run/smtp.out" 2>&1 &
     echo $! > "$run/smtp.pid"
 
+    start_postfix "$password"
+
     "$python" "$here/https_lab.py" --listen "$HTTPS_ADDRESS:$HTTPS_PORT" --root "$here/pages" \
         --cert "$run/pki/server.pem" --key "$run/pki/server.key" --log "$run/https.log" \
         --post-log "$run/https-posts.log" --ready-file "$run/https.ready" > "$run/https.out" 2>&1 &
@@ -143,6 +243,9 @@ LAB_SMTP_CLOSED_PORT=$SMTP_CLOSED_PORT
 LAB_SMTP_USER=$SMTP_USER
 LAB_SMTP_PASSWORD=$password
 LAB_SMTP_LOG=$run/smtp.log
+LAB_POSTFIX_STARTTLS_PORT=$POSTFIX_STARTTLS_PORT
+LAB_POSTFIX_TLS_PORT=$POSTFIX_TLS_PORT
+LAB_POSTFIX_LOG=$run/postfix/maillog
 LAB_HTTPS_ADDRESS=$HTTPS_ADDRESS
 LAB_HTTPS_PORT=$HTTPS_PORT
 LAB_HTTPS_HOSTNAME=www.lab.test
@@ -153,10 +256,11 @@ LAB_HTTPS_ROGUE_PORT=$ROGUE_HTTPS_PORT
 ENV
     chmod 600 "$run/lab.env"
     start_spf_suite
+    finish_postfix || { stop quietly; exit 1; }
 
     if ! "$python" "$here/wait_ready.py" --env "$run/lab.env" --run "$run" --seconds 5; then
         echo "lab: not ready; logs in $run" >&2
-        tail -n 20 "$run"/*.out "$run/nsd/nsd.log" >&2 2>/dev/null || true
+        tail -n 20 "$run"/*.out "$run/nsd/nsd.log" "$run/postfix/maillog" >&2 2>/dev/null || true
         stop quietly
         exit 1
     fi

@@ -107,6 +107,31 @@ def test_smtp_implicit_tls_relay_presents_the_lab_certificate_and_offers_auth():
         assert smtp.sock.getpeercert()["subject"] == ((("commonName", "smtp.lab.test"),),)
 
 
+def test_postfix_submission_offers_auth_only_after_starttls_and_accepts_the_lab_account():
+    smtp = smtplib.SMTP(timeout=5)
+    smtp._host = ENV["LAB_SMTP_HOSTNAME"]
+    with smtp:
+        smtp.connect(ENV["LAB_SMTP_ADDRESS"], int(ENV["LAB_POSTFIX_STARTTLS_PORT"]))
+        smtp.ehlo("probe.lab.test")
+        assert smtp.has_extn("starttls") and not smtp.has_extn("auth")
+        smtp.starttls(context=tls_context())
+        smtp.ehlo("probe.lab.test")
+        assert smtp.esmtp_features["auth"].split() == ["PLAIN", "LOGIN"]
+        with pytest.raises(smtplib.SMTPAuthenticationError):
+            smtp.login(ENV["LAB_SMTP_USER"], "wrong-password")
+        code, _ = smtp.login(ENV["LAB_SMTP_USER"], ENV["LAB_SMTP_PASSWORD"])
+        assert code == 235
+
+
+def test_postfix_implicit_tls_presents_the_lab_certificate():
+    smtp = smtplib.SMTP_SSL(timeout=5, context=tls_context())
+    smtp._host = ENV["LAB_SMTP_HOSTNAME"]
+    with smtp:
+        code, banner = smtp.connect(ENV["LAB_SMTP_ADDRESS"], int(ENV["LAB_POSTFIX_TLS_PORT"]))
+        assert code == 220 and b"Postfix" in banner
+        assert smtp.sock.getpeercert()["subject"] == ((("commonName", "smtp.lab.test"),),)
+
+
 def test_smtp_log_records_commands_but_not_auth_payloads():
     with smtplib.SMTP(ENV["LAB_SMTP_ADDRESS"], int(ENV["LAB_SMTP_PLAIN_PORT"]), timeout=5) as smtp:
         smtp.ehlo("logcheck.lab.test")

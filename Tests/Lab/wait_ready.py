@@ -51,6 +51,8 @@ def main():
         "smtp tls": lambda: tcp_ready(env["LAB_SMTP_ADDRESS"], env["LAB_SMTP_TLS_PORT"]),
         "smtp plain": lambda: tcp_ready(env["LAB_SMTP_ADDRESS"], env["LAB_SMTP_PLAIN_PORT"]),
         "smtp scenarios": lambda: all(tcp_ready(env["LAB_SMTP_ADDRESS"], port) for port in json.loads(env["LAB_SMTP_PORTS"]).values()),
+        "postfix starttls": lambda: tcp_ready(env["LAB_SMTP_ADDRESS"], env["LAB_POSTFIX_STARTTLS_PORT"]),
+        "postfix tls": lambda: tcp_ready(env["LAB_SMTP_ADDRESS"], env["LAB_POSTFIX_TLS_PORT"]),
         "https": lambda: tcp_ready(env["LAB_HTTPS_ADDRESS"], env["LAB_HTTPS_PORT"]),
         "https rogue": lambda: tcp_ready(env["LAB_HTTPS_ADDRESS"], env["LAB_HTTPS_ROGUE_PORT"]),
     }

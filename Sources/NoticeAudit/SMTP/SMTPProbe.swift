@@ -169,6 +169,11 @@ public struct SMTPProbe: Sendable {
             if result.tls != nil { result.tls?.verified = true; result.tls?.nameMatches = true }
             let advertisesAuth = !result.authMechanisms.isEmpty
             if !advertisesAuth {
+                // A submission server offers AUTH only inside TLS (RFC 4954 §4, RFC 8314 §3.3):
+                // without TLS, say so rather than "no AUTH".
+                if result.security == .none && result.capabilities.contains(where: { $0.uppercased() == "STARTTLS" }) {
+                    return fail(.authMissing, "the relay offers AUTH only after STARTTLS, and security is none; set security to starttls in Alma and in the inventory")
+                }
                 return fail(.authMissing, "the relay does not offer AUTH\(result.security == .starttls ? " after STARTTLS" : ""); Alma must log in to send")
             }
             if code == CURLE_LOGIN_DENIED {

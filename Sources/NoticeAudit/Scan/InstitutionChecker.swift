@@ -229,7 +229,10 @@ public struct InstitutionChecker: Sendable {
         case .certExpired: "Renew the certificate of \(relay.host)."
         case .certNameMismatch: "Install a certificate whose names include \(relay.host), or point Alma at the name the certificate carries."
         case .starttlsMissing: "Enable STARTTLS on \(relay.host):\(relay.port) (submission port 587)."
-        case .authMissing: "Enable SMTP AUTH (after STARTTLS) on \(relay.host) for the Alma account."
+        case .authMissing:
+            relay.security == .none
+                ? "Use STARTTLS (security starttls, port 587) in Alma and in the inventory: relays offer AUTH only inside TLS. If \(relay.host) still offers no AUTH then, enable it for the Alma account."
+                : "Enable SMTP AUTH (after STARTTLS) on \(relay.host) for the Alma account."
         case .authFailed: "Reset the Alma account's password on the relay, update it in Alma and in the scan's environment."
         case .rejected: "The relay refuses sessions; allow the Ex Libris relay addresses of your region to connect."
         case .protocolError: "\(relay.host):\(relay.port) does not speak SMTP; check the host and port in Alma and the inventory."

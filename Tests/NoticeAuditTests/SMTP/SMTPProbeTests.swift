@@ -147,6 +147,69 @@ struct SMTPProbeTests {
         }
     }
 
+    // A real Postfix, as many campuses run: the submission port (STARTTLS required, AUTH only
+    // after it, PLAIN and LOGIN from a sasldb) and implicit TLS, on the lab's name and certificate.
+    static var postfixStartTLSPort: Int { Int(lab["LAB_POSTFIX_STARTTLS_PORT"])! }
+    static var postfixTLSPort: Int { Int(lab["LAB_POSTFIX_TLS_PORT"])! }
+
+    @Test func postfixSubmissionAcceptsTheLoginAfterSTARTTLS() async throws {
+        let result = try await Self.probe("postfix", port: Self.postfixStartTLSPort)
+        #expect(result.status == .ok, "\(result.detail ?? "")")
+        #expect(result.banner?.contains("Postfix") == true)
+        #expect(result.capabilitiesBeforeTLS.contains("STARTTLS"))
+        #expect(!result.capabilitiesBeforeTLS.contains { $0.hasPrefix("AUTH") })
+        #expect(Set(result.authMechanisms) == ["PLAIN", "LOGIN"])
+        #expect(result.authAccepted == true)
+        #expect(result.tls?.verified == true)
+        #expect(result.tls?.certificate?.names.contains("smtp.lab.test") == true)
+    }
+
+    @Test func postfixImplicitTLSAcceptsTheLogin() async throws {
+        let result = try await Self.probe("postfix", security: .tls, port: Self.postfixTLSPort)
+        #expect(result.status == .ok, "\(result.detail ?? "")")
+        #expect(result.authAccepted == true)
+        #expect(result.capabilitiesBeforeTLS.isEmpty)
+    }
+
+    @Test func postfixRejectsAWrongPasswordWith535() async throws {
+        let result = try await Self.probe("postfix", port: Self.postfixStartTLSPort, password: "not-the-password")
+        #expect(result.status == .authFailed)
+        #expect(result.detail?.contains("535") == true)
+    }
+
+    @Test func postfixWithoutSTARTTLSRequestedIsNotAskedForAUTH() async throws {
+        // Plain security against the submission port: Postfix offers no AUTH before TLS, so the
+        // probe must report it and never send the password in clear.
+        let result = try await Self.probe("postfix", security: .none, port: Self.postfixStartTLSPort)
+        #expect(result.status == .authMissing)
+        #expect(result.detail?.contains("only after STARTTLS") == true, "\(result.detail ?? "")")
+        #expect(result.authAccepted == nil)
+        #expect(result.warnings.map(\.code).contains(.clearTextCredentials))
+    }
+
+    @Test func remediationForMissingAUTHDependsOnTheSecurityAsked() {
+        let plain = InstitutionChecker.remediation(for: .authMissing, relay: RelayConfiguration(host: "smtp.ufl.edu", port: 25, security: .none))
+        let submission = InstitutionChecker.remediation(for: .authMissing, relay: RelayConfiguration(host: "smtp.ufl.edu", port: 587, security: .starttls))
+        #expect(plain.hasPrefix("Use STARTTLS (security starttls, port 587)"))
+        #expect(submission == "Enable SMTP AUTH (after STARTTLS) on smtp.ufl.edu for the Alma account.")
+    }
+
+    @Test func postfixNeverSawMAILRCPTOrDATAOrThePassword() async throws {
+        _ = try await Self.probe("postfix", port: Self.postfixStartTLSPort)
+        // Postfix logs one "disconnect from" line per session with the commands it received.
+        var lines: [Substring] = []
+        for _ in 0..<50 {
+            lines = try String(contentsOfFile: Self.lab["LAB_POSTFIX_LOG"], encoding: .utf8).split(separator: "\n")
+            if lines.contains(where: { $0.contains("disconnect from") && $0.contains("auth=1") }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let sessions = lines.filter { $0.contains("disconnect from") }
+        #expect(sessions.contains { $0.contains("starttls=1") && $0.contains("auth=1") && $0.contains("quit=1") })
+        #expect(!sessions.contains { $0.contains(" mail=") || $0.contains(" rcpt=") || $0.contains(" data=") })
+        let log = lines.joined(separator: "\n")
+        #expect(!log.contains(Self.lab["LAB_SMTP_PASSWORD"]))
+    }
+
     @Test func labRelaysNeverSawMAILRCPTOrDATA() async throws {
         _ = try await Self.probe("starttls")
         _ = try await Self.probe("tls", security: .tls)
