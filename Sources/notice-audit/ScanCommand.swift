@@ -89,6 +89,9 @@ struct ScanCommand: AsyncParsableCommand {
             store: store, options: options)
 
         logger.info("scan started", metadata: ["scan.institutions": "\(institutions.isEmpty ? loaded.institutions.count : institutions.count)"])
+        if !PublicSuffixList.standard.isComplete {
+            logger.warning("the Public Suffix List (\(PublicSuffixList.systemPath)) cannot be read; DMARC relaxed alignment uses a short built-in list. Fix: install the publicsuffix package")
+        }
         let terminal = isatty(STDERR_FILENO) == 1
         let selection = institutions.isEmpty ? nil : institutions
         let task = Task { () throws -> ScanOutcome in

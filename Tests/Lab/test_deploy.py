@@ -55,7 +55,7 @@ def test_dockerfile_is_multistage_slim_and_non_root():
     users = [i["value"] for i in parser.structure if i["instruction"] == "USER"]
     assert users and not users[-1].startswith("0") and users[-1] != "root"
     runtime = parser.content.split("FROM debian:bookworm-slim", 1)[1]
-    for package in ("libcurl4", "libc-ares2", "libsqlite3-0", "ca-certificates"):
+    for package in ("libcurl4", "libc-ares2", "libsqlite3-0", "ca-certificates", "publicsuffix"):
         assert package in runtime
     assert any(i["instruction"] == "VOLUME" for i in parser.structure)
 

@@ -68,21 +68,16 @@ public struct DMARCChecker: Sendable {
         self.resolver = resolver
     }
 
-    /// The organizational domain (RFC 7489 §3.2), approximated without the Public Suffix List: the
-    /// last two labels, or three under a two-label public suffix of the kind universities use.
-    public static func organizationalDomain(_ domain: String) -> String {
-        let labels = domain.lowercased().split(separator: ".").map(String.init)
-        guard labels.count > 2 else { return labels.joined(separator: ".") }
-        let twoLabelSuffixes: Set<String> = ["ac.uk", "co.uk", "edu.au", "ac.nz", "edu.cn", "ac.jp", "edu.sg", "edu.hk", "k12.fl.us"]
-        let lastTwo = labels.suffix(2).joined(separator: ".")
-        let keep = twoLabelSuffixes.contains(lastTwo) ? 3 : 2
-        return labels.suffix(keep).joined(separator: ".")
+    /// The organizational domain (RFC 7489 §3.2) by the Public Suffix List (the system's, else a
+    /// short built-in fallback: see ``PublicSuffixList/standard``).
+    public static func organizationalDomain(_ domain: String, suffixes: PublicSuffixList = .standard) -> String {
+        suffixes.organizationalDomain(of: domain)
     }
 
     /// RFC 7489 §3.1.2: relaxed alignment compares organizational domains, strict the exact names.
-    public static func aligned(_ a: String, _ b: String, mode: DMARCRecord.Alignment) -> Bool {
+    public static func aligned(_ a: String, _ b: String, mode: DMARCRecord.Alignment, suffixes: PublicSuffixList = .standard) -> Bool {
         let a = SPFEvaluationRun.normalized(a), b = SPFEvaluationRun.normalized(b)
-        return mode == .strict ? a == b : organizationalDomain(a) == organizationalDomain(b)
+        return mode == .strict ? a == b : organizationalDomain(a, suffixes: suffixes) == organizationalDomain(b, suffixes: suffixes)
     }
 
     public func evaluate(fromDomain: String, envelopeDomain: String) async throws -> DMARCEvaluation {

@@ -142,7 +142,10 @@ struct ScanEndToEndTests {
                              "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
                              "--dns-server", Self.lab["LAB_FAULT_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--timeout", "3", "--concurrency", "1"]
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        // Kept for the failure message: what the scan was doing when it was killed.
+        let stderrURL = directory.url.appendingPathComponent("scan.stderr")
+        try Data().write(to: stderrURL)
+        process.standardError = try FileHandle(forWritingTo: stderrURL)
         try process.run()
         // Wait until the quick results are committed, then kill -9.
         var committed = 0
@@ -155,7 +158,7 @@ struct ScanEndToEndTests {
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        #expect(committed >= 3)
+        #expect(committed >= 3, "the scan's stderr: \((try? String(contentsOf: stderrURL, encoding: .utf8))?.suffix(2000) ?? "")")
 
         let again = try Self.scan("inventory.json", in: directory, extra: ["--institution", "good-include"])
         #expect(again.status == 0, "stderr: \(again.stderr)")
