@@ -62,6 +62,8 @@ final class SPFEvaluationRun {
 
     var sender: String { "\(localPart)@\(senderDomain)" }
 
+    /// `check_host()` for `domain` on the answers at hand. Every result, errors included, is a
+    /// value; it throws ``SPFAnswerNeeded`` when an answer must be fetched first.
     func checkHost(domain: String) throws -> SPFOutcome {
         var outcome = SPFOutcome(result: .none, decidingTerm: nil, decidingDomain: nil, explanation: nil, problem: nil, dnsLookups: 0, voidLookups: 0, trace: [])
         // RFC 7208 §4.3: a malformed or single-label domain gives "none" at once.
