@@ -77,7 +77,7 @@ public struct InMemoryZone: DNSResolver {
         nodes[key] = Node(records: nodes[key]?.records ?? [], failure: kind, exceptTypes: exceptTypes)
     }
 
-    /// Marks `name` and its parents as existing without adding a record.
+    /// Adds the record, if there is one, at `key`, and marks `key` and its parents as existing.
     private mutating func add(_ record: DNSRecord?, at key: String) {
         if let record {
             let node = nodes[key]

@@ -235,7 +235,6 @@ final class SPFEvaluationRun {
 
     /// The normalized name a domain-spec names (the current domain when absent) and what makes it
     /// unusable (RFC 7208 §4.3), if anything; plain names come ready from the parser.
-    @inline(__always)
     func targetName(_ spec: MacroString?, domain: String) throws -> (String, String?) {
         guard let spec else { return (domain, nil) }
         if let plain = spec.plainName { return (plain, spec.plainNameProblem) }
@@ -250,7 +249,6 @@ final class SPFEvaluationRun {
         return false
     }
 
-    @inline(__always)
     private func addressesMatch(of name: String, cidr: DualCIDR, countVoid shouldCount: Bool, depth: Int, domain: String) throws -> Bool {
         let answer = try query(name, ip.isIPv4 ? .a : .aaaa)
         if answer.isVoid && shouldCount { try countVoid(name, depth: depth, domain: domain) }
@@ -313,7 +311,6 @@ final class SPFEvaluationRun {
 
     // MARK: DNS
 
-    @inline(__always)
     /// The answer to a query: fetched for an earlier attempt, else at hand in the resolver; otherwise
     /// the attempt stops with ``SPFAnswerNeeded`` so that the answer is fetched. Throws
     /// ``DNSLookupError`` when there is no definite answer.

@@ -146,17 +146,27 @@ struct ScanEndToEndTests {
         let stderrURL = directory.url.appendingPathComponent("scan.stderr")
         try Data().write(to: stderrURL)
         process.standardError = try FileHandle(forWritingTo: stderrURL)
+        let started = ContinuousClock.now
         try process.run()
-        // Wait until the quick results are committed, then kill -9.
-        var committed = 0
-        for _ in 0..<300 {
-            try await Task.sleep(for: .milliseconds(100))
-            if let store = try? ScanStore(database: HistoryDatabase(path: database)), let run = try? store.latestRun() {
-                committed = (try? store.results(run: run.id).count) ?? 0
-                if committed >= 3 { break }
+        // Wait until the quick results are committed, then kill -9. The watch runs on its own
+        // thread: the test pool has one thread per core, and other tests that wait for the binary
+        // synchronously can hold them all for half a minute, long enough for the whole scan to end
+        // before a sleeping task here would run again (seen: killed after 34.7 s, 13 committed).
+        let processID = process.processIdentifier
+        let (committed, waited) = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var committed = 0
+                for _ in 0..<300 {
+                    usleep(100_000)
+                    if let store = try? ScanStore(database: HistoryDatabase(path: database)), let run = try? store.latestRun() {
+                        committed = (try? store.results(run: run.id).count) ?? 0
+                        if committed >= 3 { break }
+                    }
+                }
+                kill(processID, SIGKILL)
+                continuation.resume(returning: (committed, ContinuousClock.now - started))
             }
         }
-        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(committed >= 3, "the scan's stderr: \((try? String(contentsOf: stderrURL, encoding: .utf8))?.suffix(2000) ?? "")")
 
@@ -164,7 +174,8 @@ struct ScanEndToEndTests {
         #expect(again.status == 0, "stderr: \(again.stderr)")
         let store = ScanStore(database: try HistoryDatabase(path: database))
         let killed = try #require(try store.run(id: 1))
-        #expect(killed.status == .aborted)
+        let seen = try store.results(run: 1).map { "\($0.institutionID): \($0.status) \($0.relayStatus.map { "\($0)" } ?? "-") \($0.durationMilliseconds) ms" }
+        #expect(killed.status == .aborted, "killed after \(waited) with \(committed) committed; results: \(seen)")
         #expect(try store.results(run: 1).count >= committed)
         #expect(try store.results(run: 1).count < 13)
         #expect(try store.run(id: 2)?.status == .completed)
