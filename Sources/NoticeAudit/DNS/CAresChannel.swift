@@ -13,11 +13,20 @@ import Glibc
 /// first; the c-ares callback of a query resumed early is ignored. The reply buffer is copied inside
 /// the callback, where it is valid.
 ///
-/// `@unchecked Sendable`: the submission queue is guarded by `lock`; everything else is touched
-/// only on the owner thread.
+/// Cancellation cannot be lost: a query's `cancelRequested` flag and the submission queue share
+/// `lock`, so a cancellation that comes before the submission stops the submission (the call ends
+/// at once with `CancellationError`), one that comes after it finds the query waiting or in
+/// flight on the owner thread. c-ares 1.18 cannot cancel one query of a channel (`ares_cancel`
+/// ends them all), so a cancelled query in flight keeps its slot until c-ares answers or gives up
+/// (at most the channel's timeout), when its context is released.
+///
+/// `@unchecked Sendable`: the submission queue and the queries' cancellation flags are guarded by
+/// `lock`; everything else is touched only on the owner thread.
 final class CAresChannel: DNSTransport, @unchecked Sendable {
     /// One query from submission to the end of its c-ares callback.
-    final class Query {
+    /// `@unchecked Sendable`: `cancelRequested` is guarded by the channel's lock, the continuation is
+    /// set before submission and then used only on the owner thread.
+    final class Query: @unchecked Sendable {
         let id: UInt64
         let name: String
         let type: DNSRecordType
@@ -25,6 +34,8 @@ final class CAresChannel: DNSTransport, @unchecked Sendable {
         let owner: CAresChannel
         /// Set before submission; afterwards read and cleared on the owner thread only.
         var continuation: CheckedContinuation<(status: Int32, reply: [UInt8]?), any Error>?
+        /// The caller's task was cancelled. Guarded by the channel's `lock`.
+        var cancelRequested = false
 
         init(id: UInt64, name: String, type: DNSRecordType, deadline: ContinuousClock.Instant, owner: CAresChannel) {
             self.id = id
@@ -46,6 +57,7 @@ final class CAresChannel: DNSTransport, @unchecked Sendable {
 
     let timeout: Duration
     let maximumInFlight: Int
+    private let hooks: CAresChannelHooks
 
     // Guarded by `lock`.
     private let lock = NSLock()
@@ -69,10 +81,12 @@ final class CAresChannel: DNSTransport, @unchecked Sendable {
     /// - Parameters:
     ///   - servers: `HOST:PORT` entries for `ares_set_servers_ports_csv`; empty uses /etc/resolv.conf.
     ///   - timeout: the deadline of one query, retries included.
-    init(servers: [String], timeout: Duration, tries: Int = 2, maximumInFlight: Int = 64) throws {
+    ///   - hooks: observation points for tests; none in production.
+    init(servers: [String], timeout: Duration, tries: Int = 2, maximumInFlight: Int = 64, hooks: CAresChannelHooks = CAresChannelHooks()) throws {
         guard Self.libraryInitialized else { throw DNSResolverSetupError("c-ares could not be initialized") }
         self.timeout = timeout
         self.maximumInFlight = maximumInFlight
+        self.hooks = hooks
         var pipeEnds: [Int32] = [0, 0]
         guard pipe(&pipeEnds) == 0 else { throw DNSResolverSetupError("cannot create the resolver's wake-up pipe: \(String(cString: strerror(errno)))") }
         wakeRead = pipeEnds[0]
@@ -150,12 +164,28 @@ final class CAresChannel: DNSTransport, @unchecked Sendable {
         let (status, reply) = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(status: Int32, reply: [UInt8]?), any Error>) in
                 query.continuation = continuation
-                lock.withLock { submissions.append(query) }
-                wake()
+                // Decided under the lock that also guards `cancelRequested`: a cancellation that
+                // came first is seen here, one that comes later is seen by the owner thread.
+                let refusal: (any Error)? = lock.withLock {
+                    if query.cancelRequested { return CancellationError() }
+                    if stopping { return DNSLookupError(.other, name: name, type: type, detail: "the resolver has shut down") }
+                    submissions.append(query)
+                    return nil
+                }
+                if let refusal {
+                    query.resume(with: .failure(refusal))
+                } else {
+                    hooks.submitted?(name)
+                    wake()
+                }
             }
         } onCancel: {
-            lock.withLock { cancellations.append(id) }
+            lock.withLock {
+                query.cancelRequested = true
+                cancellations.append(id)
+            }
             wake()
+            hooks.cancelRecorded?()
         }
         return try Self.classify(status: status, reply: reply, name: name, type: type)
     }
@@ -186,7 +216,8 @@ final class CAresChannel: DNSTransport, @unchecked Sendable {
         }
     }
 
-    private func wake() {
+    /// Interrupts the owner thread's `poll()`.
+    func wake() {
         var byte: UInt8 = 1
         _ = write(wakeWrite, &byte, 1)
     }
@@ -197,6 +228,7 @@ final class CAresChannel: DNSTransport, @unchecked Sendable {
         var socketBuffer = [ares_socket_t](repeating: -1, count: Int(ARES_GETSOCK_MAXNUM))
         var drain = [UInt8](repeating: 0, count: 256)
         while true {
+            hooks.beforeRound?()
             lock.lock()
             let newQueries = submissions
             let cancelled = cancellations
@@ -256,6 +288,7 @@ final class CAresChannel: DNSTransport, @unchecked Sendable {
                 let copy = reply.map { Array(UnsafeBufferPointer(start: $0, count: Int(length))) }
                 query.owner.finished(query, status: status, reply: copy)
             }, context)
+            hooks.started?(query.name)
         }
     }
 
@@ -269,6 +302,7 @@ final class CAresChannel: DNSTransport, @unchecked Sendable {
         } else {
             query.resume(with: .success((status, reply)))
         }
+        hooks.answered?(query.name)
     }
 
     private func cancel(_ ids: Set<UInt64>) {
@@ -320,4 +354,21 @@ public struct DNSResolverSetupError: Error, Sendable, CustomStringConvertible {
     public init(_ description: String) {
         self.description = description
     }
+}
+
+/// Observation points of ``CAresChannel`` for tests that must order a cancellation exactly against
+/// the owner thread (no sleeps). Each runs synchronously where it is called and may block to hold
+/// that thread.
+struct CAresChannelHooks: Sendable {
+    /// On the owner thread, before it takes new submissions and cancellations.
+    var beforeRound: (@Sendable () -> Void)?
+    /// On the caller's thread, once a cancellation is queued for the owner thread (for a task
+    /// cancelled before it called, this comes before the submission).
+    var cancelRecorded: (@Sendable () -> Void)?
+    /// On the caller's thread, once a query is queued for the owner thread.
+    var submitted: (@Sendable (String) -> Void)?
+    /// On the owner thread, once `ares_query` has the query.
+    var started: (@Sendable (String) -> Void)?
+    /// On the owner thread, after a query's answer was handed to its caller.
+    var answered: (@Sendable (String) -> Void)?
 }

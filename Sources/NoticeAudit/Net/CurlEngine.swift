@@ -9,13 +9,23 @@ import Foundation
 /// continuation exactly once: when libcurl reports the transfer done, or when the caller's task
 /// is cancelled. `curl_multi_wakeup` interrupts the poll for new work.
 ///
-/// `@unchecked Sendable`: `pending`, `cancelled` and `stopping` are guarded by `lock`; the multi
-/// handle and `active` are used only on the engine's thread.
+/// Cancellation cannot be lost: a job's `cancelRequested` flag and the pending queue share `lock`,
+/// so a cancellation before the submission stops it (the call ends at once with
+/// `CancellationError`), and one after it finds the job pending or active on the engine's thread,
+/// which removes the easy handle from the multi handle (closing its connection) before resuming.
+///
+/// `@unchecked Sendable`: `pending`, `cancelled`, `stopping`, `activeCount` and the jobs'
+/// `cancelRequested` are guarded by `lock`; the multi handle and `active` are used only on the
+/// engine's thread.
 public final class CurlEngine: @unchecked Sendable {
-    private final class Job {
+    /// `@unchecked Sendable`: `cancelRequested` is guarded by the engine's lock, the continuation is
+    /// set before submission and then used only on the engine's thread.
+    private final class Job: @unchecked Sendable {
         let id: UInt64
         let transfer: CurlTransfer
         var continuation: CheckedContinuation<CURLcode, any Error>?
+        /// The caller's task was cancelled. Guarded by the engine's `lock`.
+        var cancelRequested = false
 
         init(id: UInt64, transfer: CurlTransfer) {
             self.id = id
@@ -45,13 +55,18 @@ public final class CurlEngine: @unchecked Sendable {
     private var stopping = false
     private var nextID: UInt64 = 0
     private var active: [UnsafeMutableRawPointer: Job] = [:]
+    /// `active.count`, readable from any thread (tests check that a cancelled transfer left).
+    private var activeCount = 0
     private var thread: pthread_t?
     private let stopped = DispatchSemaphore(value: 0)
+    private let hooks: CurlEngineHooks
 
-    init() throws {
+    /// - Parameter hooks: observation points for tests; none in production.
+    init(hooks: CurlEngineHooks = CurlEngineHooks()) throws {
         guard Self.globalInit == CURLE_OK else { throw CurlSetupError("curl_global_init failed") }
         guard let multi = curl_multi_init() else { throw CurlSetupError("curl_multi_init failed") }
         self.multi = multi
+        self.hooks = hooks
         let thread = Thread { [self] in runLoop() }
         thread.name = "notice-audit curl"
         thread.start()
@@ -59,6 +74,9 @@ public final class CurlEngine: @unchecked Sendable {
 
     /// The engine thread's id, once it runs (for tests that check transfers share it).
     var engineThread: UInt? { lock.withLock { thread.map { UInt($0) } } }
+
+    /// Transfers in the multi handle now.
+    var activeTransfers: Int { lock.withLock { activeCount } }
 
     /// Runs `transfer` to completion and returns libcurl's result code.
     func perform(_ transfer: CurlTransfer) async throws -> CURLcode {
@@ -70,20 +88,28 @@ public final class CurlEngine: @unchecked Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<CURLcode, any Error>) in
                 job.continuation = continuation
-                let accepted = lock.withLock { () -> Bool in
-                    guard !stopping else { return false }
+                // Decided under the lock that also guards `cancelRequested`: a cancellation that
+                // came first is seen here, one that comes later is seen by the engine's thread.
+                let refusal: (any Error)? = lock.withLock {
+                    if job.cancelRequested { return CancellationError() }
+                    if stopping { return CurlSetupError("the curl engine has shut down") }
                     pending.append(job)
-                    return true
+                    return nil
                 }
-                if accepted {
-                    curl_multi_wakeup(multi)
+                if let refusal {
+                    job.resume(with: .failure(refusal))
                 } else {
-                    job.resume(with: .failure(CurlSetupError("the curl engine has shut down")))
+                    hooks.submitted?()
+                    curl_multi_wakeup(multi)
                 }
             }
         } onCancel: {
-            lock.withLock { cancelled.append(id) }
+            lock.withLock {
+                job.cancelRequested = true
+                cancelled.append(id)
+            }
             curl_multi_wakeup(multi)
+            hooks.cancelRecorded?()
         }
     }
 
@@ -107,6 +133,11 @@ public final class CurlEngine: @unchecked Sendable {
         errorBuffer.deallocate()
     }
 
+    /// Interrupts the engine thread's poll.
+    func wake() {
+        curl_multi_wakeup(multi)
+    }
+
     /// Stops the engine; transfers still running end with CancellationError.
     func shutdown() {
         let already = lock.withLock { () -> Bool in
@@ -122,6 +153,7 @@ public final class CurlEngine: @unchecked Sendable {
         lock.withLock { thread = pthread_self() }
         var running: Int32 = 0
         while true {
+            hooks.beforeRound?()
             let (newJobs, cancelledIDs, stop, disposed) = lock.withLock { () -> ([Job], [UInt64], Bool, [(handle: UnsafeMutableRawPointer, lists: [UnsafeMutablePointer<curl_slist>], errorBuffer: UnsafeMutablePointer<CChar>)]) in
                 defer {
                     pending.removeAll(keepingCapacity: true)
@@ -135,18 +167,28 @@ public final class CurlEngine: @unchecked Sendable {
                 for job in newJobs { job.resume(with: .failure(CancellationError())) }
                 break
             }
+            let ids = Set(cancelledIDs)
+            var added = false
             for job in newJobs {
+                // Cancelled while it waited for this round: it never reaches libcurl.
+                if ids.contains(job.id) {
+                    job.resume(with: .failure(CancellationError()))
+                    continue
+                }
                 active[job.transfer.handle] = job
                 curl_multi_add_handle(multi, job.transfer.handle)
+                added = true
             }
-            if !cancelledIDs.isEmpty {
-                let ids = Set(cancelledIDs)
+            if !ids.isEmpty {
                 for (handle, job) in active where ids.contains(job.id) {
                     curl_multi_remove_handle(multi, handle)
                     active[handle] = nil
+                    lock.withLock { activeCount = active.count }
                     job.resume(with: .failure(CancellationError()))
                 }
             }
+            lock.withLock { activeCount = active.count }
+            if added { hooks.started?() }
             curl_multi_perform(multi, &running)
             var left: Int32 = 0
             while let message = curl_multi_info_read(multi, &left) {
@@ -154,7 +196,11 @@ public final class CurlEngine: @unchecked Sendable {
                 let result = ccurl_message_result(message)
                 active[handle]?.transfer.afterCompletion?(handle, result)
                 curl_multi_remove_handle(multi, handle)
-                if let job = active.removeValue(forKey: handle) { job.resume(with: .success(result)) }
+                if let job = active.removeValue(forKey: handle) {
+                    lock.withLock { activeCount = active.count }
+                    job.resume(with: .success(result))
+                    hooks.completed?()
+                }
             }
             var ready: Int32 = 0
             curl_multi_poll(multi, nil, 0, 1000, &ready)
@@ -164,7 +210,25 @@ public final class CurlEngine: @unchecked Sendable {
             job.resume(with: .failure(CancellationError()))
         }
         active.removeAll()
+        lock.withLock { activeCount = 0 }
         curl_multi_cleanup(multi)
         stopped.signal()
     }
+}
+
+/// Observation points of ``CurlEngine`` for tests that must order a cancellation exactly against
+/// the engine's thread (no sleeps). Each runs synchronously where it is called and may block to
+/// hold that thread.
+struct CurlEngineHooks: Sendable {
+    /// On the engine's thread, before it takes new jobs and cancellations.
+    var beforeRound: (@Sendable () -> Void)?
+    /// On the caller's thread, once a cancellation is queued for the engine's thread (for a task
+    /// cancelled before it called, this comes before the submission).
+    var cancelRecorded: (@Sendable () -> Void)?
+    /// On the caller's thread, once a job is queued for the engine's thread.
+    var submitted: (@Sendable () -> Void)?
+    /// On the engine's thread, after new jobs were added to the multi handle.
+    var started: (@Sendable () -> Void)?
+    /// On the engine's thread, after a finished transfer's result was handed to its caller.
+    var completed: (@Sendable () -> Void)?
 }

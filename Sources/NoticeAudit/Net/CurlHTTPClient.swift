@@ -21,12 +21,15 @@ public struct CurlHTTPClient: Sendable {
     /// The system's trust store, to which `--ca-file` adds.
     public static let systemBundlePaths = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"]
 
-    /// - Parameter extraCAFile: PEM certificates trusted on top of the system store.
-    public init(timeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(10), extraCAFile: String? = nil, resolver: (any DNSResolver)? = nil) throws {
+    /// - Parameters:
+    ///   - extraCAFile: PEM certificates trusted on top of the system store.
+    ///   - engine: the thread that runs the transfers (the process-wide one unless a test has its own).
+    public init(timeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(10), extraCAFile: String? = nil, resolver: (any DNSResolver)? = nil,
+                engine: CurlEngine = .shared) throws {
         self.timeout = timeout
         self.connectTimeout = connectTimeout
         self.resolver = resolver
-        self.engine = CurlEngine.shared
+        self.engine = engine
         self.trustAnchorsFile = try Self.trustAnchorsFile(extraCAFile: extraCAFile)
     }
 
@@ -62,7 +65,7 @@ public struct CurlHTTPClient: Sendable {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme), let host = parsed.host else {
             throw HTTPFetchError.invalidURL(url)
         }
-        let transfer = try CurlTransfer()
+        let transfer = try CurlTransfer(engine: engine)
         transfer.set(CURLOPT_URL, url)
         transfer.set(CURLOPT_FOLLOWLOCATION, 1)
         transfer.set(CURLOPT_MAXREDIRS, maximumRedirects)
@@ -102,7 +105,7 @@ public struct CurlHTTPClient: Sendable {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme), let host = parsed.host else {
             throw HTTPFetchError.invalidURL(url)
         }
-        let transfer = try CurlTransfer()
+        let transfer = try CurlTransfer(engine: engine)
         transfer.set(CURLOPT_URL, url)
         transfer.set(CURLOPT_POST, 1)
         transfer.set(CURLOPT_COPYPOSTFIELDS, String(decoding: body, as: UTF8.self))

@@ -22,10 +22,13 @@ final class CurlTransfer: @unchecked Sendable {
     private(set) var callbackThread: pthread_t?
     private var lists: [UnsafeMutablePointer<curl_slist>] = []
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    /// The engine that runs it, and so cleans it up.
+    let engine: CurlEngine
 
-    init() throws {
+    init(engine: CurlEngine = .shared) throws {
         guard let handle = curl_easy_init() else { throw CurlSetupError("curl_easy_init failed") }
         self.handle = handle
+        self.engine = engine
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         let context = Unmanaged.passUnretained(self).toOpaque()
         set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
@@ -48,7 +51,7 @@ final class CurlTransfer: @unchecked Sendable {
     deinit {
         // Cleanup can talk to the server (SMTP sends QUIT) and touches the multi handle's
         // connection cache, so it happens on the engine's thread, never here.
-        CurlEngine.shared.dispose(handle: handle, lists: lists, errorBuffer: errorBuffer)
+        engine.dispose(handle: handle, lists: lists, errorBuffer: errorBuffer)
     }
 
     private func received(_ bytes: UnsafeRawBufferPointer) -> Int {

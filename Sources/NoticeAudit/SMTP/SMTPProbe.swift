@@ -96,7 +96,7 @@ public struct SMTPProbe: Sendable {
 
     private func connect(host: String, port: Int, security: RelaySecurity, ehloName: String, addresses: [IPAddress],
                          verify: Bool, username: String?, password: String?) async throws -> Attempt {
-        let transfer = try CurlTransfer()
+        let transfer = try CurlTransfer(engine: engine)
         let scheme = security == .tls ? "smtps" : "smtp"
         let urlHost = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         transfer.set(CURLOPT_URL, "\(scheme)://\(urlHost):\(port)/\(ehloName)")
