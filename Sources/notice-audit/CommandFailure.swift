@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// An error a subcommand ends with: the message for the person reading the cron mail, and the exit
 /// status promised by the interface.
@@ -26,13 +27,22 @@ enum StandardError {
 
 /// SIGINT and SIGTERM turned into a call, so a scan or the scheduler can stop cleanly.
 enum TerminationSignals {
-    /// Ignores the default action of SIGINT and SIGTERM and calls `handler` on either; keep the
+    /// Ignores the default action of SIGINT and SIGTERM and calls `handler` with the number of
+    /// signals received so far (signals that arrive together are counted, not merged); keep the
     /// returned sources alive as long as the handler should run.
-    static func handle(_ handler: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
-        [SIGINT, SIGTERM].map { number in
+    static func handle(_ handler: @escaping @Sendable (Int) -> Void) -> [any DispatchSourceSignal] {
+        let received = Mutex(0)
+        return [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number)
-            source.setEventHandler(handler: handler)
+            // The source holds its handler until it is cancelled, which breaks the cycle.
+            source.setEventHandler {
+                let count = received.withLock { total in
+                    total += Int(max(1, source.data))
+                    return total
+                }
+                handler(count)
+            }
             source.resume()
             return source
         }

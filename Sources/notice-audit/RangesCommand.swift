@@ -23,7 +23,7 @@ struct RangesCommand: AsyncParsableCommand {
         @OptionGroup var network: NetworkOptions
 
         func run() async throws {
-            let database = try history.open()
+            let database = try history.open(.readWrite)
             let resolver = try network.makeResolver()
             defer { resolver.shutdown() }
             let client: CurlHTTPClient
@@ -79,7 +79,7 @@ struct RangesCommand: AsyncParsableCommand {
 
         func run() async throws {
             let status: CatalogStatus
-            do { status = try CatalogStore(database: try history.open()).status() } catch let error as HistoryError { throw CommandFailure.operational("error: \(error.message)") }
+            do { status = try CatalogStore(database: try history.open(.readOnly)).status() } catch let error as HistoryError { throw CommandFailure.operational("error: \(error.message)") }
             if json {
                 try JSONOutput.print(ShowOutput(status: status))
             } else {
@@ -105,7 +105,7 @@ struct RangesCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let store = CatalogStore(database: try history.open())
+            let store = CatalogStore(database: try history.open(.readOnly))
             do {
                 guard let newer = try to.map({ try store.snapshot(id: $0) }) ?? store.latest() else {
                     throw CommandFailure.usage("error: no snapshot\(to.map { " \($0)" } ?? "") in \(history.path)")

@@ -12,7 +12,7 @@ struct ReportCommand: AsyncParsableCommand {
     @OptionGroup var history: HistoryOptions
 
     func run() async throws {
-        let database = try history.open()
+        let database = try history.open(.readOnly)
         let store = ScanStore(database: database)
         do {
             guard let id = try run ?? store.latestRun()?.id else { throw CommandFailure.usage("error: there is no run in \(history.path)") }
@@ -41,7 +41,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let entries: [(run: Int64, startedAt: Date, trigger: String, runStatus: String, result: InstitutionResult)]
-        do { entries = try ScanStore(database: try history.open()).timeline(institution: institution) } catch let error as HistoryError {
+        do { entries = try ScanStore(database: try history.open(.readOnly)).timeline(institution: institution) } catch let error as HistoryError {
             throw CommandFailure.operational("error: \(error.message)")
         }
         if json {

@@ -40,8 +40,11 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(name: .customLong("keep-days"), help: ArgumentHelp("Delete runs older than this many days.", valueName: "days"))
     var keepDays: Int?
 
-    @Option(name: .customLong("notify-webhook"), help: ArgumentHelp("POST a short JSON summary here when an institution regressed or the Ex Libris catalog changed (Slack/Teams compatible).", valueName: "url"))
+    @Option(name: .customLong("notify-webhook"), help: ArgumentHelp("POST a short JSON summary here when an institution regressed or the Ex Libris catalog changed (Slack/Teams compatible). A webhook URL is a credential: prefer --notify-webhook-file or NOTICE_AUDIT_WEBHOOK_URL, which no process listing shows.", valueName: "url"))
     var notifyWebhook: String?
+
+    @Option(name: .customLong("notify-webhook-file"), help: ArgumentHelp("A file (mode 0600) whose first line is the webhook URL.", valueName: "path"))
+    var notifyWebhookFile: String?
 
     @OptionGroup var history: HistoryOptions
     @OptionGroup var network: NetworkOptions
@@ -52,6 +55,21 @@ struct ScanCommand: AsyncParsableCommand {
         guard institutionDeadline > 0 else { throw ValidationError("--institution-deadline must be positive") }
         guard ScanTrigger(rawValue: trigger) != nil, trigger != "adhoc" else { throw ValidationError("--trigger must be scheduled or manual") }
         if let keepDays, keepDays < 1 { throw ValidationError("--keep-days must be at least 1") }
+        if notifyWebhook != nil, notifyWebhookFile != nil { throw ValidationError("give --notify-webhook or --notify-webhook-file, not both") }
+    }
+
+    /// The webhook URL: the flag, the file, or `NOTICE_AUDIT_WEBHOOK_URL`, in that order.
+    func webhookURL() throws -> String? {
+        if let notifyWebhook { return notifyWebhook }
+        if let notifyWebhookFile {
+            guard let text = try? String(contentsOfFile: notifyWebhookFile, encoding: .utf8),
+                  let line = text.split(whereSeparator: \.isNewline).first.map({ $0.trimmingCharacters(in: .whitespaces) }), !line.isEmpty else {
+                throw CommandFailure.usage("error: --notify-webhook-file \(notifyWebhookFile) cannot be read or holds no URL")
+            }
+            return line
+        }
+        let fromEnvironment = ProcessInfo.processInfo.environment["NOTICE_AUDIT_WEBHOOK_URL"]
+        return fromEnvironment?.isEmpty == false ? fromEnvironment : nil
     }
 
     func run() async throws {
@@ -67,7 +85,7 @@ struct ScanCommand: AsyncParsableCommand {
         let unknown = institutions.filter { loaded.institution(id: $0) == nil }
         if !unknown.isEmpty { throw CommandFailure.usage("error: no institution with id \(unknown.joined(separator: ", ")) in \(self.inventory)") }
 
-        let database = try history.open()
+        let database = try history.open(.readWrite)
         let resolver = try network.makeResolver()
         defer { resolver.shutdown() }
         let client: CurlHTTPClient, probe: SMTPProbe
@@ -94,12 +112,24 @@ struct ScanCommand: AsyncParsableCommand {
         }
         let terminal = isatty(STDERR_FILENO) == 1
         let selection = institutions.isEmpty ? nil : institutions
+        let currentRun = Mutex<Int64?>(nil)
         let task = Task { () throws -> ScanOutcome in
-            try await scanner.run(inventory: loaded, selection: selection) { done, total in
+            try await scanner.run(inventory: loaded, selection: selection, runStarted: { id in currentRun.withLock { $0 = id } }) { done, total in
                 if terminal { FileHandle.standardError.write(Data("\r[\(done)/\(total)] institutions checked".utf8)) }
             }
         }
-        let signals = TerminationSignals.handle { task.cancel() }
+        // The first SIGINT/SIGTERM cancels the scan, which records the run as aborted and writes
+        // what it finished; a second one does not wait for that.
+        let signals = TerminationSignals.handle { count in
+            if count == 1 {
+                task.cancel()
+                return
+            }
+            let run = currentRun.withLock { $0 }
+            if let run { try? store.finishRun(run, status: .aborted) }
+            StandardError.write("\nnotice-audit: stopped at once by a second signal\(run.map { "; run \($0) is recorded as aborted" } ?? "").")
+            Foundation.exit(CommandFailure.operationalStatus)
+        }
         defer { signals.forEach { $0.cancel() } }
 
         let outcome: ScanOutcome
@@ -107,13 +137,14 @@ struct ScanCommand: AsyncParsableCommand {
             outcome = try await task.value
         } catch is CancellationError {
             if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
-            if let run = try? store.latestRun(), run.status == .aborted, let report = try? ScanReport.load(run: run.id, store: store, catalogs: CatalogStore(database: database)) {
-                let path = try? ReportWriter(directory: reports).write(report)
-                throw CommandFailure.operational("notice-audit: the scan was interrupted; run \(run.id) is recorded as aborted with \(report.results.count) institutions checked\(path.map { " (report: \($0))" } ?? "").")
+            guard let run = currentRun.withLock({ $0 }) else {
+                throw CommandFailure.operational("notice-audit: the scan was interrupted before it recorded a run.")
             }
-            throw CommandFailure.operational("notice-audit: the scan was interrupted and recorded as aborted.")
-        } catch let error as HistoryError {
-            throw CommandFailure.operational("error: \(error.message)")
+            guard let report = try ScanReport.load(run: run, store: store, catalogs: CatalogStore(database: database)) else {
+                throw CommandFailure.operational("notice-audit: the scan was interrupted; run \(run) is recorded as aborted.")
+            }
+            let path = try? ReportWriter(directory: reports).write(report, updateLatest: false)
+            throw CommandFailure.operational("notice-audit: the scan was interrupted; run \(run) is recorded as aborted with \(report.results.count) institutions checked\(path.map { " (report: \($0))" } ?? "").")
         }
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
         guard let report = try ScanReport.load(run: outcome.run.id, store: store, catalogs: CatalogStore(database: database)) else {
@@ -122,12 +153,12 @@ struct ScanCommand: AsyncParsableCommand {
         let path: String
         do {
             path = try ReportWriter(directory: reports).write(report)
-            try store.setReportPath(path, run: outcome.run.id)
         } catch {
-            throw CommandFailure.operational("error: cannot write the reports to \(reports): \(error)")
+            throw CommandFailure.operational("error: the reports of run \(outcome.run.id) could not be written: \(error); Reports/latest still shows the previous run. Run `notice-audit report --run \(outcome.run.id) --db \(history.path)` once the cause is fixed.")
         }
+        try store.setReportPath(path, run: outcome.run.id)
         if let keepDays { _ = try? store.prune(keepDays: keepDays) }
-        if let notifyWebhook, let failure = await WebhookNotifier(url: notifyWebhook, client: client).notifyIfNeeded(report, reportPath: path) {
+        if let webhook = try webhookURL(), let failure = await WebhookNotifier(url: webhook, client: client).notifyIfNeeded(report, reportPath: path) {
             logger.error("\(failure)")
         }
         logger.info("scan finished", metadata: ["scan.run_id": "\(outcome.run.id)", "scan.report": "\(path)"])

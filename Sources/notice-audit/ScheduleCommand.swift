@@ -25,7 +25,7 @@ struct ScheduleCommand: AsyncParsableCommand {
             do { loaded = try ScheduleConfig.load(path: config) } catch { throw CommandFailure.usage("error: \(error)") }
             let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
             let scheduler = Scheduler(config: loaded.0, schedules: loaded.1, executable: executable, logger: logger, timeScale: timeScale)
-            let signals = TerminationSignals.handle { scheduler.stop() }
+            let signals = TerminationSignals.handle { _ in scheduler.stop() }
             defer { signals.forEach { $0.cancel() } }
             logger.notice("scheduler started with \(loaded.0.jobs.count) jobs")
             do { try await scheduler.run() } catch { throw CommandFailure.operational("error: \(error)") }

@@ -4,19 +4,40 @@ import GRDB
 /// The history database (SQLite through GRDB): WAL, a busy timeout so that two scans can share
 /// it, and append-only migrations named for their intent.
 public final class HistoryDatabase: Sendable {
-    let pool: DatabasePool
+    /// How a command uses the history.
+    public enum Access: Sendable {
+        /// The scan and `ranges fetch`: created and migrated when needed.
+        case readWrite
+        /// `report`, `history`, `ranges show|diff`: an existing file, opened read-only; never created.
+        case readOnly
+    }
+
+    let pool: any DatabaseWriter
     public let path: String
 
     /// How long a writer waits for another process's lock before giving up.
     public static let busyTimeout: TimeInterval = 30
 
-    /// Opens (creating when needed) and migrates the database at `path`.
-    public init(path: String) throws(HistoryError) {
+    /// Opens the database at `path`: read-write (creating and migrating it when needed), or
+    /// read-only (an existing file only: a missing one is an error that says to run a scan first).
+    public init(path: String, access: Access = .readWrite) throws(HistoryError) {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.foreignKeysEnabled = true
         configuration.label = "notice-audit history"
+        if access == .readOnly {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw HistoryError(path: path, shortCode: "db_missing", message: "there is no history database at \(path); run a scan first (notice-audit scan --db \(path))")
+            }
+            configuration.readonly = true
+            do {
+                pool = try DatabaseQueue(path: path, configuration: configuration)
+            } catch {
+                throw HistoryError(path: path, underlying: error)
+            }
+            return
+        }
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
             if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
@@ -31,8 +52,9 @@ public final class HistoryDatabase: Sendable {
                     close(lock)
                 }
             }
-            pool = try DatabasePool(path: path, configuration: configuration)
+            let pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
+            self.pool = pool
         } catch {
             throw HistoryError(path: path, underlying: error)
         }
@@ -104,6 +126,9 @@ public final class HistoryDatabase: Sendable {
                 table.column("remediation", .text).notNull()
             }
         }
+        migrator.registerMigration("addRunHeartbeat") { db in
+            try db.alter(table: "scan_run") { table in table.add(column: "heartbeat_at", .datetime) }
+        }
         return migrator
     }
 
@@ -113,11 +138,11 @@ public final class HistoryDatabase: Sendable {
     }
 
     func read<T>(_ body: (Database) throws -> T) throws(HistoryError) -> T {
-        do { return try pool.read(body) } catch { throw HistoryError(path: path, underlying: error) }
+        do { return try pool.read(body) } catch let error as HistoryError { throw error } catch { throw HistoryError(path: path, underlying: error) }
     }
 
     func write<T>(_ body: (Database) throws -> T) throws(HistoryError) -> T {
-        do { return try pool.write(body) } catch { throw HistoryError(path: path, underlying: error) }
+        do { return try pool.write(body) } catch let error as HistoryError { throw error } catch { throw HistoryError(path: path, underlying: error) }
     }
 }
 
@@ -127,6 +152,18 @@ public struct HistoryError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// A short stable code: `db_locked`, `db_corrupt`, `db_readonly`, `db_error`.
     public var shortCode: String
+
+    /// A stored row that cannot be read back: the file is intact but its content is not ours.
+    static func undecodable(path: String, what: String, underlying: any Error) -> HistoryError {
+        HistoryError(path: path, shortCode: "db_corrupt",
+                     message: "the history database \(path) holds \(what) that cannot be read (\(underlying)); it was written by another program or damaged. Restore it from a backup, or move it aside to start a new history")
+    }
+
+    init(path: String, shortCode: String, message: String) {
+        self.path = path
+        self.shortCode = shortCode
+        self.message = message
+    }
 
     init(path: String, underlying: any Error) {
         self.path = path

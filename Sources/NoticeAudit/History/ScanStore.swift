@@ -44,28 +44,42 @@ public struct ScanStore: Sendable {
         return encoder
     }()
 
-    /// Marks as aborted every run left `running` by a process that no longer exists on this host,
-    /// then records a new run. Returns its id.
-    public func beginRun(trigger: ScanTrigger, consortium: String, selection: [String]?, catalog: CatalogStatus, notes: [String], now: Date = Date()) throws(HistoryError) -> Int64 {
-        let host = ProcessInfo.processInfo.hostName
+    /// How long a running scan may stay silent (no heartbeat) before another scan takes it for
+    /// dead: ten missed heartbeats of the default interval.
+    public static let staleAfter: TimeInterval = 300
+
+    /// Marks as aborted every run left `running` by a scan that is gone, then records a new run.
+    /// Returns its id.
+    ///
+    /// A run is gone when its heartbeat is older than ``staleAfter``, whatever host wrote it
+    /// (containers get a new host name every run), or sooner when it was started on this host by
+    /// a process that no longer exists.
+    public func beginRun(trigger: ScanTrigger, consortium: String, selection: [String]?, catalog: CatalogStatus, notes: [String], now: Date = Date(),
+                         host: String = ProcessInfo.processInfo.hostName) throws(HistoryError) -> Int64 {
         let pid = Int(getpid())
         return try database.write { db in
-            for row in try Row.fetchAll(db, sql: "SELECT id, pid, host FROM scan_run WHERE status = 'running'") {
-                let otherPID: Int? = row["pid"], otherHost: String? = row["host"]
-                let alive = otherHost == host && otherPID.map { kill(pid_t($0), 0) == 0 || errno == EPERM } == true
-                if !alive {
+            for row in try Row.fetchAll(db, sql: "SELECT id, pid, host, COALESCE(heartbeat_at, started_at) AS heartbeat FROM scan_run WHERE status = 'running'") {
+                let otherPID: Int? = row["pid"], otherHost: String? = row["host"], heartbeat: Date = row["heartbeat"]
+                let silent = now.timeIntervalSince(heartbeat) > Self.staleAfter
+                let deadHere = otherHost == host && otherPID.map { kill(pid_t($0), 0) != 0 && errno == ESRCH } == true
+                if silent || deadHere {
                     try db.execute(sql: "UPDATE scan_run SET status = 'aborted', finished_at = COALESCE(finished_at, ?) WHERE id = ?", arguments: [now, row["id"] as Int64])
                 }
             }
             try db.execute(
                 sql: """
-                    INSERT INTO scan_run (started_at, status, trigger, tool_version, consortium, selection, catalog_snapshot_id, catalog_source, catalog_stale, notes, pid, host)
-                    VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO scan_run (started_at, status, trigger, tool_version, consortium, selection, catalog_snapshot_id, catalog_source, catalog_stale, notes, pid, host, heartbeat_at)
+                    VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [now, trigger.rawValue, NoticeAuditVersion.current, consortium, selection?.joined(separator: ","), catalog.snapshot?.id,
-                            catalog.catalog.source, catalog.isStale, notes.joined(separator: "\n"), pid, host])
+                            catalog.catalog.source, catalog.isStale, notes.joined(separator: "\n"), pid, host, now])
             return db.lastInsertedRowID
         }
+    }
+
+    /// Says that the scan recording `run` is still alive.
+    public func heartbeat(run: Int64, now: Date = Date()) throws(HistoryError) {
+        try database.write { db in try db.execute(sql: "UPDATE scan_run SET heartbeat_at = ? WHERE id = ? AND status = 'running'", arguments: [now, run]) }
     }
 
     /// Stores one institution's result with its change against the previous run that covered the
@@ -128,9 +142,18 @@ public struct ScanStore: Sendable {
     /// The results of a run, as stored (with their change).
     public func results(run: Int64) throws(HistoryError) -> [InstitutionResult] {
         try database.read { db in
-            try String.fetchAll(db, sql: "SELECT detail FROM institution_result WHERE run_id = ? ORDER BY institution_id", arguments: [run]).compactMap {
-                try? JSONDecoder().decode(InstitutionResult.self, from: Data($0.utf8))
+            try Row.fetchAll(db, sql: "SELECT institution_id, detail FROM institution_result WHERE run_id = ? ORDER BY institution_id", arguments: [run]).map { row in
+                try decodeResult(row["detail"], what: "the result of \(row["institution_id"] as String) in run \(run)")
             }
+        }
+    }
+
+    /// A stored result; one that cannot be decoded is an error, never a silently dropped row.
+    private func decodeResult(_ detail: String, what: String) throws(HistoryError) -> InstitutionResult {
+        do {
+            return try JSONDecoder().decode(InstitutionResult.self, from: Data(detail.utf8))
+        } catch {
+            throw HistoryError.undecodable(path: database.path, what: what, underlying: error)
         }
     }
 
@@ -154,10 +177,10 @@ public struct ScanStore: Sendable {
                 SELECT r.id, r.started_at, r.trigger, r.status AS run_status, i.detail
                 FROM institution_result i JOIN scan_run r ON r.id = i.run_id
                 WHERE i.institution_id = ? ORDER BY r.id
-                """, arguments: [institution]).compactMap { row in
-                let detail: String = row["detail"]
-                guard let result = try? JSONDecoder().decode(InstitutionResult.self, from: Data(detail.utf8)) else { return nil }
-                return (row["id"], row["started_at"], row["trigger"], row["run_status"], result)
+                """, arguments: [institution]).map { row in
+                let run: Int64 = row["id"]
+                let result = try decodeResult(row["detail"], what: "the result of \(institution) in run \(run)")
+                return (run, row["started_at"], row["trigger"], row["run_status"], result)
             }
         }
     }

@@ -1,6 +1,12 @@
 import Foundation
 
-/// Writes a run's four files into `REPORTS/<run folder>/` and refreshes `REPORTS/latest/`.
+/// Writes a run's files into `REPORTS/<run folder>/` and points `REPORTS/latest` at it.
+///
+/// Nothing is ever seen half-written: the run folder is written under a hidden staging name and
+/// renamed into place, and `latest` is a relative symbolic link replaced by `rename(2)`, so a reader
+/// finds either the previous complete run or the new one, never a missing or partial `latest`. Two
+/// scans finishing together both leave `latest` pointing at a complete run. A write that fails
+/// (disk full, permissions) removes its staging folder and leaves `latest` as it was.
 public struct ReportWriter: Sendable {
     public let directory: String
 
@@ -10,33 +16,101 @@ public struct ReportWriter: Sendable {
 
     /// Writes the report; returns the run folder's path.
     @discardableResult
-    public func write(_ report: ScanReport, updateLatest: Bool = true) throws -> String {
-        let manager = FileManager.default
+    public func write(_ report: ScanReport, updateLatest: Bool = true) throws(ReportWriteError) -> String {
+        let files: [(String, String)]
+        do {
+            files = [
+                ("summary.md", MarkdownReportRenderer.render(report)),
+                ("summary.csv", CSVReportRenderer.summary(report)),
+                ("findings.csv", CSVReportRenderer.findings(report)),
+                ("scan.json", try JSONReportRenderer.render(report)),
+            ]
+        } catch {
+            throw ReportWriteError(path: directory, detail: "the report could not be rendered: \(error)")
+        }
         let root = URL(fileURLWithPath: directory)
         let folder = root.appendingPathComponent(report.folderName)
-        let files: [(String, String)] = [
-            ("summary.md", MarkdownReportRenderer.render(report)),
-            ("summary.csv", CSVReportRenderer.summary(report)),
-            ("findings.csv", CSVReportRenderer.findings(report)),
-            ("scan.json", try JSONReportRenderer.render(report)),
-        ]
-        try write(files, to: folder)
-        if updateLatest {
-            // Build the new latest/ beside the old one, then swap, so readers never see half of it.
-            let staging = root.appendingPathComponent(".latest-\(getpid())")
-            try? manager.removeItem(at: staging)
-            try write(files, to: staging)
-            let latest = root.appendingPathComponent("latest")
-            try? manager.removeItem(at: latest)
-            try manager.moveItem(at: staging, to: latest)
+        try attempt(root.path) { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) }
+        let staging = root.appendingPathComponent(".\(report.folderName).\(getpid()).\(UUID().uuidString.prefix(8))")
+        do {
+            try attempt(staging.path) { try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false) }
+            for (name, text) in files {
+                let file = staging.appendingPathComponent(name)
+                try attempt(file.path) { try Data(text.utf8).write(to: file) }
+            }
+            try replace(folder, with: staging)
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            throw error
         }
+        if updateLatest { try pointLatest(at: report.folderName, in: root) }
         return folder.path
     }
 
-    private func write(_ files: [(String, String)], to folder: URL) throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for (name, text) in files {
-            try Data(text.utf8).write(to: folder.appendingPathComponent(name), options: .atomic)
+    /// Renames `staging` to `folder`; an earlier rendering of the same run is moved aside first
+    /// and removed after.
+    private func replace(_ folder: URL, with staging: URL) throws(ReportWriteError) {
+        if Foundation.rename(staging.path, folder.path) == 0 { return }
+        guard errno == EEXIST || errno == ENOTEMPTY else { throw ReportWriteError(path: folder.path, errno: errno) }
+        let aside = staging.appendingPathExtension("old")
+        guard Foundation.rename(folder.path, aside.path) == 0 else { throw ReportWriteError(path: folder.path, errno: errno) }
+        guard Foundation.rename(staging.path, folder.path) == 0 else {
+            let code = errno
+            _ = Foundation.rename(aside.path, folder.path)
+            throw ReportWriteError(path: folder.path, errno: code)
+        }
+        try? FileManager.default.removeItem(at: aside)
+    }
+
+    /// Replaces `latest` by a link to `folderName` in one `rename(2)`.
+    private func pointLatest(at folderName: String, in root: URL) throws(ReportWriteError) {
+        let latest = root.appendingPathComponent("latest")
+        let link = root.appendingPathComponent(".latest.\(getpid()).\(UUID().uuidString.prefix(8))")
+        guard symlink(folderName, link.path) == 0 else { throw ReportWriteError(path: link.path, errno: errno) }
+        // Reports written by 0.1.0 keep `latest` as a real folder: rename cannot put a link over a
+        // folder, so the old one goes first (once).
+        var status = stat()
+        if lstat(latest.path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+            let aside = root.appendingPathComponent(".latest-folder.\(getpid())")
+            if Foundation.rename(latest.path, aside.path) == 0 { try? FileManager.default.removeItem(at: aside) }
+        }
+        guard Foundation.rename(link.path, latest.path) == 0 else {
+            let code = errno
+            unlink(link.path)
+            throw ReportWriteError(path: latest.path, errno: code)
         }
     }
+
+    private func attempt(_ path: String, _ body: () throws -> Void) throws(ReportWriteError) {
+        do { try body() } catch {
+            throw ReportWriteError(path: path, detail: ReportWriteError.reason(error))
+        }
+    }
+}
+
+/// The reports could not be written: where, and the system's reason.
+public struct ReportWriteError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var detail: String
+
+    init(path: String, detail: String) {
+        self.path = path
+        self.detail = detail
+    }
+
+    init(path: String, errno code: Int32) {
+        self.init(path: path, detail: String(cString: strerror(code)))
+    }
+
+    /// The system's words for a Foundation file error (its POSIX cause when it has one).
+    static func reason(_ error: any Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))) }
+        return nsError.localizedDescription
+    }
+
+    public var description: String { "cannot write \(path): \(detail)" }
 }

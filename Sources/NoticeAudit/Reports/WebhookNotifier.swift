@@ -3,6 +3,9 @@ import Foundation
 /// Posts a short JSON summary of a run to a chat webhook when something needs attention: a
 /// regression or a change of the Ex Libris catalog. The body carries `text` (what Slack incoming
 /// webhooks and Microsoft Teams connectors show) and the counts. Never fails the scan.
+///
+/// A Slack or Teams webhook URL is a credential (anyone holding it can post), so nothing this
+/// type says names more of it than its host.
 public struct WebhookNotifier: Sendable {
     public let url: String
     public let client: CurlHTTPClient
@@ -31,7 +34,13 @@ public struct WebhookNotifier: Sendable {
         ]
     }
 
-    /// Sends the notification when there is something to tell; returns why it failed, if it did.
+    /// The part of the URL that may be shown: its host.
+    public static func displayName(of url: String) -> String {
+        URL(string: url)?.host.map { "at \($0)" } ?? "(an invalid URL)"
+    }
+
+    /// Sends the notification when there is something to tell; returns why it failed, if it did,
+    /// naming only the webhook's host.
     public func notifyIfNeeded(_ report: ScanReport, reportPath: String) async -> String? {
         guard Self.shouldNotify(report) else { return nil }
         do {
@@ -39,7 +48,13 @@ public struct WebhookNotifier: Sendable {
             _ = try await client.post(url, body: Array(body), contentType: "application/json")
             return nil
         } catch {
-            return "the webhook \(url) could not be notified: \(error)"
+            let reason: String
+            switch error {
+            case HTTPFetchError.httpStatus(let code, _): reason = "HTTP status \(code)"
+            case HTTPFetchError.invalidURL: reason = "it is not an http(s) URL"
+            default: reason = "\(error)".replacingOccurrences(of: url, with: Self.displayName(of: url))
+            }
+            return "the webhook \(Self.displayName(of: url)) could not be notified: \(reason)"
         }
     }
 }

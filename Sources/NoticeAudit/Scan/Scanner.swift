@@ -8,6 +8,9 @@ public struct ScanOptions: Sendable {
     public var institutionDeadline: Duration = .seconds(120)
     public var trigger: ScanTrigger = .manual
     public var catalogURL = CatalogFetcher.defaultURL
+    /// How often a running scan says it is alive (``ScanStore/heartbeat(run:now:)``); a run
+    /// silent for ``ScanStore/staleAfter`` is taken for dead by the next scan.
+    public var heartbeatInterval: Duration = .seconds(30)
 
     public init() {}
 }
@@ -37,8 +40,10 @@ public struct Scanner: Sendable {
     }
 
     /// Scans `institutions` (all of the inventory's, or an ad-hoc selection) and reports progress
-    /// as (done, total) after each institution.
-    public func run(inventory: Inventory, selection: [String]?, progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> ScanOutcome {
+    /// as (done, total) after each institution. `runStarted` receives the run's id as soon as it
+    /// is recorded, so that an interrupted scan can name its own run.
+    public func run(inventory: Inventory, selection: [String]?, runStarted: @Sendable (Int64) -> Void = { _ in },
+                    progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> ScanOutcome {
         let institutions = selection.map { ids in inventory.institutions.filter { ids.contains($0.id) } } ?? inventory.institutions
         var notes: [String] = []
         let fetched = try await fetcher.fetch(url: options.catalogURL)
@@ -61,26 +66,58 @@ public struct Scanner: Sendable {
             if set.isUnknown { notes.append("\(region.code): no relay address is known (\(set.problems.joined(separator: "; "))); SPF verdicts are unknown.") }
         }
         let runID = try store.beginRun(trigger: selection == nil ? options.trigger : .adhoc, consortium: inventory.consortium, selection: selection, catalog: fetched.status, notes: notes)
+        runStarted(runID)
         do {
-            var results: [InstitutionResult] = []
-            try await withThrowingTaskGroup(of: InstitutionResult.self) { group in
-                var pending = institutions[...]
-                func startNext() {
-                    guard let institution = pending.popFirst(), let relays = relaySets[institution.region] else { return }
-                    group.addTask { try await check(institution, relays: relays) }
-                }
-                for _ in 0..<max(1, options.concurrency) { startNext() }
-                while let result = try await group.next() {
-                    results.append(try store.record(result, run: runID))
-                    progress(results.count, institutions.count)
-                    startNext()
-                }
+            let relaySets = relaySets
+            let results = try await withHeartbeat(run: runID) {
+                try await checkAll(institutions, relaySets: relaySets, run: runID, progress: progress)
             }
             try store.finishRun(runID, status: .completed)
             return ScanOutcome(run: try store.run(id: runID)!, results: results.sorted { $0.institutionID < $1.institutionID })
         } catch {
             try? store.finishRun(runID, status: error is CancellationError ? .aborted : .failed)
             throw error
+        }
+    }
+
+    /// Checks every institution with a bounded width, committing each result as it completes.
+    private func checkAll(_ institutions: [Institution], relaySets: [AlmaRegion: RegionRelaySet], run runID: Int64,
+                          progress: @Sendable (Int, Int) -> Void) async throws -> [InstitutionResult] {
+        var results: [InstitutionResult] = []
+        try await withThrowingTaskGroup(of: InstitutionResult.self) { group in
+            var pending = institutions[...]
+            func startNext() {
+                guard let institution = pending.popFirst(), let relays = relaySets[institution.region] else { return }
+                group.addTask { try await check(institution, relays: relays) }
+            }
+            for _ in 0..<max(1, options.concurrency) { startNext() }
+            while let result = try await group.next() {
+                results.append(try store.record(result, run: runID))
+                progress(results.count, institutions.count)
+                startNext()
+            }
+        }
+        return results
+    }
+
+    /// Runs `body` while a child task records the run's heartbeat every ``ScanOptions/heartbeatInterval``.
+    private func withHeartbeat<T: Sendable>(run: Int64, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let interval = options.heartbeatInterval
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: interval)
+                    // A missed beat (the database busy for a moment) is made up by the next one;
+                    // only a run silent for minutes is taken for dead.
+                    try? store.heartbeat(run: run)
+                }
+            }
+            defer { group.cancelAll() }
+            while let value = try await group.next() {
+                if let value { return value }
+            }
+            throw CancellationError()
         }
     }
 

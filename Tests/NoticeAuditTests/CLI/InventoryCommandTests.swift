@@ -4,8 +4,8 @@ import Testing
 
 @Suite("notice-audit inventory validate (the binary)")
 struct InventoryCommandTests {
-    @Test func shippedInventoryIsValidAndListsTheWholeConsortium() throws {
-        let result = try CommandRunner.run(["inventory", "validate", "inventory.json"])
+    @Test func shippedInventoryIsValidAndListsTheWholeConsortium() async throws {
+        let result = try await CommandRunner.run(["inventory", "validate", "inventory.json"])
         #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
         #expect(result.stdout.contains("valid, consortium FALSC, 40 institutions"))
 
@@ -17,28 +17,28 @@ struct InventoryCommandTests {
     }
 
     @Test("each broken inventory exits 2 and names the path", arguments: brokenInventories.filter { $0.severity == .error })
-    func brokenInventoryExitsTwo(_ broken: BrokenInventoryCase) throws {
+    func brokenInventoryExitsTwo(_ broken: BrokenInventoryCase) async throws {
         let directory = try TemporaryDirectory()
         let file = try directory.write(broken.json, to: "inventory.json")
-        let result = try CommandRunner.run(["inventory", "validate", file.path])
+        let result = try await CommandRunner.run(["inventory", "validate", file.path])
         #expect(result.status == 2)
         #expect(result.stdout.contains("error: \(broken.path) ("), "stdout: \(result.stdout)")
         #expect(result.stdout.contains(broken.message), "stdout: \(result.stdout)")
     }
 
-    @Test func warningsAloneKeepTheInventoryValid() throws {
+    @Test func warningsAloneKeepTheInventoryValid() async throws {
         let directory = try TemporaryDirectory()
         let file = try directory.write(inventoryJSON(institution: relayBase + #", "relay": {"host": "smtp.ufl.edu", "port": 857}"#), to: "inventory.json")
-        let result = try CommandRunner.run(["inventory", "validate", file.path])
+        let result = try await CommandRunner.run(["inventory", "validate", file.path])
         #expect(result.status == 0)
         #expect(result.stdout.contains("warning: institutions[0].relay.port"))
         #expect(result.stdout.contains("did you mean 587?"))
     }
 
-    @Test func jsonOutputListsProblemsWithPositions() throws {
+    @Test func jsonOutputListsProblemsWithPositions() async throws {
         let directory = try TemporaryDirectory()
         let file = try directory.write(inventoryJSON(institution: #""id": "ufl", "name": "UF", "sender_domains": ["ufl.edu"], "region": "US""#), to: "inventory.json")
-        let result = try CommandRunner.run(["inventory", "validate", "--json", file.path])
+        let result = try await CommandRunner.run(["inventory", "validate", "--json", file.path])
         #expect(result.status == 2)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["valid"] as? Bool == false)
@@ -47,20 +47,20 @@ struct InventoryCommandTests {
         #expect(problems.first?["line"] as? Int == 4)
     }
 
-    @Test func missingFileExitsTwoWithAClearMessage() throws {
-        let result = try CommandRunner.run(["inventory", "validate", "/nonexistent/inventory.json"])
+    @Test func missingFileExitsTwoWithAClearMessage() async throws {
+        let result = try await CommandRunner.run(["inventory", "validate", "/nonexistent/inventory.json"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("cannot read the inventory /nonexistent/inventory.json: no such file"))
     }
 
-    @Test func usageErrorExitsTwo() throws {
-        let result = try CommandRunner.run(["inventory", "validate", "--no-such-flag"])
+    @Test func usageErrorExitsTwo() async throws {
+        let result = try await CommandRunner.run(["inventory", "validate", "--no-such-flag"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("Unknown option '--no-such-flag'"))
     }
 
-    @Test func helpExitsZero() throws {
-        let result = try CommandRunner.run(["--help"])
+    @Test func helpExitsZero() async throws {
+        let result = try await CommandRunner.run(["--help"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("inventory"))
     }

@@ -109,11 +109,11 @@ struct CatalogFetchTests {
         let directory = try TemporaryDirectory()
         let database = directory.url.appendingPathComponent("history.sqlite").path
         let common = ["--db", database, "--dns-server", Self.lab["LAB_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--timeout", "3"]
-        let good = try CommandRunner.run(["ranges", "fetch", "--url", Self.url("exlibris/v1.html"), "--json"] + common)
+        let good = try await CommandRunner.run(["ranges", "fetch", "--url", Self.url("exlibris/v1.html"), "--json"] + common)
         #expect(good.status == 0, "\(good.stderr)")
-        let bad = try CommandRunner.run(["ranges", "fetch", "--url", Self.url("status/500"), "--json"] + common)
+        let bad = try await CommandRunner.run(["ranges", "fetch", "--url", Self.url("status/500"), "--json"] + common)
         #expect(bad.status == 3)
-        let show = try CommandRunner.run(["ranges", "show", "--db", database, "--json"])
+        let show = try await CommandRunner.run(["ranges", "show", "--db", database, "--json"])
         #expect(show.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
         #expect(object["stale"] as? Bool == true)

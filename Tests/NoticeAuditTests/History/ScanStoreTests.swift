@@ -54,4 +54,57 @@ struct ScanStoreTests {
             return error.shortCode == "db_corrupt" && error.message.contains("move it aside")
         }
     }
+
+    /// Issue 12 item 7: a run is dead when its heartbeat is old, whatever host wrote it; a run of
+    /// another host (a container) that still beats is left running.
+    @Test func runsAreTakenForDeadByTheirHeartbeatNotTheirHost() throws {
+        let directory = try TemporaryDirectory()
+        let store = ScanStore(database: try HistoryDatabase(path: directory.url.appendingPathComponent("h.sqlite").path))
+        let catalog = CatalogStatus(snapshot: nil, catalog: DefaultRelayCatalog.catalog, isStale: false, lastError: nil, lastAttemptAt: nil)
+        let now = Date()
+        let silent = try store.beginRun(trigger: .scheduled, consortium: "T", selection: nil, catalog: catalog, notes: [], now: now.addingTimeInterval(-3_600), host: "container-a")
+        let beating = try store.beginRun(trigger: .scheduled, consortium: "T", selection: nil, catalog: catalog, notes: [], now: now.addingTimeInterval(-3_600), host: "container-b")
+        try store.heartbeat(run: beating, now: now.addingTimeInterval(-30))
+        let current = try store.beginRun(trigger: .manual, consortium: "T", selection: nil, catalog: catalog, notes: [], now: now, host: "container-c")
+        #expect(try store.run(id: silent)?.status == .aborted)
+        #expect(try store.run(id: beating)?.status == .running)
+        #expect(try store.run(id: current)?.status == .running)
+        // Once it falls silent too, the next scan ends it.
+        _ = try store.beginRun(trigger: .manual, consortium: "T", selection: nil, catalog: catalog, notes: [], now: now.addingTimeInterval(ScanStore.staleAfter + 60), host: "container-d")
+        #expect(try store.run(id: beating)?.status == .aborted)
+    }
+
+    /// Issue 12 item 3: a stored result that cannot be decoded is an error, not a dropped row.
+    @Test func anUndecodableResultIsAnErrorNotADroppedRow() throws {
+        let directory = try TemporaryDirectory()
+        let database = try HistoryDatabase(path: directory.url.appendingPathComponent("h.sqlite").path)
+        let store = ScanStore(database: database)
+        let catalog = CatalogStatus(snapshot: nil, catalog: DefaultRelayCatalog.catalog, isStale: false, lastError: nil, lastAttemptAt: nil)
+        let run = try store.beginRun(trigger: .scheduled, consortium: "T", selection: nil, catalog: catalog, notes: [])
+        _ = try store.record(Self.result("a", .compliant), run: run)
+        _ = try store.record(Self.result("b", .compliant), run: run)
+        try database.write { db in try db.execute(sql: "UPDATE institution_result SET detail = '{\"not\": \"a result\"}' WHERE institution_id = 'b'") }
+        for read in [{ _ = try store.results(run: run) }, { _ = try store.timeline(institution: "b") }] {
+            #expect { try read() } throws: { error in
+                guard let error = error as? HistoryError else { return false }
+                return error.shortCode == "db_corrupt" && error.message.contains("the result of b in run \(run)")
+            }
+        }
+    }
+
+    /// Issue 12 item 4: read-only access never creates a database.
+    @Test func readOnlyAccessNeverCreatesADatabase() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.url.appendingPathComponent("none.sqlite").path
+        #expect { _ = try HistoryDatabase(path: path, access: .readOnly) } throws: { error in
+            (error as? HistoryError)?.shortCode == "db_missing" && (error as? HistoryError)?.message.contains("run a scan first") == true
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+        let written = ScanStore(database: try HistoryDatabase(path: path))
+        let catalog = CatalogStatus(snapshot: nil, catalog: DefaultRelayCatalog.catalog, isStale: false, lastError: nil, lastAttemptAt: nil)
+        let run = try written.beginRun(trigger: .manual, consortium: "T", selection: nil, catalog: catalog, notes: [])
+        let reader = ScanStore(database: try HistoryDatabase(path: path, access: .readOnly))
+        #expect(try reader.run(id: run)?.status == .running)
+        #expect(throws: HistoryError.self) { try reader.finishRun(run, status: .completed) }
+    }
 }

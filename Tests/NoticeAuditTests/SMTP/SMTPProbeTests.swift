@@ -121,19 +121,19 @@ struct SMTPProbeTests {
         #expect(result.warnings.first?.message.contains("587") == true)
     }
 
-    @Test func passwordNeverLeavesTheProcess() throws {
+    @Test func passwordNeverLeavesTheProcess() async throws {
         let password = Self.lab["LAB_SMTP_PASSWORD"]
         let user = Self.lab["LAB_SMTP_USER"]
         var outputs: [String] = []
         for (scenario, security) in [("starttls", "starttls"), ("tls", "tls"), ("self-signed", "starttls")] {
             for extra in [["--json"], []] {
-                let run = try CommandRunner.run(
+                let run = try await CommandRunner.run(
                     ["relay", "\(Self.lab["LAB_SMTP_HOSTNAME"]):\(Self.ports[scenario]!)", "--security", security, "--user", user,
                      "--password-env", "PROBE_SECRET", "--dns-server", Self.lab["LAB_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"]] + extra,
                     environment: ["PROBE_SECRET": password])
                 outputs += [run.stdout, run.stderr]
             }
-            let wrong = try CommandRunner.run(
+            let wrong = try await CommandRunner.run(
                 ["relay", "\(Self.lab["LAB_SMTP_HOSTNAME"]):\(Self.ports[scenario]!)", "--security", security, "--user", user,
                  "--password-env", "PROBE_SECRET", "--dns-server", Self.lab["LAB_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--json"],
                 environment: ["PROBE_SECRET": password + "x"])

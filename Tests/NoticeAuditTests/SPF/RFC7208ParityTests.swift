@@ -29,7 +29,7 @@ struct RFC7208ParityTests {
             ip: IPAddress(test.host)!, domain: test.identity.domain, sender: test.identity.sender, helo: test.helo)
         var arguments = ["spf", test.identity.domain, "--ip", test.host, "--helo", test.helo, "--dns-server", server, "--timeout", "1", "--json"]
         arguments += ["--sender", test.identity.sender]
-        let run = try CommandRunner.run(arguments)
+        let run = try await CommandRunner.run(arguments)
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let live = object["result"] as? String

@@ -8,8 +8,8 @@ struct ScanEndToEndTests {
     static var lab: LabEnvironment { LabEnvironment.current! }
     static let demo = CommandRunner.packageRoot.appendingPathComponent("Tests/Lab/demo")
 
-    static func scan(_ inventory: String, in directory: TemporaryDirectory, extra: [String] = [], environment: [String: String]? = nil) throws -> CommandResult {
-        try CommandRunner.run(
+    static func scan(_ inventory: String, in directory: TemporaryDirectory, extra: [String] = [], environment: [String: String]? = nil) async throws -> CommandResult {
+        try await CommandRunner.run(
             ["scan", "--inventory", demo.appendingPathComponent(inventory).path, "--db", directory.url.appendingPathComponent("history.sqlite").path,
              "--reports", directory.url.appendingPathComponent("Reports").path,
              "--catalog-url", "https://\(lab["LAB_HTTPS_HOSTNAME"]):\(lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
@@ -50,9 +50,9 @@ struct ScanEndToEndTests {
         ("relay-857", "noncompliant", "relay", "", "refused", "noncompliant", "unchanged"),
     ]
 
-    @Test func everyVerdictPathAcrossTwoRunsWithAFixAndARegression() throws {
+    @Test func everyVerdictPathAcrossTwoRunsWithAFixAndARegression() async throws {
         let directory = try TemporaryDirectory()
-        let first = try Self.scan("inventory.json", in: directory)
+        let first = try await Self.scan("inventory.json", in: directory)
         #expect(first.status == 1, "stderr: \(first.stderr)")
         let run1 = try Self.summary(directory)
         #expect(run1.count == Self.expected.count)
@@ -67,7 +67,7 @@ struct ScanEndToEndTests {
         #expect(run1["misaligned"]?["dmarc_policy"] == "reject")
 
         let hook = "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/hooks/\(UUID().uuidString)"
-        let second = try Self.scan("inventory-run2.json", in: directory, extra: ["--notify-webhook", hook])
+        let second = try await Self.scan("inventory-run2.json", in: directory, extra: ["--notify-webhook", hook])
         #expect(second.status == 1)
         #expect(second.stdout.contains("fixed: flip-fix is now compliant"))
         #expect(second.stdout.contains("regressed: flip-regress is now noncompliant"))
@@ -101,10 +101,10 @@ struct ScanEndToEndTests {
         #expect(!(first.stdout + first.stderr + second.stdout + second.stderr).contains(password))
     }
 
-    @Test func adhocRescanCoversOnlyTheNamedInstitutions() throws {
+    @Test func adhocRescanCoversOnlyTheNamedInstitutions() async throws {
         let directory = try TemporaryDirectory()
-        _ = try Self.scan("inventory.json", in: directory)
-        let rescan = try Self.scan("inventory-run2.json", in: directory, extra: ["--institution", "flip-fix"])
+        _ = try await Self.scan("inventory.json", in: directory)
+        let rescan = try await Self.scan("inventory-run2.json", in: directory, extra: ["--institution", "flip-fix"])
         #expect(rescan.status == 0, "stdout: \(rescan.stdout) stderr: \(rescan.stderr)")
         #expect(rescan.stdout.contains("(ad-hoc: flip-fix)"))
         let rows = try Self.summary(directory)
@@ -112,15 +112,15 @@ struct ScanEndToEndTests {
         #expect(rows["flip-fix"]?["change"] == "fixed")
         let markdown = try String(contentsOf: directory.url.appendingPathComponent("Reports/latest/summary.md"), encoding: .utf8)
         #expect(markdown.contains("Ad-hoc rescan covering only: flip-fix"))
-        let history = try CommandRunner.run(["history", "--institution", "flip-fix", "--db", directory.url.appendingPathComponent("history.sqlite").path])
+        let history = try await CommandRunner.run(["history", "--institution", "flip-fix", "--db", directory.url.appendingPathComponent("history.sqlite").path])
         #expect(history.stdout.contains("manual: noncompliant (new)"))
         #expect(history.stdout.contains("adhoc: compliant (fixed)"))
     }
 
-    @Test func invalidInventoryScansNothingAndExitsTwo() throws {
+    @Test func invalidInventoryScansNothingAndExitsTwo() async throws {
         let directory = try TemporaryDirectory()
         let broken = try directory.write(#"{"consortium": "X", "institutions": [{"id": "a"}]}"#, to: "broken.json")
-        let run = try CommandRunner.run(["scan", "--inventory", broken.path, "--db", directory.url.appendingPathComponent("h.sqlite").path])
+        let run = try await CommandRunner.run(["scan", "--inventory", broken.path, "--db", directory.url.appendingPathComponent("h.sqlite").path])
         #expect(run.status == 2)
         #expect(run.stderr.contains("institutions[0].name"))
         #expect(!FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("h.sqlite").path))
@@ -170,7 +170,7 @@ struct ScanEndToEndTests {
         process.waitUntilExit()
         #expect(committed >= 3, "the scan's stderr: \((try? String(contentsOf: stderrURL, encoding: .utf8))?.suffix(2000) ?? "")")
 
-        let again = try Self.scan("inventory.json", in: directory, extra: ["--institution", "good-include"])
+        let again = try await Self.scan("inventory.json", in: directory, extra: ["--institution", "good-include"])
         #expect(again.status == 0, "stderr: \(again.stderr)")
         let store = ScanStore(database: try HistoryDatabase(path: database))
         let killed = try #require(try store.run(id: 1))
@@ -183,8 +183,8 @@ struct ScanEndToEndTests {
 
     @Test func twoScansAtOnceOnOneDatabaseBothComplete() async throws {
         let directory = try TemporaryDirectory()
-        async let nightly = Task.detached { try Self.scan("inventory.json", in: directory) }.value
-        async let adhoc = Task.detached { try Self.scan("inventory.json", in: directory, extra: ["--institution", "good-ip", "--institution", "relay-good"]) }.value
+        async let nightly = Task.detached { try await Self.scan("inventory.json", in: directory) }.value
+        async let adhoc = Task.detached { try await Self.scan("inventory.json", in: directory, extra: ["--institution", "good-ip", "--institution", "relay-good"]) }.value
         let (first, second) = try await (nightly, adhoc)
         #expect(first.status == 1, "\(first.stderr)")
         #expect(second.status == 0, "\(second.stderr)")
@@ -196,10 +196,10 @@ struct ScanEndToEndTests {
 }
 
 extension ScanEndToEndTests {
-    @Test func unreachableWebhookNeverFailsTheScan() throws {
+    @Test func unreachableWebhookNeverFailsTheScan() async throws {
         let directory = try TemporaryDirectory()
-        _ = try Self.scan("inventory.json", in: directory)
-        let run = try Self.scan("inventory-run2.json", in: directory, extra: ["--notify-webhook", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_SMTP_CLOSED_PORT"])/hook"])
+        _ = try await Self.scan("inventory.json", in: directory)
+        let run = try await Self.scan("inventory-run2.json", in: directory, extra: ["--notify-webhook", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_SMTP_CLOSED_PORT"])/hook"])
         #expect(run.status == 1)
         #expect(run.stderr.contains("could not be notified"))
         #expect(run.stdout.contains("report:"))

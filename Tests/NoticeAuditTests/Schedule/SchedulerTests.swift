@@ -81,10 +81,10 @@ struct SchedulerTests {
         #expect(log.components(separatedBy: "nightly finished with status 0").count - 1 == 1, "\(log)")
     }
 
-    @Test func invalidConfigSaysWhere() throws {
+    @Test func invalidConfigSaysWhere() async throws {
         let directory = try TemporaryDirectory()
         let file = try directory.write(#"{"timezone": "America/New_York", "lock": "/tmp/x", "jobs": [{"name": "a", "cron": "61 * * * *", "arguments": ["scan"]}]}"#, to: "s.json")
-        let run = try CommandRunner.run(["schedule", "run", "--config", file.path])
+        let run = try await CommandRunner.run(["schedule", "run", "--config", file.path])
         #expect(run.status == 2)
         #expect(run.stderr.contains("jobs[0] (a): invalid cron '61 * * * *': minute field"))
     }

@@ -19,9 +19,20 @@ enum CommandRunner {
         return packageRoot.appendingPathComponent(".build/debug/notice-audit")
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> CommandResult {
+    /// Runs the binary and waits for it on a thread of its own, so that waiting never holds a
+    /// thread of the test pool (two cores: two threads; blocking them starved other tests).
+    /// `executable` runs another program instead of the binary (e.g. `unshare` wrapping it).
+    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil, executable: String? = nil) async throws -> CommandResult {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try runBlocking(arguments, environment: environment, in: directory, executable: executable) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], environment: [String: String], in directory: URL?, executable: String?) throws -> CommandResult {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
         process.arguments = arguments
         process.currentDirectoryURL = directory ?? packageRoot
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
