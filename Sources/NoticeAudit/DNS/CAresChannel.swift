@@ -1,5 +1,6 @@
 import CAres
 import Foundation
+import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -141,6 +142,28 @@ final class CAresChannel: DNSTransport, @unchecked Sendable {
     /// Sends the query and, when the server answered with a CNAME it did not follow, follows it
     /// (at most ``DNSMessageParser/maximumCNAMEHops`` times).
     func exchange(_ name: String, type: DNSRecordType) async throws -> DNSResponse {
+        let started = ContinuousClock.now
+        do {
+            let response = try await exchangeFollowingAliases(name, type: type)
+            Self.log(name, type, outcome: response.answer.logDescription, since: started)
+            return response
+        } catch {
+            Self.log(name, type, outcome: (error as? DNSLookupError).map { "\($0.kind)" } ?? (error is CancellationError ? "cancelled" : "error"), since: started)
+            throw error
+        }
+    }
+
+    /// Debug logs of every query sent (`--log-level debug`): a slow or hung scan explains itself.
+    static let logger = Logger(label: "notice-audit.dns")
+
+    private static func log(_ name: String, _ type: DNSRecordType, outcome: @autoclosure () -> String, since started: ContinuousClock.Instant) {
+        guard logger.logLevel <= .debug else { return }
+        logger.debug("dns query", metadata: [
+            "dns.name": "\(name)", "dns.type": "\(type)", "dns.outcome": "\(outcome())", "dns.ms": "\((ContinuousClock.now - started).milliseconds)",
+        ])
+    }
+
+    private func exchangeFollowingAliases(_ name: String, type: DNSRecordType) async throws -> DNSResponse {
         var response = try await exchangeOnce(name, type: type)
         var hops = 0
         while let alias = response.unresolvedAlias {

@@ -60,6 +60,15 @@ public enum DNSAnswer: Sendable, Equatable {
     /// Name Error (RCODE 3): the name does not exist.
     case nxdomain
 
+    /// A short word for logs: `2 records`, `nodata`, `nxdomain`.
+    var logDescription: String {
+        switch self {
+        case .records(let records): "\(records.count) record\(records.count == 1 ? "" : "s")"
+        case .noData: "nodata"
+        case .nxdomain: "nxdomain"
+        }
+    }
+
     /// The records, or an empty list for "no data" and NXDOMAIN.
     public var records: [DNSRecord] {
         if case .records(let records) = self { return records }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Fetches the Ex Libris page, parses it, stores a snapshot, and says what changed. A failed fetch
 /// never erases what was known: it is recorded and the last good snapshot stays, marked stale.
@@ -28,6 +29,9 @@ public struct CatalogFetcher: Sendable {
     public let client: CurlHTTPClient
     public let store: CatalogStore
 
+    /// Debug logs of the fetch (`--log-level debug`).
+    static let logger = Logger(label: "notice-audit.catalog")
+
     public init(client: CurlHTTPClient, store: CatalogStore) {
         self.client = client
         self.store = store
@@ -38,11 +42,18 @@ public struct CatalogFetcher: Sendable {
         // Reuse validators only for the same URL: another URL is another page.
         let sameURL = previous?.url == url
         let response: HTTPResponse
+        let started = ContinuousClock.now
+        Self.logger.debug("catalog fetch started", metadata: ["catalog.url": "\(url)", "catalog.conditional": "\(sameURL && (previous?.etag != nil || previous?.lastModified != nil))"])
         do {
             response = try await client.get(url, etag: sameURL ? previous?.etag : nil, lastModified: sameURL ? previous?.lastModified : nil)
         } catch let error as HTTPFetchError {
+            Self.logger.debug("catalog fetch failed", metadata: ["catalog.url": "\(url)", "catalog.error": "\(error)", "catalog.ms": "\((ContinuousClock.now - started).milliseconds)"])
             return try failed(url: url, now: now, code: error.shortCode, message: "fetching \(url) failed: \(error)", previous: previous)
         }
+        Self.logger.debug("catalog fetch finished", metadata: [
+            "catalog.url": "\(url)", "catalog.http_status": "\(response.status)", "catalog.bytes": "\(response.body.count)",
+            "catalog.ms": "\((ContinuousClock.now - started).milliseconds)",
+        ])
         if response.notModified, let previous {
             try store.recordAttempt(url: url, at: now, failure: nil, snapshotID: previous.id)
             return Result(outcome: .notModified, status: try store.status(), diff: CatalogDiff(from: previous.catalog, to: previous.catalog))

@@ -33,16 +33,12 @@ public struct CurlHTTPClient: Sendable {
         self.trustAnchorsFile = try Self.trustAnchorsFile(extraCAFile: extraCAFile)
     }
 
-    /// Writes the combined bundle once per distinct content, readable by this user only.
+    /// The combined bundle as a file in ``PrivateTrustAnchors``' directory (created for this
+    /// process, mode 0700), never under a shared, predictable name another local user could
+    /// create first.
     static func trustAnchorsFile(extraCAFile: String?) throws -> String? {
         guard let bundle = try trustAnchors(extraCAFile: extraCAFile) else { return nil }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("notice-audit-ca-\(getuid())-\(SHA256.hex(bundle).prefix(16)).pem").path
-        if FileManager.default.contents(atPath: path) != Data(bundle) {
-            guard FileManager.default.createFile(atPath: path, contents: Data(bundle), attributes: [.posixPermissions: 0o600]) else {
-                throw CurlSetupError("cannot write the combined CA bundle to \(path)")
-            }
-        }
-        return path
+        return try PrivateTrustAnchors.shared.file(for: bundle)
     }
 
     /// The system bundle followed by the extra PEM file; nil (libcurl's default) without one.

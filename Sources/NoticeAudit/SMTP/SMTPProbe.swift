@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import Logging
 
 /// Probes an SMTP relay the way Alma uses it, with libcurl's SMTP in connect-only mode: greeting,
 /// EHLO, STARTTLS (RFC 3207) or implicit TLS (RFC 8314), EHLO again, and AUTH (RFC 4954) when a
@@ -81,8 +82,12 @@ public struct SMTPProbe: Sendable {
         if result.status == .ok, username != nil, password == nil {
             result.warnings.append(.init(code: .authNotTested, message: "no password was available, so AUTH was not tried"))
         }
+        Self.logger.debug("relay probe finished", metadata: ["smtp.host": "\(host)", "smtp.port": "\(port)", "smtp.status": "\(result.status.rawValue)"])
         return result
     }
+
+    /// Debug logs of each probe and each dialogue step (`--log-level debug`).
+    static let logger = Logger(label: "notice-audit.smtp")
 
     // MARK: One connection
 
@@ -125,8 +130,17 @@ public struct SMTPProbe: Sendable {
         let recorder = TranscriptRecorder()
         transfer.debugHandler = { type, bytes in recorder.record(type, bytes) }
         transfer.enableDebugStream()
+        let started = ContinuousClock.now
         let code = try await engine.perform(transfer)
         let certificate = Self.certificate(of: transfer)
+        Self.logger.debug("smtp dialogue", metadata: [
+            "smtp.host": "\(host)", "smtp.port": "\(port)", "smtp.verify": "\(verify)", "smtp.curl_code": "\(code.rawValue)",
+            "smtp.ms": "\((ContinuousClock.now - started).milliseconds)",
+        ])
+        // Each step as the transcript has it: AUTH exchanges are already redacted there.
+        for line in recorder.transcript.rendered {
+            Self.logger.debug("smtp step", metadata: ["smtp.host": "\(host)", "smtp.line": "\(line)"])
+        }
         return Attempt(
             code: code, message: transfer.errorMessage.isEmpty ? String(cString: curl_easy_strerror(code)) : transfer.errorMessage,
             transcript: recorder.transcript, verifyResult: transfer.info(CURLINFO_SSL_VERIFYRESULT), certificate: certificate)

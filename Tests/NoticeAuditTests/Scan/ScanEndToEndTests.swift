@@ -66,8 +66,10 @@ struct ScanEndToEndTests {
         }
         #expect(run1["misaligned"]?["dmarc_policy"] == "reject")
 
+        // The webhook URL is a credential: given in a file, never shown in full, even in debug logs.
         let hook = "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/hooks/\(UUID().uuidString)"
-        let second = try await Self.scan("inventory-run2.json", in: directory, extra: ["--notify-webhook", hook])
+        let hookFile = try directory.write(hook + "\n", to: "webhook-url")
+        let second = try await Self.scan("inventory-run2.json", in: directory, extra: ["--notify-webhook-file", hookFile.path, "--log-level", "debug"])
         #expect(second.status == 1)
         #expect(second.stdout.contains("fixed: flip-fix is now compliant"))
         #expect(second.stdout.contains("regressed: flip-regress is now noncompliant"))
@@ -99,6 +101,19 @@ struct ScanEndToEndTests {
         let database = try Data(contentsOf: directory.url.appendingPathComponent("history.sqlite"))
         #expect(database.range(of: Data(password.utf8)) == nil)
         #expect(!(first.stdout + first.stderr + second.stdout + second.stderr).contains(password))
+        let secretPath = URL(string: hook)!.path
+        #expect(!(second.stdout + second.stderr).contains(secretPath))
+        for file in ["summary.md", "summary.csv", "findings.csv", "scan.json"] {
+            #expect(!(try String(contentsOf: directory.url.appendingPathComponent("Reports/latest/\(file)"), encoding: .utf8)).contains(secretPath))
+        }
+        #expect(database.range(of: Data(secretPath.utf8)) == nil)
+        // Issue 12 item 11: the debug log shows every DNS query, the relay dialogues and the catalog fetch.
+        #expect(second.stderr.contains("dns query"), "\(second.stderr.suffix(2000))")
+        #expect(second.stderr.contains("dns.name=good-ip.demo.test") && second.stderr.contains("dns.outcome="))
+        #expect(second.stderr.contains("smtp step") && second.stderr.contains("smtp.line="))
+        #expect(second.stderr.contains("catalog fetch finished"))
+        // At the default level, none of it.
+        #expect(!first.stderr.contains("dns query") && !first.stderr.contains("smtp step") && !first.stderr.contains("catalog fetch"))
     }
 
     @Test func adhocRescanCoversOnlyTheNamedInstitutions() async throws {
@@ -199,9 +214,15 @@ extension ScanEndToEndTests {
     @Test func unreachableWebhookNeverFailsTheScan() async throws {
         let directory = try TemporaryDirectory()
         _ = try await Self.scan("inventory.json", in: directory)
-        let run = try await Self.scan("inventory-run2.json", in: directory, extra: ["--notify-webhook", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_SMTP_CLOSED_PORT"])/hook"])
+        // From the environment, as a systemd credential or a Kubernetes secret would give it.
+        let secret = "T000/B000/\(UUID().uuidString)"
+        let run = try await Self.scan("inventory-run2.json", in: directory, environment: [
+            "DEMO_RELAY_PASSWORD": Self.lab["LAB_SMTP_PASSWORD"], "DEMO_WRONG_PASSWORD": "not-it",
+            "NOTICE_AUDIT_WEBHOOK_URL": "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_SMTP_CLOSED_PORT"])/\(secret)",
+        ])
         #expect(run.status == 1)
-        #expect(run.stderr.contains("could not be notified"))
+        #expect(run.stderr.contains("the webhook at \(Self.lab["LAB_HTTPS_HOSTNAME"]) could not be notified"), "\(run.stderr)")
+        #expect(!(run.stdout + run.stderr).contains(secret))
         #expect(run.stdout.contains("report:"))
     }
 }
