@@ -58,6 +58,24 @@ struct ScanCommand: AsyncParsableCommand {
         if notifyWebhook != nil, notifyWebhookFile != nil { throw ValidationError("give --notify-webhook or --notify-webhook-file, not both") }
     }
 
+    /// Marks `run` aborted, waiting at most `limit` for the database (another write may hold it);
+    /// true when it was recorded. A run left `running` is marked by the next scan (heartbeat).
+    static func markAborted(_ run: Int64, in store: ScanStore, within limit: Duration) -> Bool {
+        let recorded = Mutex(false)
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            do {
+                try store.finishRun(run, status: .aborted)
+                recorded.withLock { $0 = true }
+            } catch {
+                // Not recorded: said by the caller's message.
+            }
+            done.signal()
+        }
+        _ = done.wait(timeout: .now() + Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18)
+        return recorded.withLock { $0 }
+    }
+
     /// The webhook URL: the flag, the file, or `NOTICE_AUDIT_WEBHOOK_URL`, in that order.
     func webhookURL() throws -> String? {
         if let notifyWebhook { return notifyWebhook }
@@ -126,8 +144,9 @@ struct ScanCommand: AsyncParsableCommand {
                 return
             }
             let run = currentRun.withLock { $0 }
-            if let run { try? store.finishRun(run, status: .aborted) }
-            StandardError.write("\nnotice-audit: stopped at once by a second signal\(run.map { "; run \($0) is recorded as aborted" } ?? "").")
+            let recorded = run.map { Self.markAborted($0, in: store, within: .seconds(2)) } ?? false
+            let what = run.map { recorded ? "; run \($0) is recorded as aborted" : "; run \($0) could not be marked aborted now (the database is busy): the next scan will mark it" } ?? ""
+            StandardError.write("\nnotice-audit: stopped at once by a second signal\(what).")
             Foundation.exit(CommandFailure.operationalStatus)
         }
         defer { signals.forEach { $0.cancel() } }

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+@testable import NoticeAudit
+
+/// Issue 12 item 8: a second SIGINT/SIGTERM ends the scan at once (exit 3), even while the
+/// graceful stop is stuck (here: on the history's write lock, which the test holds).
+@Suite("signals (the binary)", .enabled(if: LabEnvironment.isAvailable, "the lab is not running (make lab-start)"))
+struct SignalTests {
+    static var lab: LabEnvironment { LabEnvironment.current! }
+
+    @Test func aSecondSignalStopsAtOnceWhileTheFirstWaitsForTheDatabase() async throws {
+        let directory = try TemporaryDirectory()
+        let database = directory.url.appendingPathComponent("history.sqlite").path
+        let process = Process()
+        process.executableURL = CommandRunner.binary
+        process.arguments = ["scan", "--inventory", CommandRunner.packageRoot.appendingPathComponent("Tests/Lab/demo/inventory.json").path,
+                             "--db", database, "--reports", directory.url.appendingPathComponent("Reports").path,
+                             "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
+                             "--dns-server", Self.lab["LAB_FAULT_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--timeout", "3", "--concurrency", "1"]
+        process.standardOutput = FileHandle.nullDevice
+        let stderrURL = directory.url.appendingPathComponent("scan.stderr")
+        try Data().write(to: stderrURL)
+        process.standardError = try FileHandle(forWritingTo: stderrURL)
+        let exited = ThreadSignal()
+        process.terminationHandler = { _ in exited.signal() }
+        try process.run()
+
+        // Once the run is recorded, take the write lock: the scan's next write waits for it.
+        let locked = ThreadSignal(), release = ThreadSignal()
+        Thread.detachNewThread {
+            for _ in 0..<600 {
+                if let store = try? ScanStore(database: HistoryDatabase(path: database, access: .readOnly)), (try? store.latestRun()) != nil { break }
+                usleep(50_000)
+            }
+            try? HistoryDatabase(path: database).write { db in
+                try db.execute(sql: "UPDATE scan_run SET notes = notes")
+                locked.signal()
+                release.block()
+            }
+        }
+        #expect(await locked.wait())
+        // Two different signals: the kernel never merges them, whichever is handled first.
+        kill(process.processIdentifier, SIGINT)
+        kill(process.processIdentifier, SIGTERM)
+        let stoppedInTime = await exited.wait(upTo: .seconds(20))
+        release.signal()
+        if !stoppedInTime { process.waitUntilExit() }
+        let stderr = (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? ""
+        #expect(stoppedInTime, "still running 20 s after the second signal (the busy timeout is 30 s): \(stderr.suffix(1500))")
+        #expect(process.terminationStatus == 3)
+        #expect(stderr.contains("stopped at once by a second signal; run 1"), "\(stderr.suffix(1500))")
+
+        // The run is recorded as aborted, now or by the next scan.
+        let next = try await CommandRunner.run(["scan", "--inventory", CommandRunner.packageRoot.appendingPathComponent("Tests/Lab/demo/inventory.json").path,
+                                                "--institution", "good-ip", "--db", database, "--reports", directory.url.appendingPathComponent("Reports").path,
+                                                "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
+                                                "--dns-server", Self.lab["LAB_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--timeout", "2"])
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(try ScanStore(database: HistoryDatabase(path: database, access: .readOnly)).run(id: 1)?.status == .aborted)
+    }
+}
