@@ -25,9 +25,13 @@ POSTFIX_TLS_PORT=2665
 HTTPS_ADDRESS=127.0.30.1
 HTTPS_PORT=8443
 ROGUE_HTTPS_PORT=8444
+# An outbound HTTP CONNECT proxy that resolves names itself (the scanner's DNS cannot).
+PROXY_ADDRESS=127.0.40.1
+PROXY_PORT=3128
+PROXY_ONLY_HOSTNAME=www.proxy-only.test
 SMTP_USER=alma-notices
 
-services=(nsd fault-dns latency-dns smtp postfix https https-rogue suite-fault-dns)
+services=(nsd fault-dns latency-dns smtp postfix https https-rogue proxy suite-fault-dns)
 
 pid_of() { cat "$run/$1.pid" 2>/dev/null || true; }
 alive() { local pid; pid=$(pid_of "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
@@ -44,7 +48,7 @@ make_certificates() {
 basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature
 extendedKeyUsage=serverAuth
-subjectAltName=DNS:smtp.lab.test,DNS:www.lab.test,DNS:*.lab.test,IP:$SMTP_ADDRESS,IP:$HTTPS_ADDRESS
+subjectAltName=DNS:smtp.lab.test,DNS:www.lab.test,DNS:*.lab.test,DNS:www.proxy-only.test,IP:$SMTP_ADDRESS,IP:$HTTPS_ADDRESS
 subjectKeyIdentifier=hash
 authorityKeyIdentifier=keyid
 EXT
@@ -227,6 +231,11 @@ start() {
         --ready-file "$run/https-rogue.ready" > "$run/https-rogue.out" 2>&1 &
     echo $! > "$run/https-rogue.pid"
 
+    "$python" "$here/proxy_lab.py" --listen "$PROXY_ADDRESS:$PROXY_PORT" \
+        --map "$PROXY_ONLY_HOSTNAME=$HTTPS_ADDRESS" --map "www.lab.test=$HTTPS_ADDRESS" \
+        --log "$run/proxy.log" --ready-file "$run/proxy.ready" > "$run/proxy.out" 2>&1 &
+    echo $! > "$run/proxy.pid"
+
     cat > "$run/lab.env" <<ENV
 LAB_DNS=$DNS_ADDRESS:$DNS_PORT
 LAB_FAULT_DNS=$FAULT_DNS_ADDRESS:$DNS_PORT
@@ -253,6 +262,11 @@ LAB_HTTPS_URL=https://www.lab.test:$HTTPS_PORT/
 LAB_HTTPS_LOG=$run/https.log
 LAB_HTTPS_POST_LOG=$run/https-posts.log
 LAB_HTTPS_ROGUE_PORT=$ROGUE_HTTPS_PORT
+LAB_PROXY_URL=http://$PROXY_ADDRESS:$PROXY_PORT
+LAB_PROXY_ADDRESS=$PROXY_ADDRESS
+LAB_PROXY_PORT=$PROXY_PORT
+LAB_PROXY_LOG=$run/proxy.log
+LAB_PROXY_ONLY_HOSTNAME=$PROXY_ONLY_HOSTNAME
 ENV
     chmod 600 "$run/lab.env"
     start_spf_suite

@@ -55,6 +55,7 @@ def main():
         "postfix tls": lambda: tcp_ready(env["LAB_SMTP_ADDRESS"], env["LAB_POSTFIX_TLS_PORT"]),
         "https": lambda: tcp_ready(env["LAB_HTTPS_ADDRESS"], env["LAB_HTTPS_PORT"]),
         "https rogue": lambda: tcp_ready(env["LAB_HTTPS_ADDRESS"], env["LAB_HTTPS_ROGUE_PORT"]),
+        "proxy": lambda: tcp_ready(env["LAB_PROXY_ADDRESS"], env["LAB_PROXY_PORT"]),
     }
     sections = env.get("LAB_SPF_SUITE_SECTIONS")
     if sections:

@@ -13,6 +13,8 @@ public struct CurlHTTPClient: Sendable {
     /// When set, host names are resolved through it and the connection pinned to its addresses,
     /// so that `--dns-server` applies and DNS failures are reported as such.
     public var resolver: (any DNSResolver)?
+    /// The proxy variables libcurl will follow (`https_proxy`, `no_proxy`, ...).
+    public var proxies = ProxyEnvironment()
     /// A file holding the system bundle plus `--ca-file`, so that libcurl can cache the parsed store
     /// (CURLOPT_CA_CACHE_TIMEOUT) instead of parsing 140 certificates for every connection.
     private let trustAnchorsFile: String?
@@ -80,7 +82,7 @@ public struct CurlHTTPClient: Sendable {
         if let etag { headers.append("If-None-Match: \(etag)") }
         if let lastModified { headers.append("If-Modified-Since: \(lastModified)") }
         transfer.set(CURLOPT_HTTPHEADER, list: headers)
-        try await pin(transfer, host: host, port: parsed.port ?? (scheme == "https" ? 443 : 80))
+        try await pin(transfer, url: parsed, host: host, port: parsed.port ?? (scheme == "https" ? 443 : 80))
 
         let code = try await engine.perform(transfer)
         if code != CURLE_OK { throw error(for: code, transfer: transfer, host: host) }
@@ -112,7 +114,7 @@ public struct CurlHTTPClient: Sendable {
         transfer.set(CURLOPT_PROTOCOLS_STR, "http,https")
         transfer.bodyLimit = bodyLimit
         if let trustAnchorsFile { transfer.set(CURLOPT_CAINFO, trustAnchorsFile) }
-        try await pin(transfer, host: host, port: parsed.port ?? (scheme == "https" ? 443 : 80))
+        try await pin(transfer, url: parsed, host: host, port: parsed.port ?? (scheme == "https" ? 443 : 80))
         let code = try await engine.perform(transfer)
         if code != CURLE_OK { throw error(for: code, transfer: transfer, host: host) }
         let status = transfer.info(CURLINFO_RESPONSE_CODE)
@@ -121,9 +123,11 @@ public struct CurlHTTPClient: Sendable {
     }
 
     /// Resolves `host` through our resolver (when there is one) and pins the connection to those
-    /// addresses, so that `--dns-server` applies and a DNS failure is reported as one.
-    private func pin(_ transfer: CurlTransfer, host: String, port: Int) async throws {
+    /// addresses, so that `--dns-server` applies and a DNS failure is reported as one. Not when the
+    /// environment sends the URL through a proxy: the proxy resolves the name then.
+    private func pin(_ transfer: CurlTransfer, url: URL, host: String, port: Int) async throws {
         guard let resolver, IPAddress(host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))) == nil else { return }
+        guard proxies.proxy(for: url) == nil else { return }
         Self.pin(transfer, host: host, port: port, to: try await Self.resolve(host, with: resolver))
     }
 
