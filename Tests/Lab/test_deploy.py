@@ -4,6 +4,7 @@ through notice-audit's own cron parser. Docker itself is not run (no engine here
 import os
 import re
 import shutil
+import signal
 import subprocess
 
 import pytest
@@ -68,8 +69,36 @@ def test_crontab_line_is_a_valid_schedule_and_uses_flock():
                              "--after", "2026-11-26T12:00:00-05:00", "--count", "1"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "2026-11-27T03:30:00-05:00"
-    assert "flock -n" in open(os.path.join(DEPLOY, "notice-audit-cron.sh")).read()
+    assert "flock -n -E 75" in open(os.path.join(DEPLOY, "notice-audit-cron.sh")).read()
 
 
 def test_cron_wrapper_is_valid_bash():
     assert subprocess.run(["bash", "-n", os.path.join(DEPLOY, "notice-audit-cron.sh")]).returncode == 0
+
+
+def test_cron_wrapper_says_skipped_and_exits_3_when_a_scan_holds_the_lock(tmp_path):
+    """Issue 12 item 12: a held lock is a clear "skipped" and exit 3, never a silent exit 1."""
+    state, config = tmp_path / "state", tmp_path / "config"
+    state.mkdir()
+    config.mkdir()
+    lock = state / "history.sqlite.lock"
+    env = dict(os.environ, NOTICE_AUDIT_STATE=str(state), NOTICE_AUDIT_CONFIG=str(config), NOTICE_AUDIT_BIN=BINARY)
+    wrapper = os.path.join(DEPLOY, "notice-audit-cron.sh")
+    # A session of its own: killing it ends flock and the sleep that inherited the lock.
+    holder = subprocess.Popen(["flock", str(lock), "sleep", "60"], start_new_session=True)
+    try:
+        # Wait for the holder to have the lock (the event, with a generous bound).
+        for _ in range(600):
+            if subprocess.run(["flock", "-n", str(lock), "true"]).returncode != 0:
+                break
+            subprocess.run(["sleep", "0.05"])
+        result = subprocess.run(["bash", wrapper], capture_output=True, text=True, env=env, timeout=60)
+        assert result.returncode == 3, result.stderr
+        assert "skipped: a scan is already running" in result.stderr
+    finally:
+        os.killpg(holder.pid, signal.SIGKILL)
+        holder.wait()
+    # Without the lock held, the scan runs and its own status comes through (no inventory: 2).
+    result = subprocess.run(["bash", wrapper], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "inventory" in result.stderr
