@@ -34,10 +34,13 @@ public final class CachingDNSResolver: DNSResolver {
     private let state = Mutex(State())
     /// The longest time an answer is kept, whatever its TTL.
     public let maximumTTL: Duration
+    /// The time, for expiry (a test moves its own clock instead of sleeping).
+    private let now: @Sendable () -> ContinuousClock.Instant
 
-    public init(transport: any DNSTransport, maximumTTL: Duration = .seconds(3600)) {
+    public init(transport: any DNSTransport, maximumTTL: Duration = .seconds(3600), now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.transport = transport
         self.maximumTTL = maximumTTL
+        self.now = now
     }
 
     /// How many queries reached the transport (the rest came from the cache or were merged).
@@ -54,7 +57,7 @@ public final class CachingDNSResolver: DNSResolver {
             }
             let role: Role = state.withLock { state in
                 if let entry = state.entries[key] {
-                    if entry.expires > .now { return .cached(entry.response.answer) }
+                    if entry.expires > now() { return .cached(entry.response.answer) }
                     state.entries[key] = nil
                 }
                 if state.inFlight[key] != nil {
@@ -84,7 +87,7 @@ public final class CachingDNSResolver: DNSResolver {
     public func answerAtHand(_ name: String, type: DNSRecordType) throws -> DNSAnswer? {
         let key = Key(name: InMemoryZone.key(name), type: type)
         return state.withLock { state in
-            guard let entry = state.entries[key], entry.expires > .now else { return nil }
+            guard let entry = state.entries[key], entry.expires > now() else { return nil }
             return entry.response.answer
         }
     }
@@ -94,7 +97,7 @@ public final class CachingDNSResolver: DNSResolver {
             let response = try await transport.exchange(key.name, type: key.type)
             let lifetime = min(Duration.seconds(Int64(response.ttl)), maximumTTL)
             let waiters = state.withLock { state in
-                if response.ttl > 0 { state.entries[key] = (response, .now + lifetime) }
+                if response.ttl > 0 { state.entries[key] = (response, now() + lifetime) }
                 return state.inFlight.removeValue(forKey: key) ?? []
             }
             for waiter in waiters { waiter.continuation.resume(returning: .response(response)) }

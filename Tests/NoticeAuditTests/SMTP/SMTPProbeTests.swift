@@ -196,9 +196,10 @@ struct SMTPProbeTests {
 
     @Test func postfixNeverSawMAILRCPTOrDATAOrThePassword() async throws {
         _ = try await Self.probe("postfix", port: Self.postfixStartTLSPort)
-        // Postfix logs one "disconnect from" line per session with the commands it received.
+        // Postfix logs one "disconnect from" line per session with the commands it received:
+        // wait for it (the event), up to 30 s.
         var lines: [Substring] = []
-        for _ in 0..<50 {
+        for _ in 0..<300 {
             lines = try String(contentsOfFile: Self.lab["LAB_POSTFIX_LOG"], encoding: .utf8).split(separator: "\n")
             if lines.contains(where: { $0.contains("disconnect from") && $0.contains("auth=1") }) { break }
             try await Task.sleep(for: .milliseconds(100))
@@ -213,9 +214,10 @@ struct SMTPProbeTests {
     @Test func labRelaysNeverSawMAILRCPTOrDATA() async throws {
         _ = try await Self.probe("starttls")
         _ = try await Self.probe("tls", security: .tls)
-        // QUIT goes out when the handle is cleaned up on the curl thread, just after the probe.
+        // QUIT goes out when the handle is cleaned up on the curl thread, just after the probe:
+        // wait for it (the event), up to 30 s.
         var lines: [Substring] = []
-        for _ in 0..<50 {
+        for _ in 0..<300 {
             lines = try String(contentsOfFile: Self.lab["LAB_SMTP_LOG"], encoding: .utf8).split(separator: "\n")
             if lines.contains(where: { $0.hasSuffix("QUIT") }) { break }
             try await Task.sleep(for: .milliseconds(100))

@@ -21,26 +21,30 @@ struct SchedulerTests {
         let configFile = directory.url.appendingPathComponent("schedule.json")
         try JSONSerialization.data(withJSONObject: config).write(to: configFile)
 
-        var schedulers: [(Process, Pipe)] = []
-        for _ in 0..<2 {
+        var schedulers: [(Process, URL)] = []
+        for index in 0..<2 {
             let process = Process()
             process.executableURL = CommandRunner.binary
             process.arguments = ["schedule", "run", "--config", configFile.path, "--time-scale", "60", "--log-level", "info"]
-            let errors = Pipe()
-            process.standardError = errors
+            let log = directory.url.appendingPathComponent("scheduler\(index).log")
+            try Data().write(to: log)
+            process.standardError = try FileHandle(forWritingTo: log)
             process.standardOutput = FileHandle.nullDevice
             try process.run()
-            schedulers.append((process, errors))
+            schedulers.append((process, log))
         }
-        try await Task.sleep(for: .seconds(12))
+        // Wait for what the test is about (two finished scans and one skip), not for a fixed time.
+        func logs() -> String { schedulers.map { (try? String(contentsOf: $0.1, encoding: .utf8)) ?? "" }.joined(separator: "\n") }
+        let seen = await Self.waitUntil(upTo: .seconds(120)) {
+            let text = logs()
+            return text.components(separatedBy: "every-minute finished with status").count - 1 >= 2 && text.contains("skipped every-minute: another job holds")
+        }
         for (process, _) in schedulers { kill(process.processIdentifier, SIGTERM) }
-        var logs = ""
-        for (process, errors) in schedulers {
-            logs += String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(logs)")
-        }
-        #expect(logs.contains("skipped every-minute: another job holds"), "\(logs)")
+        for (process, _) in schedulers { await Self.waitForExit(process) }
+        let text = logs()
+        #expect(seen, "\(text)")
+        for (process, _) in schedulers { #expect(process.terminationStatus == 0, "\(text)") }
+        #expect(text.contains("skipped every-minute: another job holds"), "\(text)")
 
         let history = try HistoryDatabase(path: database)
         let store = ScanStore(database: history)
@@ -69,16 +73,40 @@ struct SchedulerTests {
         let process = Process()
         process.executableURL = CommandRunner.binary
         process.arguments = ["schedule", "run", "--config", configFile.path, "--log-level", "info"]
-        let errors = Pipe()
-        process.standardError = errors
+        let logFile = directory.url.appendingPathComponent("scheduler.log")
+        try Data().write(to: logFile)
+        process.standardError = try FileHandle(forWritingTo: logFile)
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        try await Task.sleep(for: .seconds(3))
+        let finished = await Self.waitUntil(upTo: .seconds(60)) {
+            ((try? String(contentsOf: logFile, encoding: .utf8)) ?? "").contains("nightly finished with status 0")
+        }
         kill(process.processIdentifier, SIGTERM)
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        await Self.waitForExit(process)
+        let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+        #expect(finished, "\(log)")
         #expect(log.components(separatedBy: "missed run of nightly").count - 1 == 1, "\(log)")
         #expect(log.components(separatedBy: "nightly finished with status 0").count - 1 == 1, "\(log)")
+    }
+
+    /// Polls `condition` every 100 ms until it holds or `limit` passes; true when it held.
+    static func waitUntil(upTo limit: Duration, _ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return condition()
+    }
+
+    /// Waits for the process to end on a thread of its own (the test pool stays free).
+    static func waitForExit(_ process: Process) async {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                process.waitUntilExit()
+                continuation.resume()
+            }
+        }
     }
 
     @Test func invalidConfigSaysWhere() async throws {
