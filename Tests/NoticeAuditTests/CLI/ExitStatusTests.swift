@@ -13,7 +13,7 @@ struct ExitStatusTests {
     static func scanArguments(db: String, reports: String) -> [String] {
         ["scan", "--inventory", inventory, "--institution", "good-ip", "--db", db, "--reports", reports,
          "--catalog-url", "https://\(lab["LAB_HTTPS_HOSTNAME"]):\(lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
-         "--dns-server", lab["LAB_DNS"], "--ca-file", lab["LAB_CA_FILE"], "--timeout", "2"]
+         "--dns-server", lab["LAB_DNS"], "--ca-file", lab["LAB_CA_FILE"], "--timeout", "5"]
     }
 
     static func scan(db: String, reports: String) async throws -> CommandResult {

@@ -7,7 +7,7 @@ import Testing
 struct CAresResolverTests {
     static var lab: LabEnvironment { LabEnvironment.current! }
 
-    static func resolver(fault: Bool = false, timeout: Duration = .seconds(2)) throws -> CAresResolver {
+    static func resolver(fault: Bool = false, timeout: Duration = .seconds(10)) throws -> CAresResolver {
         try CAresResolver(servers: [try DNSServerAddress(parsing: lab[fault ? "LAB_FAULT_DNS" : "LAB_DNS"])], timeout: timeout)
     }
 
@@ -82,7 +82,7 @@ struct CAresResolverTests {
     }
 
     @Test func slowAnswerWithinTheDeadlineArrives() async throws {
-        let resolver = try Self.resolver(fault: true, timeout: .seconds(2))
+        let resolver = try Self.resolver(fault: true, timeout: .seconds(10))
         defer { resolver.shutdown() }
         #expect(Self.text(try await resolver.resolve("slow.fault.lab.test", type: .txt)) == ["v=spf1 -all"])
     }
@@ -95,7 +95,7 @@ struct CAresResolverTests {
     }
 
     @Test func cacheAndMergingSendOneQueryForManyAskers() async throws {
-        let resolver = try Self.resolver(fault: true, timeout: .seconds(3))
+        let resolver = try Self.resolver(fault: true, timeout: .seconds(10))
         defer { resolver.shutdown() }
         let answers = try await withThrowingTaskGroup(of: DNSAnswer.self) { group in
             for _ in 0..<40 { group.addTask { try await resolver.resolve("slow.fault.lab.test", type: .txt) } }
@@ -109,7 +109,7 @@ struct CAresResolverTests {
 
     @Test func thousandConcurrentQueriesTenTimesWithoutLoss() async throws {
         for run in 0..<10 {
-            let resolver = try Self.resolver(timeout: .seconds(3))
+            let resolver = try Self.resolver(timeout: .seconds(10))
             let results = try await withThrowingTaskGroup(of: DNSAnswer.self) { group in
                 for index in 0..<1000 {
                     group.addTask { try await resolver.resolve("n\(index).r\(run).lab.test", type: .txt) }

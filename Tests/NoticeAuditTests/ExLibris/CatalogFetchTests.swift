@@ -12,7 +12,7 @@ struct CatalogFetchTests {
 
     /// A client that resolves lab names through the lab's nsd and trusts the lab CA.
     static func withClient<T>(timeout: Duration = .seconds(20), connectTimeout: Duration = .seconds(15), _ body: (CurlHTTPClient, CAresResolver) async throws -> T) async throws -> T {
-        let resolver = try CAresResolver(servers: [try DNSServerAddress(parsing: lab["LAB_DNS"])], timeout: .seconds(2))
+        let resolver = try CAresResolver(servers: [try DNSServerAddress(parsing: lab["LAB_DNS"])], timeout: .seconds(10))
         defer { resolver.shutdown() }
         let client = try CurlHTTPClient(timeout: timeout, connectTimeout: connectTimeout, extraCAFile: lab["LAB_CA_FILE"], resolver: resolver)
         return try await body(client, resolver)

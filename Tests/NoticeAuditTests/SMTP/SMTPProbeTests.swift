@@ -11,7 +11,7 @@ struct SMTPProbeTests {
     }
 
     static func probe(_ scenario: String, security: RelaySecurity = .starttls, host: String? = nil, port: Int? = nil, password: String? = nil, timeout: Duration = .seconds(10)) async throws -> RelayProbeResult {
-        let resolver = try CAresResolver(servers: [try DNSServerAddress(parsing: lab["LAB_DNS"])], timeout: .seconds(2))
+        let resolver = try CAresResolver(servers: [try DNSServerAddress(parsing: lab["LAB_DNS"])], timeout: .seconds(10))
         defer { resolver.shutdown() }
         let probe = try SMTPProbe(resolver: resolver, timeout: timeout, extraCAFile: lab["LAB_CA_FILE"])
         return try await probe.probe(

@@ -13,7 +13,7 @@ struct ScanEndToEndTests {
             ["scan", "--inventory", demo.appendingPathComponent(inventory).path, "--db", directory.url.appendingPathComponent("history.sqlite").path,
              "--reports", directory.url.appendingPathComponent("Reports").path,
              "--catalog-url", "https://\(lab["LAB_HTTPS_HOSTNAME"]):\(lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
-             "--dns-server", lab["LAB_FAULT_DNS"], "--ca-file", lab["LAB_CA_FILE"], "--timeout", "1"] + extra,
+             "--dns-server", lab["LAB_FAULT_DNS"], "--ca-file", lab["LAB_CA_FILE"], "--timeout", "5"] + extra,
             environment: environment ?? ["DEMO_RELAY_PASSWORD": lab["LAB_SMTP_PASSWORD"], "DEMO_WRONG_PASSWORD": "not-it"])
     }
 

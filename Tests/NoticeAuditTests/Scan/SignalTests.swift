@@ -54,7 +54,7 @@ struct SignalTests {
         let next = try await CommandRunner.run(["scan", "--inventory", CommandRunner.packageRoot.appendingPathComponent("Tests/Lab/demo/inventory.json").path,
                                                 "--institution", "good-ip", "--db", database, "--reports", directory.url.appendingPathComponent("Reports").path,
                                                 "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
-                                                "--dns-server", Self.lab["LAB_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--timeout", "2"])
+                                                "--dns-server", Self.lab["LAB_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--timeout", "5"])
         #expect(next.status == 0, "\(next.stderr)")
         #expect(try ScanStore(database: HistoryDatabase(path: database, access: .readOnly)).run(id: 1)?.status == .aborted)
     }

@@ -16,7 +16,7 @@ struct SchedulerTests {
         let inventory = try directory.write(#"{"consortium": "SCHED", "defaults": {"region": "NA"}, "institutions": ["# + (quick + slow).joined(separator: ",") + "]}", to: "inventory.json")
         let arguments = ["scan", "--trigger", "scheduled", "--inventory", inventory.path, "--db", database, "--reports", directory.url.appendingPathComponent("Reports").path,
                          "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
-                         "--dns-server", Self.lab["LAB_FAULT_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--timeout", "1", "--concurrency", "1"]
+                         "--dns-server", Self.lab["LAB_FAULT_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--timeout", "3", "--concurrency", "1"]
         let config: [String: Any] = ["timezone": "America/New_York", "lock": database, "jobs": [["name": "every-minute", "cron": "* * * * *", "arguments": arguments]]]
         let configFile = directory.url.appendingPathComponent("schedule.json")
         try JSONSerialization.data(withJSONObject: config).write(to: configFile)
