@@ -207,6 +207,12 @@ struct ScanEndToEndTests {
         #expect(try store.run(id: 1)?.status == .completed)
         #expect(try store.run(id: 2)?.status == .completed)
         #expect(try store.results(run: 1).count + store.results(run: 2).count == 20)
+        // Issue 12 item 6: latest is a link to one of the two runs, complete.
+        let latest = directory.url.appendingPathComponent("Reports/latest").path
+        let target = try FileManager.default.destinationOfSymbolicLink(atPath: latest)
+        #expect(target.hasSuffix("-run1") || target.hasSuffix("-run2"), "\(target)")
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: latest)) == ["summary.md", "summary.csv", "findings.csv", "scan.json"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.appendingPathComponent("Reports").path).filter { $0.hasPrefix(".") }.isEmpty)
     }
 }
 

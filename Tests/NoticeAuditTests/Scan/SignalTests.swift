@@ -58,4 +58,44 @@ struct SignalTests {
         #expect(next.status == 0, "\(next.stderr)")
         #expect(try ScanStore(database: HistoryDatabase(path: database, access: .readOnly)).run(id: 1)?.status == .aborted)
     }
+
+    /// Issue 12 item 7: an interrupted scan names its own run, even while a later run is going on.
+    @Test func anInterruptedScanNamesItsOwnRunNotTheLatest() async throws {
+        let directory = try TemporaryDirectory()
+        let database = directory.url.appendingPathComponent("history.sqlite").path
+        func start(_ extra: [String], stderr name: String) throws -> (Process, URL, ThreadSignal) {
+            let process = Process()
+            process.executableURL = CommandRunner.binary
+            process.arguments = ["scan", "--inventory", CommandRunner.packageRoot.appendingPathComponent("Tests/Lab/demo/inventory.json").path,
+                                 "--db", database, "--reports", directory.url.appendingPathComponent("Reports").path,
+                                 "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
+                                 "--dns-server", Self.lab["LAB_FAULT_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--timeout", "5", "--concurrency", "1"] + extra
+            process.standardOutput = FileHandle.nullDevice
+            let stderr = directory.url.appendingPathComponent(name)
+            try Data().write(to: stderr)
+            process.standardError = try FileHandle(forWritingTo: stderr)
+            let exited = ThreadSignal()
+            process.terminationHandler = { _ in exited.signal() }
+            try process.run()
+            return (process, stderr, exited)
+        }
+        func runRecorded(_ id: Int64) async -> Bool {
+            await SchedulerTests.waitUntil(upTo: .seconds(60)) {
+                (try? ScanStore(database: HistoryDatabase(path: database, access: .readOnly)).run(id: id)) != nil
+            }
+        }
+        let (first, firstStderr, firstExited) = try start([], stderr: "first.stderr")
+        #expect(await runRecorded(1))
+        let (_, _, secondExited) = try start(["--institution", "relay-silent"], stderr: "second.stderr")
+        #expect(await runRecorded(2))
+        kill(first.processIdentifier, SIGTERM)
+        #expect(await firstExited.wait())
+        let message = (try? String(contentsOf: firstStderr, encoding: .utf8)) ?? ""
+        #expect(first.terminationStatus == 3)
+        #expect(message.contains("the scan was interrupted; run 1 is recorded as aborted"), "\(message.suffix(1500))")
+        #expect(await secondExited.wait())
+        let store = ScanStore(database: try HistoryDatabase(path: database, access: .readOnly))
+        #expect(try store.run(id: 1)?.status == .aborted)
+        #expect(try store.run(id: 2)?.status == .completed)
+    }
 }

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs CI as CI runs it, N times in a row: each time a fresh clone of this repository's HEAD in a
+# temporary folder, then `bash .ci/run` there. Prints one line per run and the tally; exit 0 only
+# when every run passed. Usage: Tests/ci-repeat.sh [N] (default 10). Logs: /tmp/ci-repeat-*/run-K.log
+set -uo pipefail
+runs=${1:-10}
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d /tmp/ci-repeat-XXXXXX)
+commit=$(git -C "$root" rev-parse --short HEAD)
+passed=0
+for k in $(seq 1 "$runs"); do
+    clone="$work/clone-$k"
+    git clone -q "$root" "$clone"
+    started=$(date +%s)
+    if (cd "$clone" && CI=true bash .ci/run < /dev/null > "$work/run-$k.log" 2>&1); then
+        result=passed
+        passed=$((passed + 1))
+    else
+        result=FAILED
+    fi
+    swift_line=$(grep -E "Test run with [0-9]+ tests" "$work/run-$k.log" | tail -1 | sed 's/^[^T]*//')
+    pytest_line=$(grep -E "^[0-9]+ passed" "$work/run-$k.log" | tail -1)
+    echo "run $k of $runs ($commit): $result in $(( $(date +%s) - started )) s; ${swift_line:-no swift summary}; ${pytest_line:-no pytest summary}"
+    rm -rf "$clone"
+done
+echo "$passed passed, $((runs - passed)) failed"
+[ "$passed" -eq "$runs" ]
