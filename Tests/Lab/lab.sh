@@ -100,7 +100,20 @@ CONF
 # master.cf; proxy_interfaces makes 127.0.20.1 count as local.
 start_postfix() {
     local password=$1 dir="$run/postfix"
+    [ -L "$dir" ] && rm -rf "$(readlink "$dir")"
     rm -rf "$dir"
+    # Postfix's daemons run as the postfix user, which must reach the instance's folders: under a
+    # checkout whose parents others cannot search (a 0700 home or mktemp folder), the instance
+    # lives in a folder of its own (random name, 0755) that run/postfix links to.
+    if runuser -u postfix -- test -x "$run" 2>/dev/null; then
+        mkdir -p "$dir"
+    else
+        local private
+        private=$(mktemp -d /tmp/notice-audit-lab-postfix-XXXXXX)
+        chmod 755 "$private"
+        ln -s "$private" "$dir"
+        dir=$private
+    fi
     mkdir -p "$dir/queue" "$dir/data" "$dir/sasl"
     cp "$run/pki/server.pem" "$run/pki/server.key" "$dir/"
     cat > "$dir/main.cf" <<CONF
