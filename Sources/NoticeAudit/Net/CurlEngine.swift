@@ -51,7 +51,7 @@ public final class CurlEngine: @unchecked Sendable {
     private var pending: [Job] = []
     private var cancelled: [UInt64] = []
     /// Easy handles to clean up on the engine's thread, with what must outlive them.
-    private var disposals: [(handle: UnsafeMutableRawPointer, lists: [UnsafeMutablePointer<curl_slist>], errorBuffer: UnsafeMutablePointer<CChar>)] = []
+    private var disposals: [Disposal] = []
     private var stopping = false
     private var nextID: UInt64 = 0
     private var active: [UnsafeMutableRawPointer: Job] = [:]
@@ -113,24 +113,40 @@ public final class CurlEngine: @unchecked Sendable {
         }
     }
 
+    /// An easy handle to clean up on the engine's thread, with what must outlive it.
+    struct Disposal {
+        var handle: UnsafeMutableRawPointer
+        var lists: [UnsafeMutablePointer<curl_slist>]
+        var errorBuffer: UnsafeMutablePointer<CChar>
+        /// Shut the connection down before the cleanup (SMTP): libcurl's disconnect would send
+        /// QUIT and wait for the reply, blocking every transfer of the engine on a silent server.
+        var closeConnectionFirst: Bool
+    }
+
     /// Hands an easy handle over for `curl_easy_cleanup` on the engine's thread.
-    func dispose(handle: UnsafeMutableRawPointer, lists: [UnsafeMutablePointer<curl_slist>], errorBuffer: UnsafeMutablePointer<CChar>) {
+    func dispose(_ disposal: Disposal) {
         let stopped = lock.withLock { () -> Bool in
             if stopping { return true }
-            disposals.append((handle, lists, errorBuffer))
+            disposals.append(disposal)
             return false
         }
         if stopped {
-            Self.cleanUp(handle: handle, lists: lists, errorBuffer: errorBuffer)
+            Self.cleanUp(disposal)
         } else {
             curl_multi_wakeup(multi)
         }
     }
 
-    private static func cleanUp(handle: UnsafeMutableRawPointer, lists: [UnsafeMutablePointer<curl_slist>], errorBuffer: UnsafeMutablePointer<CChar>) {
-        curl_easy_cleanup(handle)
-        for list in lists { curl_slist_free_all(list) }
-        errorBuffer.deallocate()
+    private static func cleanUp(_ disposal: Disposal) {
+        if disposal.closeConnectionFirst {
+            var socket = curl_socket_t(-1)
+            if ccurl_easy_getinfo_socket(disposal.handle, CURLINFO_ACTIVESOCKET, &socket) == CURLE_OK, socket != -1 {
+                _ = Glibc.shutdown(socket, Int32(SHUT_RDWR))
+            }
+        }
+        curl_easy_cleanup(disposal.handle)
+        for list in disposal.lists { curl_slist_free_all(list) }
+        disposal.errorBuffer.deallocate()
     }
 
     /// Interrupts the engine thread's poll.
@@ -154,7 +170,7 @@ public final class CurlEngine: @unchecked Sendable {
         var running: Int32 = 0
         while true {
             hooks.beforeRound?()
-            let (newJobs, cancelledIDs, stop, disposed) = lock.withLock { () -> ([Job], [UInt64], Bool, [(handle: UnsafeMutableRawPointer, lists: [UnsafeMutablePointer<curl_slist>], errorBuffer: UnsafeMutablePointer<CChar>)]) in
+            let (newJobs, cancelledIDs, stop, disposed) = lock.withLock { () -> ([Job], [UInt64], Bool, [Disposal]) in
                 defer {
                     pending.removeAll(keepingCapacity: true)
                     cancelled.removeAll(keepingCapacity: true)
@@ -162,7 +178,7 @@ public final class CurlEngine: @unchecked Sendable {
                 }
                 return (pending, cancelled, stopping, disposals)
             }
-            for item in disposed { Self.cleanUp(handle: item.handle, lists: item.lists, errorBuffer: item.errorBuffer) }
+            for item in disposed { Self.cleanUp(item) }
             if stop {
                 for job in newJobs { job.resume(with: .failure(CancellationError())) }
                 break

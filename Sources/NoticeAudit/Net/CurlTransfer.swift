@@ -24,6 +24,9 @@ final class CurlTransfer: @unchecked Sendable {
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     /// The engine that runs it, and so cleans it up.
     let engine: CurlEngine
+    /// Shut the connection down before `curl_easy_cleanup` rather than let libcurl end the
+    /// protocol session (SMTP: QUIT, then a blocking wait for the reply).
+    var closesConnectionOnCleanup = false
 
     init(engine: CurlEngine = .shared) throws {
         guard let handle = curl_easy_init() else { throw CurlSetupError("curl_easy_init failed") }
@@ -51,7 +54,7 @@ final class CurlTransfer: @unchecked Sendable {
     deinit {
         // Cleanup can talk to the server (SMTP sends QUIT) and touches the multi handle's
         // connection cache, so it happens on the engine's thread, never here.
-        engine.dispose(handle: handle, lists: lists, errorBuffer: errorBuffer)
+        engine.dispose(CurlEngine.Disposal(handle: handle, lists: lists, errorBuffer: errorBuffer, closeConnectionFirst: closesConnectionOnCleanup))
     }
 
     private func received(_ bytes: UnsafeRawBufferPointer) -> Int {

@@ -102,6 +102,9 @@ public struct SMTPProbe: Sendable {
     private func connect(host: String, port: Int, security: RelaySecurity, ehloName: String, addresses: [IPAddress],
                          verify: Bool, username: String?, password: String?) async throws -> Attempt {
         let transfer = try CurlTransfer(engine: engine)
+        // The probe says QUIT itself (below); libcurl's own QUIT at cleanup would wait for the
+        // reply on the engine's thread, holding up every other transfer behind a silent relay.
+        transfer.closesConnectionOnCleanup = true
         let scheme = security == .tls ? "smtps" : "smtp"
         let urlHost = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         transfer.set(CURLOPT_URL, "\(scheme)://\(urlHost):\(port)/\(ehloName)")

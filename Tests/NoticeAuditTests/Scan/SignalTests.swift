@@ -63,10 +63,14 @@ struct SignalTests {
     @Test func anInterruptedScanNamesItsOwnRunNotTheLatest() async throws {
         let directory = try TemporaryDirectory()
         let database = directory.url.appendingPathComponent("history.sqlite").path
+        // Forty relays that never greet, one at a time: the first scan lasts minutes, whatever the
+        // machine's load, so it is certainly still running when it is interrupted.
+        let silent = (0..<40).map { #"{"id": "silent\#($0)", "name": "Silent \#($0)", "sender_domains": ["relay.demo.test"], "delivery": "relay", "envelope_from": "a@relay.demo.test", "relay": {"host": "smtp.lab.test", "port": 2592, "security": "starttls"}}"# }
+        let inventory = try directory.write(#"{"consortium": "SIG", "defaults": {"region": "NA"}, "institutions": ["# + silent.joined(separator: ",") + "]}", to: "inventory.json")
         func start(_ extra: [String], stderr name: String) throws -> (Process, URL, ThreadSignal) {
             let process = Process()
             process.executableURL = CommandRunner.binary
-            process.arguments = ["scan", "--inventory", CommandRunner.packageRoot.appendingPathComponent("Tests/Lab/demo/inventory.json").path,
+            process.arguments = ["scan", "--inventory", inventory.path,
                                  "--db", database, "--reports", directory.url.appendingPathComponent("Reports").path,
                                  "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
                                  "--dns-server", Self.lab["LAB_FAULT_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--timeout", "5", "--concurrency", "1"] + extra
@@ -86,7 +90,7 @@ struct SignalTests {
         }
         let (first, firstStderr, firstExited) = try start([], stderr: "first.stderr")
         #expect(await runRecorded(1))
-        let (_, _, secondExited) = try start(["--institution", "relay-silent"], stderr: "second.stderr")
+        let (_, _, secondExited) = try start(["--institution", "silent0"], stderr: "second.stderr")
         #expect(await runRecorded(2))
         kill(first.processIdentifier, SIGTERM)
         #expect(await firstExited.wait())
