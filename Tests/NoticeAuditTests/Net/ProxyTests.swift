@@ -36,7 +36,7 @@ struct ProxyLabTests {
         let directory = try TemporaryDirectory()
         return try await CommandRunner.run(
             ["ranges", "fetch", "--url", "https://\(lab["LAB_PROXY_ONLY_HOSTNAME"]):\(lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
-             "--db", directory.url.appendingPathComponent("h.sqlite").path, "--dns-server", lab["LAB_DNS"], "--ca-file", lab["LAB_CA_FILE"], "--timeout", "3"],
+             "--db", directory.url.appendingPathComponent("h.sqlite").path, "--dns-server", lab["LAB_DNS"], "--ca-file", lab["LAB_CA_FILE"], "--timeout", "10"],
             environment: environment)
     }
 

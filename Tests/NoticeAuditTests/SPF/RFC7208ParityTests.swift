@@ -27,7 +27,7 @@ struct RFC7208ParityTests {
         let server = try #require(Self.servers[test.sectionIndex], "no lab server for section \(test.sectionIndex)")
         let expected = try await SPFEvaluator(resolver: test.zone).checkHost(
             ip: IPAddress(test.host)!, domain: test.identity.domain, sender: test.identity.sender, helo: test.helo)
-        var arguments = ["spf", test.identity.domain, "--ip", test.host, "--helo", test.helo, "--dns-server", server, "--timeout", "3", "--json"]
+        var arguments = ["spf", test.identity.domain, "--ip", test.host, "--helo", test.helo, "--dns-server", server, "--timeout", "5", "--json"]
         arguments += ["--sender", test.identity.sender]
         let run = try await CommandRunner.run(arguments)
         #expect(run.status == 0, "stderr: \(run.stderr)")
