@@ -50,15 +50,17 @@ struct HistoryCommand: AsyncParsableCommand {
                 enum CodingKeys: String, CodingKey { case run, trigger, status, change, findings, startedAt = "started_at", spfResult = "spf_result", relayStatus = "relay_status" }
             }
             try JSONOutput.print(entries.map { Entry(run: $0.run, startedAt: $0.startedAt.iso8601, trigger: $0.trigger, status: $0.result.status.rawValue, change: $0.result.change.rawValue,
-                                                     spfResult: $0.result.spfResult?.rawValue, relayStatus: $0.result.relayStatus?.rawValue, findings: $0.result.findings.map(\.code)) })
+                                                     spfResult: $0.result.spfResult?.rawValue, relayStatus: $0.result.relayStatus?.rawValue, findings: $0.result.findings.map(\.code.rawValue)) })
             return
         }
         if entries.isEmpty { print("no result for \(institution) in \(history.path)") }
         for entry in entries {
             let result = entry.result
-            print("run \(entry.run) \(entry.startedAt.iso8601) \(entry.trigger): \(result.status.rawValue) (\(result.change.rawValue))"
-                  + (result.spfResult.map { " spf=\($0.rawValue)" } ?? "") + (result.relayStatus.map { " relay=\($0.rawValue)" } ?? "")
-                  + (result.findings.isEmpty ? "" : " " + result.findings.map(\.code).joined(separator: ",")))
+            var line = "run \(entry.run) \(entry.startedAt.iso8601) \(entry.trigger): \(result.status.rawValue) (\(result.change.rawValue))"
+            if let spf = result.spfResult { line += " spf=\(spf.rawValue)" }
+            if let relay = result.relayStatus { line += " relay=\(relay.rawValue)" }
+            if !result.findings.isEmpty { line += " " + result.findings.map(\.code.rawValue).joined(separator: ",") }
+            print(line)
         }
     }
 }

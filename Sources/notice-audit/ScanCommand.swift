@@ -123,6 +123,8 @@ struct ScanCommand: AsyncParsableCommand {
             resolver: resolver, fetcher: CatalogFetcher(client: client, store: CatalogStore(database: database)),
             checker: InstitutionChecker(resolver: resolver, probe: probe),
             store: store, options: options)
+        let job = ScanJob(scanner: scanner, database: database, reportsDirectory: reports, keepDays: keepDays,
+                          webhook: try webhookURL().map { WebhookNotifier(url: $0, client: client) })
 
         logger.info("scan started", metadata: ["scan.institutions": "\(institutions.isEmpty ? loaded.institutions.count : institutions.count)"])
         if !PublicSuffixList.standard.isComplete {
@@ -131,8 +133,8 @@ struct ScanCommand: AsyncParsableCommand {
         let terminal = isatty(STDERR_FILENO) == 1
         let selection = institutions.isEmpty ? nil : institutions
         let currentRun = Mutex<Int64?>(nil)
-        let task = Task { () throws -> ScanOutcome in
-            try await scanner.run(inventory: loaded, selection: selection, runStarted: { id in currentRun.withLock { $0 = id } }) { done, total in
+        let task = Task { () throws -> ScanJob.Outcome in
+            try await job.run(inventory: loaded, selection: selection, runStarted: { id in currentRun.withLock { $0 = id } }) { done, total in
                 if terminal { FileHandle.standardError.write(Data("\r[\(done)/\(total)] institutions checked".utf8)) }
             }
         }
@@ -151,41 +153,33 @@ struct ScanCommand: AsyncParsableCommand {
         }
         defer { signals.forEach { $0.cancel() } }
 
-        let outcome: ScanOutcome
+        let outcome: ScanJob.Outcome
         do {
             outcome = try await task.value
-        } catch is CancellationError {
+        } catch let interrupted as ScanJob.Interrupted {
             if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
-            guard let run = currentRun.withLock({ $0 }) else {
+            guard let run = interrupted.run else {
                 throw CommandFailure.operational("notice-audit: the scan was interrupted before it recorded a run.")
             }
-            guard let report = try ScanReport.load(run: run, store: store, catalogs: CatalogStore(database: database)) else {
-                throw CommandFailure.operational("notice-audit: the scan was interrupted; run \(run) is recorded as aborted.")
-            }
-            let path = try? ReportWriter(directory: reports).write(report, updateLatest: false)
-            throw CommandFailure.operational("notice-audit: the scan was interrupted; run \(run) is recorded as aborted with \(report.results.count) institutions checked\(path.map { " (report: \($0))" } ?? "").")
+            throw CommandFailure.operational("notice-audit: the scan was interrupted; run \(run) is recorded as aborted with \(interrupted.institutionsChecked) institutions checked\(interrupted.reportFolder.map { " (report: \($0))" } ?? "").")
+        } catch let failed as ScanJob.ReportsNotWritten {
+            throw CommandFailure.operational("error: the reports of run \(failed.run) could not be written: \(failed.underlying); Reports/latest still shows the previous run. Run `notice-audit report --run \(failed.run) --db \(history.path)` once the cause is fixed.")
         }
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
-        guard let report = try ScanReport.load(run: outcome.run.id, store: store, catalogs: CatalogStore(database: database)) else {
-            throw CommandFailure.operational("error: run \(outcome.run.id) vanished from \(history.path)")
-        }
-        let path: String
-        do {
-            path = try ReportWriter(directory: reports).write(report)
-        } catch {
-            throw CommandFailure.operational("error: the reports of run \(outcome.run.id) could not be written: \(error); Reports/latest still shows the previous run. Run `notice-audit report --run \(outcome.run.id) --db \(history.path)` once the cause is fixed.")
-        }
-        try store.setReportPath(path, run: outcome.run.id)
-        if let keepDays { _ = try? store.prune(keepDays: keepDays) }
-        if let webhook = try webhookURL(), let failure = await WebhookNotifier(url: webhook, client: client).notifyIfNeeded(report, reportPath: path) {
-            logger.error("\(failure)")
-        }
-        logger.info("scan finished", metadata: ["scan.run_id": "\(outcome.run.id)", "scan.report": "\(path)"])
-        print("run \(outcome.run.id)\(selection == nil ? "" : " (ad-hoc: \(selection!.joined(separator: ", ")))"): \(report.count(.compliant)) compliant, \(report.count(.noncompliant)) noncompliant, \(report.count(.unknown)) unknown of \(report.results.count)")
+        let report = outcome.report, path = outcome.reportFolder
+        if let failure = outcome.webhookFailure { logger.error("\(failure)") }
+        if let failure = outcome.pruneFailure { logger.warning("\(failure)") }
+        logger.info("scan finished", metadata: ["scan.run_id": "\(report.run.id)", "scan.report": "\(path)"])
+        print("run \(report.run.id)\(selection == nil ? "" : " (ad-hoc: \(selection!.joined(separator: ", ")))"): \(report.count(.compliant)) compliant, \(report.count(.noncompliant)) noncompliant, \(report.count(.unknown)) unknown of \(report.results.count)")
         for result in report.results where result.change == .regressed || result.change == .fixed {
             print("  \(result.change.rawValue): \(result.institutionID) is now \(result.status.rawValue)")
         }
-        for note in report.run.notes { print("  note: \(note)") }
+        for result in report.results where result.change == .unverified && (result.unknownRuns ?? 0) >= WebhookNotifier.unknownRunsAlert {
+            print("  unverified: \(result.institutionID) has been unknown for \(result.unknownRuns ?? 0) runs in a row")
+        }
+        for finding in report.run.findings where finding.severity != .info || finding.code == .catalogChanged {
+            print("  \(finding.code.rawValue): \(finding.message)")
+        }
         print("report: \(path)/summary.md")
         if report.exitStatus != 0 { throw CommandFailure.silent(report.exitStatus) }
     }

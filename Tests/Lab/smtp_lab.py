@@ -69,6 +69,26 @@ async def raw_server(host, port, behaviour):
                 writer.write(b"554 5.7.1 no service for you\r\n" if behaviour == "554" else b"421 4.3.2 service not available, closing\r\n")
                 await writer.drain()
                 await asyncio.sleep(2)
+            elif behaviour == "starttls454":
+                # Offers STARTTLS, then refuses it for now (RFC 3207 §4: 454 is temporary).
+                writer.write(b"220 smtp.lab.test ESMTP notice-audit lab (TLS trouble)\r\n")
+                await writer.drain()
+                while True:
+                    line = await asyncio.wait_for(reader.readline(), 30)
+                    if not line:
+                        break
+                    command = line.strip().upper()
+                    if command.startswith(b"EHLO") or command.startswith(b"HELO"):
+                        writer.write(b"250-smtp.lab.test\r\n250-STARTTLS\r\n250 8BITMIME\r\n")
+                    elif command == b"STARTTLS":
+                        writer.write(b"454 4.7.0 TLS not available due to temporary reason\r\n")
+                    elif command == b"QUIT":
+                        writer.write(b"221 2.0.0 bye\r\n")
+                        await writer.drain()
+                        break
+                    else:
+                        writer.write(b"503 5.5.1 bad sequence\r\n")
+                    await writer.drain()
             elif behaviour == "garbage":
                 writer.write(b"\x16\x03\x01 this is not SMTP \x00\xff\xfe\r\n")
                 await writer.drain()
@@ -77,7 +97,7 @@ async def raw_server(host, port, behaviour):
                 writer.write(b"220-" + b"x" * 200000 + b"\r\n220 ok\r\n")
                 await writer.drain()
                 await asyncio.sleep(2)
-        except (ConnectionError, asyncio.CancelledError):
+        except (ConnectionError, asyncio.CancelledError, asyncio.TimeoutError):
             pass
         finally:
             writer.close()
@@ -150,7 +170,7 @@ def main():
         if controller.ssl_context is not None:
             controller._trigger_server = lambda: None
         controller.start()
-    raw = {name: ports[name] for name in ("silent", "554", "421", "garbage", "overlong")}
+    raw = {name: ports[name] for name in ("silent", "554", "421", "garbage", "overlong", "starttls454")}
     raw_ready = threading.Event()
     threading.Thread(target=run_raw_servers, args=(args.host, raw, raw_ready), daemon=True).start()
     raw_ready.wait(5)

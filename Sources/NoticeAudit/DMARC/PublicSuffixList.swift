@@ -89,6 +89,6 @@ public struct PublicSuffixList: Sendable {
     }
 
     private static func labels(of domain: String) -> [String] {
-        InMemoryZone.key(domain).split(separator: ".", omittingEmptySubsequences: true).map(String.init)
+        DomainName.normalized(domain).split(separator: ".", omittingEmptySubsequences: true).map(String.init)
     }
 }

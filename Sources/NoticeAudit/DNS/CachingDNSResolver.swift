@@ -47,7 +47,7 @@ public final class CachingDNSResolver: DNSResolver {
     public var transportQueries: Int { state.withLock { $0.transportQueries } }
 
     public func resolve(_ name: String, type: DNSRecordType) async throws -> DNSAnswer {
-        let key = Key(name: InMemoryZone.key(name), type: type)
+        let key = Key(name: DomainName.normalized(name), type: type)
         while true {
             try Task.checkCancellation()
             enum Role {
@@ -85,7 +85,7 @@ public final class CachingDNSResolver: DNSResolver {
 
     /// The cached answer while it is fresh; nil when a query is needed.
     public func answerAtHand(_ name: String, type: DNSRecordType) throws -> DNSAnswer? {
-        let key = Key(name: InMemoryZone.key(name), type: type)
+        let key = Key(name: DomainName.normalized(name), type: type)
         return state.withLock { state in
             guard let entry = state.entries[key], entry.expires > now() else { return nil }
             return entry.response.answer

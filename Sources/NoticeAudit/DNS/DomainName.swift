@@ -67,4 +67,19 @@ public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertibl
     public var description: String { name }
 
     public static func < (lhs: DomainName, rhs: DomainName) -> Bool { lhs.name < rhs.name }
+
+    /// A name as DNS compares it (RFC 4343: case-insensitive; the root's trailing dot dropped):
+    /// lower case, no final dot. Names already in that form are returned as they are, without a
+    /// copy: the resolvers and the SPF evaluator call this for every lookup.
+    public static func normalized(_ name: String) -> String {
+        let alreadyKey = name.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard let last = bytes.last, last != UInt8(ascii: ".") else { return bytes.isEmpty }
+            for byte in bytes where byte &- UInt8(ascii: "A") < 26 { return false }
+            return true
+        }
+        if alreadyKey == true { return name }
+        var key = name.lowercased()
+        if key.hasSuffix(".") { key.removeLast() }
+        return key
+    }
 }

@@ -51,28 +51,15 @@ public struct InMemoryZone: DNSResolver {
 
     public init() {}
 
-    /// The key a name is stored under: lower case, without a trailing dot.
-    public static func key(_ name: String) -> String {
-        let alreadyKey = name.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            guard let last = bytes.last, last != UInt8(ascii: ".") else { return bytes.isEmpty }
-            for byte in bytes where byte &- UInt8(ascii: "A") < 26 { return false }
-            return true
-        }
-        if alreadyKey == true { return name }
-        var key = name.lowercased()
-        if key.hasSuffix(".") { key.removeLast() }
-        return key
-    }
-
     /// Adds a record at `name`.
     public mutating func add(_ record: DNSRecord, at name: String) {
-        add(Optional(record), at: Self.key(name))
+        add(Optional(record), at: DomainName.normalized(name))
     }
 
     /// Makes queries for `name` fail without a definite answer, except for the listed types,
     /// which are answered from the stored records (or "no data").
     public mutating func fail(_ name: String, with kind: DNSLookupError.Kind, exceptTypes: Set<DNSRecordType> = []) {
-        let key = Self.key(name)
+        let key = DomainName.normalized(name)
         add(nil, at: key)
         nodes[key] = Node(records: nodes[key]?.records ?? [], failure: kind, exceptTypes: exceptTypes)
     }
@@ -98,7 +85,7 @@ public struct InMemoryZone: DNSResolver {
 
     /// The records stored at `name` of any type (no CNAME following).
     public func storedRecords(at name: String) -> [DNSRecord] {
-        nodes[Self.key(name)]?.records ?? []
+        nodes[DomainName.normalized(name)]?.records ?? []
     }
 
     public func resolve(_ name: String, type: DNSRecordType) async throws -> DNSAnswer {
@@ -111,7 +98,7 @@ public struct InMemoryZone: DNSResolver {
     }
 
     private func answer(_ name: String, type: DNSRecordType) throws(DNSLookupError) -> DNSAnswer {
-        var current = Self.key(name)
+        var current = DomainName.normalized(name)
         for _ in 0...Self.maximumCNAMEHops {
             guard let node = nodes[current] else { return .nxdomain }
             if let failure = node.failure, !node.exceptTypes.contains(type) {
@@ -119,7 +106,7 @@ public struct InMemoryZone: DNSResolver {
             }
             if let answer = node.answers[Self.slot(of: type)] { return answer }
             if type != .cname, let target = node.cnameTarget {
-                current = Self.key(target)
+                current = DomainName.normalized(target)
                 continue
             }
             return .noData

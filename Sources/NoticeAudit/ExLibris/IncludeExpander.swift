@@ -3,10 +3,23 @@
 public struct IncludeExpansion: Sendable, Equatable {
     public var include: String
     public var networks: [IPNetwork]
-    /// What could not be read (a DNS error, a macro, a loop); empty when the expansion is complete.
+    /// What could not be expanded for good (no SPF record, a macro, a loop): the include
+    /// authorizes nothing more there, whenever it is asked.
     public var problems: [String]
+    /// Temporary DNS errors (timeout, SERVFAIL, REFUSED, network, malformed answer) somewhere in
+    /// the tree: the expansion may lack addresses that a later run will see.
+    public var temporaryErrors: [String] = []
 
-    public var isComplete: Bool { problems.isEmpty }
+    /// True when the expansion finished without a temporary DNS error anywhere in its tree
+    /// (../shared/domain.md, "Relay set of a region").
+    public var isComplete: Bool { temporaryErrors.isEmpty }
+
+    public init(include: String, networks: [IPNetwork], problems: [String], temporaryErrors: [String] = []) {
+        self.include = include
+        self.networks = networks
+        self.problems = problems
+        self.temporaryErrors = temporaryErrors
+    }
 }
 
 /// Expands SPF includes through a ``DNSResolver``.
@@ -22,6 +35,7 @@ public struct IncludeExpander: Sendable {
     public func expand(_ include: String) async throws -> IncludeExpansion {
         var networks = Set<IPNetwork>()
         var problems: [String] = []
+        var temporary: [String] = []
         var visited = Set<String>()
         var queue = [SPFEvaluationRun.normalized(include)]
         while let domain = queue.first {
@@ -35,7 +49,7 @@ public struct IncludeExpander: Sendable {
             do {
                 answer = try await resolver.resolve(domain, type: .txt)
             } catch let error as DNSLookupError {
-                problems.append(error.description)
+                temporary.append(error.description)
                 continue
             }
             guard case .record(let record) = SPFRecordLookup(answer: answer) else {
@@ -49,14 +63,14 @@ public struct IncludeExpander: Sendable {
                 case .include(let spec):
                     if spec.hasMacros { problems.append("\(directive.text) in \(domain) uses macros") } else { queue.append(SPFEvaluationRun.normalized(spec.text)) }
                 case .a(let spec, let cidr):
-                    try await addAddresses(of: spec?.text ?? domain, cidr: cidr, into: &networks, problems: &problems)
+                    try await addAddresses(of: spec?.text ?? domain, cidr: cidr, into: &networks, temporary: &temporary)
                 case .mx(let spec, let cidr):
                     do {
                         for case .mx(_, let exchange) in try await resolver.resolve(spec?.text ?? domain, type: .mx).records {
-                            try await addAddresses(of: exchange, cidr: cidr, into: &networks, problems: &problems)
+                            try await addAddresses(of: exchange, cidr: cidr, into: &networks, temporary: &temporary)
                         }
                     } catch let error as DNSLookupError {
-                        problems.append(error.description)
+                        temporary.append(error.description)
                     }
                 case .ptr, .exists:
                     problems.append("\(directive.text) in \(domain) depends on the sender's address and cannot be expanded")
@@ -68,17 +82,17 @@ public struct IncludeExpander: Sendable {
                 if redirect.value.hasMacros { problems.append("\(redirect.text) in \(domain) uses macros") } else { queue.append(SPFEvaluationRun.normalized(redirect.value.text)) }
             }
         }
-        return IncludeExpansion(include: include, networks: networks.sorted(), problems: problems)
+        return IncludeExpansion(include: include, networks: networks.sorted(), problems: problems, temporaryErrors: temporary)
     }
 
-    private func addAddresses(of name: String, cidr: DualCIDR, into networks: inout Set<IPNetwork>, problems: inout [String]) async throws {
+    private func addAddresses(of name: String, cidr: DualCIDR, into networks: inout Set<IPNetwork>, temporary: inout [String]) async throws {
         for type in [DNSRecordType.a, .aaaa] {
             do {
                 for address in try await resolver.resolve(name, type: type).records.compactMap(\.address) {
                     if let network = IPNetwork(address: address, prefixLength: cidr.prefixLength(for: address)) { networks.insert(network) }
                 }
             } catch let error as DNSLookupError {
-                problems.append(error.description)
+                temporary.append(error.description)
             }
         }
     }
@@ -94,6 +108,8 @@ public struct CatalogCrossCheck: Sendable, Equatable {
     public var includeOnly: [IPNetwork]
     public var expansion: IncludeExpansion
 
+    /// True when both sources list the same addresses. Only a complete expansion can be compared:
+    /// a DNS failure is not a disagreement.
     public var agrees: Bool { pageOnly.isEmpty && includeOnly.isEmpty && expansion.isComplete }
 
     /// Compares the page's addresses of a region with what its include authorizes.

@@ -129,6 +129,9 @@ public final class HistoryDatabase: Sendable {
         migrator.registerMigration("addRunHeartbeat") { db in
             try db.alter(table: "scan_run") { table in table.add(column: "heartbeat_at", .datetime) }
         }
+        migrator.registerMigration("addRunFindings") { db in
+            try db.alter(table: "scan_run") { table in table.add(column: "findings", .text) }
+        }
         return migrator
     }
 

@@ -25,8 +25,10 @@ public struct ScanRunRecord: Sendable, Equatable {
     public var catalogSnapshotID: Int64?
     public var catalogSource: String?
     public var catalogStale: Bool
-    /// Run-level notes for the report (catalog problems, unreachable DNS).
+    /// Run-level notes in words, as runs before 0.2 recorded them.
     public var notes: [String]
+    /// Run-level findings (catalog stale, incomplete, changed; page and include disagreeing).
+    public var findings: [Finding] = []
 }
 
 /// Scan runs, per-institution results and findings in the history database. Each result is
@@ -54,9 +56,13 @@ public struct ScanStore: Sendable {
     /// A run is gone when its heartbeat is older than ``staleAfter``, whatever host wrote it
     /// (containers get a new host name every run), or sooner when it was started on this host by
     /// a process that no longer exists.
-    public func beginRun(trigger: ScanTrigger, consortium: String, selection: [String]?, catalog: CatalogStatus, notes: [String], now: Date = Date(),
-                         host: String = ProcessInfo.processInfo.hostName) throws(HistoryError) -> Int64 {
+    public func beginRun(trigger: ScanTrigger, consortium: String, selection: [String]?, catalog: CatalogStatus, notes: [String], findings: [Finding] = [],
+                         now: Date = Date(), host: String = ProcessInfo.processInfo.hostName) throws(HistoryError) -> Int64 {
         let pid = Int(getpid())
+        let encodedFindings: String
+        do { encodedFindings = String(decoding: try Self.encoder.encode(findings), as: UTF8.self) } catch {
+            throw HistoryError(path: database.path, underlying: error)
+        }
         return try database.write { db in
             for row in try Row.fetchAll(db, sql: "SELECT id, pid, host, COALESCE(heartbeat_at, started_at) AS heartbeat FROM scan_run WHERE status = 'running'") {
                 let otherPID: Int? = row["pid"], otherHost: String? = row["host"], heartbeat: Date = row["heartbeat"]
@@ -68,11 +74,11 @@ public struct ScanStore: Sendable {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO scan_run (started_at, status, trigger, tool_version, consortium, selection, catalog_snapshot_id, catalog_source, catalog_stale, notes, pid, host, heartbeat_at)
-                    VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO scan_run (started_at, status, trigger, tool_version, consortium, selection, catalog_snapshot_id, catalog_source, catalog_stale, notes, pid, host, heartbeat_at, findings)
+                    VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [now, trigger.rawValue, NoticeAuditVersion.current, consortium, selection?.joined(separator: ","), catalog.snapshot?.id,
-                            catalog.catalog.source, catalog.isStale, notes.joined(separator: "\n"), pid, host, now])
+                            catalog.catalog.source, catalog.isStale, notes.joined(separator: "\n"), pid, host, now, encodedFindings])
             return db.lastInsertedRowID
         }
     }
@@ -87,10 +93,13 @@ public struct ScanStore: Sendable {
     public func record(_ result: InstitutionResult, run: Int64, now: Date = Date()) throws(HistoryError) -> InstitutionResult {
         var result = result
         return try database.write { db in
-            let previous = try String.fetchOne(
-                db, sql: "SELECT status FROM institution_result WHERE institution_id = ? AND run_id < ? ORDER BY run_id DESC LIMIT 1",
-                arguments: [result.institutionID, run])
-            result.change = StatusChange.between(previous: previous.flatMap(ComplianceStatus.init(rawValue:)), current: result.status)
+            // Earlier statuses, newest first: the last known one decides the change, the unknown
+            // ones right before this run are counted.
+            let earlier = try String.fetchAll(
+                db, sql: "SELECT status FROM institution_result WHERE institution_id = ? AND run_id < ? ORDER BY run_id DESC",
+                arguments: [result.institutionID, run]).compactMap(ComplianceStatus.init(rawValue:))
+            result.change = StatusChange.between(lastKnown: earlier.first { $0 != .unknown }, current: result.status)
+            result.unknownRuns = StatusChange.unknownRuns(current: result.status, earlier: earlier)
             let detail = String(decoding: try Self.encoder.encode(result), as: UTF8.self)
             try db.execute(
                 sql: """
@@ -103,7 +112,7 @@ public struct ScanStore: Sendable {
             for finding in result.findings {
                 try db.execute(
                     sql: "INSERT INTO finding (result_id, run_id, institution_id, code, severity, target, message, remediation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [resultID, run, result.institutionID, finding.code, finding.severity.rawValue, finding.target, finding.message, finding.remediation])
+                    arguments: [resultID, run, result.institutionID, finding.code.rawValue, finding.severity.rawValue, finding.target, finding.message, finding.remediation])
             }
             return result
         }
@@ -120,23 +129,30 @@ public struct ScanStore: Sendable {
         try database.write { db in try db.execute(sql: "UPDATE scan_run SET report_path = ? WHERE id = ?", arguments: [path, run]) }
     }
 
-    private static func run(from row: Row) -> ScanRunRecord {
+    private func run(from row: Row) throws(HistoryError) -> ScanRunRecord {
         let selection: String? = row["selection"]
         let notes: String? = row["notes"]
+        let id: Int64 = row["id"]
+        var findings: [Finding] = []
+        if let text: String = row["findings"] {
+            do { findings = try JSONDecoder().decode([Finding].self, from: Data(text.utf8)) } catch {
+                throw HistoryError.undecodable(path: database.path, what: "the run-level findings of run \(id)", underlying: error)
+            }
+        }
         return ScanRunRecord(
-            id: row["id"], startedAt: row["started_at"], finishedAt: row["finished_at"],
+            id: id, startedAt: row["started_at"], finishedAt: row["finished_at"],
             status: ScanRunStatus(rawValue: row["status"]) ?? .failed, trigger: ScanTrigger(rawValue: row["trigger"]) ?? .manual,
             toolVersion: row["tool_version"], consortium: row["consortium"], selection: selection.map { $0.split(separator: ",").map(String.init) },
             catalogSnapshotID: row["catalog_snapshot_id"], catalogSource: row["catalog_source"], catalogStale: row["catalog_stale"],
-            notes: notes.map { $0.split(separator: "\n").map(String.init) } ?? [])
+            notes: notes.map { $0.split(separator: "\n").map(String.init) } ?? [], findings: findings)
     }
 
     public func run(id: Int64) throws(HistoryError) -> ScanRunRecord? {
-        try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM scan_run WHERE id = ?", arguments: [id]).map(Self.run) }
+        try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM scan_run WHERE id = ?", arguments: [id]).map { try run(from: $0) } }
     }
 
     public func latestRun() throws(HistoryError) -> ScanRunRecord? {
-        try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM scan_run ORDER BY id DESC LIMIT 1").map(Self.run) }
+        try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM scan_run ORDER BY id DESC LIMIT 1").map { try run(from: $0) } }
     }
 
     /// The results of a run, as stored (with their change).

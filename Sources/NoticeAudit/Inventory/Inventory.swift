@@ -22,13 +22,17 @@ public struct RelayConfiguration: Sendable, Equatable {
     public var security: RelaySecurity
     public var username: String?
     public var credential: CredentialSource?
+    /// Campus IT confirmed that the relay lets the scanner's address in (`admits_scanner`): only
+    /// then is a refused or unreachable relay proof of a fault (../shared/domain.md, vantage point).
+    public var admitsScanner: Bool
 
-    public init(host: String, port: Int, security: RelaySecurity, username: String? = nil, credential: CredentialSource? = nil) {
+    public init(host: String, port: Int, security: RelaySecurity, username: String? = nil, credential: CredentialSource? = nil, admitsScanner: Bool = false) {
         self.host = host
         self.port = port
         self.security = security
         self.username = username
         self.credential = credential
+        self.admitsScanner = admitsScanner
     }
 }
 

@@ -21,7 +21,7 @@ public struct InventoryValidator {
     private static let institutionKeys = [
         "id", "name", "alma_code", "region", "delivery", "sender_domains", "from_addresses", "relay", "envelope_from", "notes",
     ]
-    private static let relayKeys = ["host", "port", "security", "username", "password_env", "credentials_file"]
+    private static let relayKeys = ["host", "port", "security", "username", "password_env", "credentials_file", "admits_scanner"]
 
     /// Validates an inventory given as JSON text.
     public static func validate(text: String) -> InventoryValidation {
@@ -182,8 +182,9 @@ public struct InventoryValidator {
             add(.warning, fields.path(of: "security"), fields["security"] ?? node, "credentials would travel in clear text: security is \"none\".",
                 hint: "use \"starttls\" on port 587 so the password is encrypted.")
         }
+        let admitsScanner = boolean("admits_scanner", in: fields) ?? false
         guard let host else { return nil }
-        return RelayConfiguration(host: host, port: port, security: security, username: username, credential: credential)
+        return RelayConfiguration(host: host, port: port, security: security, username: username, credential: credential, admitsScanner: admitsScanner)
     }
 
     // MARK: Typed fields
@@ -194,6 +195,15 @@ public struct InventoryValidator {
             return nil
         }
         return InventoryObjectFields(members: members, path: path, position: node.position, allowedKeys: allowedKeys, problems: &problems)
+    }
+
+    private mutating func boolean(_ key: String, in fields: InventoryObjectFields) -> Bool? {
+        guard let node = fields[key] else { return nil }
+        guard case .bool(let value) = node.value else {
+            add(.error, fields.path(of: key), node, "expected true or false, found \(node.value.kindDescription).", hint: "write \"\(key)\": true or false, without quotes.")
+            return nil
+        }
+        return value
     }
 
     private mutating func string(_ key: String, in fields: InventoryObjectFields, required: Bool) -> String? {

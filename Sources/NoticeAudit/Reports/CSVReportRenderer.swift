@@ -18,7 +18,7 @@ public enum CSVReportRenderer {
             text += line([
                 result.institutionID, result.name, result.status.rawValue, result.method.rawValue, result.spfResult?.rawValue ?? "",
                 result.dmarcPolicy ?? "", result.relayStatus?.rawValue ?? "", result.change.rawValue,
-                result.findings.filter { $0.severity == .error }.map(\.code).joined(separator: " "),
+                result.findings.filter { $0.severity == .error }.map(\.code.rawValue).joined(separator: " "),
             ])
         }
         return text
@@ -26,9 +26,13 @@ public enum CSVReportRenderer {
 
     public static func findings(_ report: ScanReport) -> String {
         var text = line(["institution", "status", "severity", "code", "target", "message", "remediation"])
+        // Run-level conditions first, with an empty institution.
+        for finding in report.run.findings {
+            text += line(["", "", finding.severity.rawValue, finding.code.rawValue, finding.target, finding.message, finding.remediation])
+        }
         for result in report.results {
             for finding in result.findings {
-                text += line([result.institutionID, result.status.rawValue, finding.severity.rawValue, finding.code, finding.target, finding.message, finding.remediation])
+                text += line([result.institutionID, result.status.rawValue, finding.severity.rawValue, finding.code.rawValue, finding.target, finding.message, finding.remediation])
             }
         }
         return text

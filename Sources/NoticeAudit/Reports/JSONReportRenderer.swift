@@ -16,6 +16,8 @@ public enum JSONReportRenderer {
             var catalogSnapshotId: Int64?
             var catalogStale: Bool
             var notes: [String]
+            /// Run-level findings (catalog stale, incomplete, changed; page and include disagreeing).
+            var findings: [Finding]
         }
 
         struct Counts: Encodable {
@@ -36,7 +38,7 @@ public enum JSONReportRenderer {
         let document = Document(
             run: .init(id: run.id, startedAt: run.startedAt, finishedAt: run.finishedAt, status: run.status.rawValue, trigger: run.trigger.rawValue,
                        toolVersion: run.toolVersion, consortium: run.consortium, selection: run.selection, catalogSource: run.catalogSource,
-                       catalogSnapshotId: run.catalogSnapshotID, catalogStale: run.catalogStale, notes: run.notes),
+                       catalogSnapshotId: run.catalogSnapshotID, catalogStale: run.catalogStale, notes: run.notes, findings: run.findings),
             counts: .init(compliant: report.count(.compliant), noncompliant: report.count(.noncompliant), unknown: report.count(.unknown), total: report.results.count),
             institutions: report.results)
         let encoder = JSONEncoder()

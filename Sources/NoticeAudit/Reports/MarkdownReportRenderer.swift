@@ -44,8 +44,12 @@ public enum MarkdownReportRenderer {
             out.append("Source: \(run.catalogSource ?? "unknown")" + (run.catalogStale ? " (**stale**)" : "") + ".")
         }
         for note in run.notes { out.append("- \(note)") }
+        for finding in run.findings {
+            out.append("- **\(finding.code.rawValue)** (\(finding.severity.rawValue), \(finding.target)): \(finding.message)")
+            if !finding.remediation.isEmpty { out.append("  - Fix: \(finding.remediation)") }
+        }
 
-        let changes = report.results.filter { $0.change == .regressed || $0.change == .fixed }
+        let changes = report.results.filter { [.regressed, .fixed, .unverified].contains($0.change) }
         out.append("")
         out.append("## What changed since the last run")
         out.append("")
@@ -53,7 +57,13 @@ public enum MarkdownReportRenderer {
             out.append("No institution changed status.")
         } else {
             for result in changes {
-                out.append("- **\(result.name)** (\(result.institutionID)): \(result.change == .fixed ? "fixed, now" : "regressed, now") \(result.status.rawValue)")
+                switch result.change {
+                case .unverified:
+                    let runs = result.unknownRuns ?? 1
+                    out.append("- **\(result.name)** (\(result.institutionID)): unverified, unknown \(runs == 1 ? "in this run" : "for \(runs) runs in a row") (not a fix and not a regression)")
+                default:
+                    out.append("- **\(result.name)** (\(result.institutionID)): \(result.change == .fixed ? "fixed, now" : "regressed, now") \(result.status.rawValue)")
+                }
             }
         }
         let new = report.results.filter { $0.change == .new }
@@ -77,12 +87,12 @@ public enum MarkdownReportRenderer {
                 out.append("### \(result.name) (\(result.institutionID)): \(result.status.rawValue)")
                 out.append("")
                 for finding in result.findings {
-                    out.append("- **\(finding.code)** (\(finding.severity.rawValue), \(finding.target)): \(finding.message)")
+                    out.append("- **\(finding.code.rawValue)** (\(finding.severity.rawValue), \(finding.target)): \(finding.message)")
                     if !finding.remediation.isEmpty { out.append("  - Fix: \(finding.remediation)") }
                 }
                 for domain in result.domains where !domain.results.isEmpty && domain.worstResult != .pass {
                     let parts = domain.results.keys.sorted().map { "\($0): \(domain.results[$0]!.prefix(8).joined(separator: ", "))\(domain.results[$0]!.count > 8 ? " …" : "")" }
-                    out.append("- \(domain.domain): current record `\(domain.record ?? "none")`; per relay range: \(parts.joined(separator: "; "))")
+                    out.append("- \(domain.domain): \(domain.record.map { "current record `\($0)`" } ?? "no SPF record"); per relay range: \(parts.joined(separator: "; "))")
                 }
             }
         }

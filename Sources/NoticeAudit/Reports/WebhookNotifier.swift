@@ -15,22 +15,34 @@ public struct WebhookNotifier: Sendable {
         self.client = client
     }
 
-    /// True when the run has something to tell: a regression, or a catalog change.
-    public static func shouldNotify(_ report: ScanReport) -> Bool {
-        report.results.contains { $0.change == .regressed } || report.run.notes.contains { $0.contains("relay catalog changed") }
+    /// Consecutive unknown runs at which an institution is worth a message (once, when reached).
+    public static let unknownRunsAlert = 3
+
+    /// The institutions that just reached ``unknownRunsAlert`` consecutive unknown runs.
+    static func longUnknown(_ report: ScanReport) -> [InstitutionResult] {
+        report.results.filter { $0.unknownRuns == unknownRunsAlert }
     }
 
-    /// The message: counts, regressions, catalog changes and where the report is.
+    /// True when the run has something to tell (../shared/domain.md, "Changes between runs"): a
+    /// regression, an institution reaching three consecutive unknown runs, or a change of the Ex
+    /// Libris catalog. An unknown run alone (a DNS glitch) is not.
+    public static func shouldNotify(_ report: ScanReport) -> Bool {
+        report.results.contains { $0.change == .regressed } || !longUnknown(report).isEmpty || report.run.findings.contains { $0.code == .catalogChanged }
+    }
+
+    /// The message: counts, regressions, long unknowns, catalog changes and where the report is.
     public static func payload(_ report: ScanReport, reportPath: String) -> [String: Any] {
         let regressed = report.results.filter { $0.change == .regressed }
+        let unknown = longUnknown(report)
         var lines = ["notice-audit \(report.run.consortium) run \(report.run.id): \(report.count(.compliant)) compliant, \(report.count(.noncompliant)) noncompliant, \(report.count(.unknown)) unknown of \(report.results.count)."]
         if !regressed.isEmpty { lines.append("Regressed: " + regressed.map { "\($0.name) (\($0.institutionID)) is now \($0.status.rawValue)" }.joined(separator: "; ") + ".") }
-        lines += report.run.notes.filter { $0.contains("relay catalog changed") }
+        if !unknown.isEmpty { lines.append("Unknown for \(unknownRunsAlert) runs in a row: " + unknown.map { "\($0.name) (\($0.institutionID))" }.joined(separator: "; ") + ".") }
+        lines += report.run.findings.filter { $0.code == .catalogChanged }.map(\.message)
         lines.append("Report: \(reportPath)")
         return [
             "text": lines.joined(separator: "\n"), "run": report.run.id, "consortium": report.run.consortium,
             "compliant": report.count(.compliant), "noncompliant": report.count(.noncompliant), "unknown": report.count(.unknown),
-            "regressed": regressed.map(\.institutionID), "report": reportPath,
+            "regressed": regressed.map(\.institutionID), "unknown_for_\(unknownRunsAlert)_runs": unknown.map(\.institutionID), "report": reportPath,
         ]
     }
 

@@ -3,7 +3,10 @@ import Foundation
 /// What a relay probe found, in the words of the interface (`notice-audit relay --json` `status`).
 public enum RelayStatus: String, Sendable, Codable, CaseIterable {
     case ok
+    /// The relay's host answered the connection with a reset (ECONNREFUSED).
     case refused
+    /// No route to the relay from here: network or host unreachable (ENETUNREACH, EHOSTUNREACH).
+    case unreachable
     case timeout
     case dnsError = "dns_error"
     case tlsError = "tls_error"
@@ -13,7 +16,10 @@ public enum RelayStatus: String, Sendable, Codable, CaseIterable {
     case starttlsMissing = "starttls_missing"
     case authMissing = "auth_missing"
     case authFailed = "auth_failed"
+    /// A 5xx greeting: the relay refuses the session.
     case rejected
+    /// A 4xx reply at any step (a 421 greeting, STARTTLS or AUTH answered 454): try again later.
+    case temporary
     case protocolError = "protocol_error"
 }
 

@@ -66,7 +66,7 @@ public struct SMTPProbe: Sendable {
         apply(first, to: &result)
         result.status = classify(first, result: &result, credentialsSent: sendsCredentials)
 
-        if first.code == CURLE_PEER_FAILED_VERIFICATION || (first.code == CURLE_SSL_CONNECT_ERROR && first.message.lowercased().contains("certificate")) {
+        if first.code == CURLE_PEER_FAILED_VERIFICATION || (first.code == CURLE_SSL_CONNECT_ERROR && first.verifyResult != 0) {
             // The chain or the name did not verify: look again, without credentials, to say why.
             let second = try await connect(host: host, port: port, security: security, ehloName: ehloName, addresses: result.addresses,
                                            verify: false, username: nil, password: nil)
@@ -97,6 +97,8 @@ public struct SMTPProbe: Sendable {
         var transcript: SMTPTranscript
         var verifyResult: Int
         var certificate: RelayCertificate?
+        /// The connect's errno (CURLINFO_OS_ERRNO): ECONNREFUSED, ENETUNREACH, EHOSTUNREACH…
+        var connectErrno: Int32
     }
 
     private func connect(host: String, port: Int, security: RelaySecurity, ehloName: String, addresses: [IPAddress],
@@ -146,7 +148,8 @@ public struct SMTPProbe: Sendable {
         }
         return Attempt(
             code: code, message: transfer.errorMessage.isEmpty ? String(cString: curl_easy_strerror(code)) : transfer.errorMessage,
-            transcript: recorder.transcript, verifyResult: transfer.info(CURLINFO_SSL_VERIFYRESULT), certificate: certificate)
+            transcript: recorder.transcript, verifyResult: transfer.info(CURLINFO_SSL_VERIFYRESULT), certificate: certificate,
+            connectErrno: Int32(truncatingIfNeeded: transfer.info(CURLINFO_OS_ERRNO)))
     }
 
     // MARK: Reading the attempt
@@ -182,6 +185,11 @@ public struct SMTPProbe: Sendable {
             result.isTemporary = temporary
             return status
         }
+        // A 4xx reply at any step (RFC 5321 §4.2.1: transient) is a temporary condition: a 421
+        // greeting, EHLO, STARTTLS (RFC 3207 §4: 454) or AUTH (RFC 4954 §6: 454) answered 4xx.
+        if code != CURLE_OK, let transient = attempt.transcript.replyCodes.first(where: { (400..<500).contains($0) }) {
+            return fail(.temporary, "the relay answered \(attempt.transcript.firstServerReply(withCode: transient) ?? String(transient)) (a temporary refusal); try again later", temporary: true)
+        }
         if code == CURLE_OK || code == CURLE_LOGIN_DENIED {
             if result.tls != nil { result.tls?.verified = true; result.tls?.nameMatches = true }
             let advertisesAuth = !result.authMechanisms.isEmpty
@@ -205,13 +213,26 @@ public struct SMTPProbe: Sendable {
             // greeting that is not "NNN text" is not SMTP (RFC 5321 §4.2).
             return fail(.protocolError, "the relay did not speak SMTP: its first line was \(String(banner.prefix(80)).debugDescription)")
         }
+        if let bannerCode, bannerCode >= 500 {
+            return fail(.rejected, "the relay refused the session with \(result.banner ?? String(bannerCode))")
+        }
         switch code {
         case CURLE_COULDNT_CONNECT:
-            return fail(.refused, "the connection to \(result.host):\(result.port) was refused (\(attempt.message)); is the relay down, or does a firewall block the port?")
+            switch attempt.connectErrno {
+            case ECONNREFUSED:
+                return fail(.refused, "the connection was refused (a TCP reset): the relay is down, or a firewall refuses this address")
+            case ETIMEDOUT:
+                return fail(.timeout, "the connection timed out after \(timeout)", temporary: true)
+            default:
+                return fail(.unreachable, "it cannot be reached from here (\(String(cString: strerror(attempt.connectErrno)))): no route from the scanner's network")
+            }
         case CURLE_OPERATION_TIMEDOUT:
             let step = result.banner == nil ? "waiting for the greeting" : "waiting for the relay's reply"
             return fail(.timeout, "timed out \(step) after \(timeout)", temporary: true)
         case CURLE_USE_SSL_FAILED:
+            if result.capabilities.contains(where: { $0.uppercased() == "STARTTLS" }) || result.capabilitiesBeforeTLS.contains(where: { $0.uppercased() == "STARTTLS" }) {
+                return fail(.tlsError, "the relay offers STARTTLS but refused it: \(attempt.transcript.lastServerReply ?? attempt.message)")
+            }
             return fail(.starttlsMissing, "the relay does not offer STARTTLS, so Alma cannot encrypt the connection")
         case CURLE_PEER_FAILED_VERIFICATION:
             return fail(.certUntrusted, attempt.message)
@@ -220,9 +241,6 @@ public struct SMTPProbe: Sendable {
         case CURLE_COULDNT_RESOLVE_HOST:
             return fail(.dnsError, attempt.message, temporary: true)
         default:
-            if let bannerCode, bannerCode >= 400 {
-                return fail(.rejected, "the relay refused the session with \(result.banner ?? "an error")\(bannerCode < 500 ? " (temporary)" : "")", temporary: bannerCode < 500)
-            }
             return fail(.protocolError, "the SMTP dialogue failed (curl \(code.rawValue)): \(attempt.message)")
         }
     }
@@ -234,8 +252,11 @@ public struct SMTPProbe: Sendable {
         tls.certificate = second.certificate ?? first.certificate ?? tls.certificate
         tls.verified = false
         let verdict = first.verifyResult
-        let nameProblem = first.message.contains("subject name") || first.message.contains("does not match") || verdict == 62
-        if verdict == 0 || nameProblem {
+        // Structured facts only: OpenSSL's verdict (10: expired, 62: host name mismatch) and the
+        // names the certificate carries (libcurl checks the name itself and then reports 1, not 62).
+        let certificateNames = tls.certificate.map { $0.names.isEmpty ? [$0.subject.replacingOccurrences(of: "CN = ", with: "")] : $0.names } ?? []
+        let nameProblem = verdict == 62 || (!certificateNames.isEmpty && !certificateNames.contains { Self.name($0, covers: result.host) })
+        if verdict != 10 && (nameProblem || verdict == 0) {
             tls.nameMatches = false
             tls.verifyError = "the certificate is not valid for \(result.host)"
             result.status = .certNameMismatch
@@ -252,6 +273,14 @@ public struct SMTPProbe: Sendable {
         }
         result.tls = tls
         result.isTemporary = false
+    }
+
+    /// RFC 6125 §6.4: a certificate name (possibly `*.` wildcard of one label) covers `host`.
+    static func name(_ pattern: String, covers host: String) -> Bool {
+        let pattern = pattern.lowercased(), host = host.lowercased()
+        if pattern == host { return true }
+        guard pattern.hasPrefix("*."), let dot = host.firstIndex(of: ".") else { return false }
+        return host[host.index(after: dot)...] == pattern.dropFirst(2)
     }
 
     /// OpenSSL's X509_V_ERR codes that relays commonly produce.
@@ -327,5 +356,10 @@ extension SMTPTranscript {
     /// The last line the server sent.
     var lastServerReply: String? {
         lines.reversed().lazy.compactMap { if case .server(let line) = $0 { line } else { nil } }.first
+    }
+
+    /// The first server line with reply code `code`.
+    func firstServerReply(withCode code: Int) -> String? {
+        lines.lazy.compactMap { if case .server(let line) = $0, line.hasPrefix(String(code)) { line } else { nil } }.first
     }
 }

@@ -44,6 +44,15 @@ struct SMTPTranscript {
         }
     }
 
+    /// The code of every complete server reply, in order: the last line of a multi-line reply
+    /// ("250 OK" after "250-…") carries it (RFC 5321 §4.2.1).
+    var replyCodes: [Int] {
+        lines.compactMap { line -> Int? in
+            guard case .server(let text) = line, text.count >= 3, let code = Int(text.prefix(3)), (200...599).contains(code) else { return nil }
+            return text.count == 3 || text.dropFirst(3).first == " " ? code : nil
+        }
+    }
+
     /// The first server line (the greeting).
     var banner: String? {
         lines.lazy.compactMap { if case .server(let line) = $0 { line } else { nil } }.first

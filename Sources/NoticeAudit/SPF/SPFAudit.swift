@@ -46,8 +46,14 @@ public struct SPFRecommendation: Sendable, Hashable {
 /// counts actually spent for the relay addresses, warnings, and the record to publish.
 public struct SPFRecordAudit: Sendable {
     public var domain: String
-    /// The domain's SPF record as published, when there is exactly one.
+    /// The domain's SPF record as published, when there is exactly one valid one.
     public var record: String?
+    /// What the domain publishes as SPF, as it is: the valid record, an invalid one as written,
+    /// or several records joined by " | "; nil when there is none (or DNS gave no answer).
+    public var published: String?
+    /// The DNS lookups each term of the domain's own record costs, its includes' trees counted
+    /// (RFC 7208 §4.6.4), in record order: what to flatten or drop when over the limit.
+    public var termCosts: [(term: String, lookups: Int)] = []
     /// DNS-querying terms over the whole tree, every branch taken (RFC 7208 §4.6.4).
     public var worstCaseDNSLookups: Int
     /// Lookups in the tree that return no data or NXDOMAIN.
@@ -80,10 +86,20 @@ public struct SPFRecordAuditor: Sendable {
         var walk = SPFTreeWalk(resolver: resolver)
         let top = try await walk.visit(domain, path: [])
         var audit = SPFRecordAudit(
-            domain: domain, record: top.record?.text, worstCaseDNSLookups: top.lookups, worstCaseVoidLookups: top.voids,
+            domain: domain, record: top.record?.text, published: Self.published(top.lookup), worstCaseDNSLookups: top.lookups, worstCaseVoidLookups: top.voids,
             spentDNSLookups: coverages.isEmpty ? nil : coverages.map(\.maximumDNSLookups).max(),
             spentVoidLookups: coverages.isEmpty ? nil : coverages.map(\.maximumVoidLookups).max(),
             warnings: walk.warnings)
+        if let record = top.record {
+            for directive in record.directives where directive.mechanism.causesDNSLookup {
+                var cost = 1
+                if let target = Self.includeTarget(directive) { cost += try await walk.visit(target, path: [domain]).lookups }
+                audit.termCosts.append((directive.text, cost))
+            }
+            if let redirect = record.redirect, !redirect.value.hasMacros {
+                audit.termCosts.append((redirect.text, 1 + (try await walk.visit(SPFEvaluationRun.normalized(redirect.value.text), path: [domain]).lookups)))
+            }
+        }
         if top.lookups > options.maximumDNSLookups {
             audit.warnings.append(.init(code: .lookupLimit, domain: domain,
                 message: "the record tree needs up to \(top.lookups) DNS lookups; evaluation stops with permerror after \(options.maximumDNSLookups) (RFC 7208 §4.6.4)"))
@@ -139,6 +155,15 @@ public struct SPFRecordAuditor: Sendable {
             message += " The record would be \(proposed.utf8.count) bytes, over \(Self.recordSizeLimit) (RFC 7208 §3.4): split it with a redirect or shorten it."
         }
         return SPFRecommendation(record: proposed, alreadyIncluded: false, worstCaseDNSLookups: cost, exceedsLookupLimit: cost > options.maximumDNSLookups, message: message)
+    }
+
+    /// The SPF text a domain publishes, valid or not.
+    static func published(_ lookup: SPFRecordLookup?) -> String? {
+        switch lookup {
+        case .record(let record)?: record.text
+        case .invalid(let text, _)?: text
+        case .multiple?, .none?, nil: nil
+        }
     }
 
     static func includeTarget(_ directive: SPFDirective) -> String? {

@@ -338,7 +338,7 @@ final class SPFEvaluationRun {
 
     /// Lower case, without the trailing dot.
     static func normalized(_ name: String) -> String {
-        InMemoryZone.key(name)
+        DomainName.normalized(name)
     }
 
     /// Why `name` cannot be checked (RFC 7208 §4.3), or nil when it can.

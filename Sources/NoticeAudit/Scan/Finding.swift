@@ -8,7 +8,7 @@ public struct Finding: Sendable, Equatable, Codable {
     }
 
     /// A stable code (`SPF_NOT_AUTHORIZED`, `RELAY_CERT_EXPIRED`) for filters and history.
-    public var code: String
+    public var code: FindingCode
     public var severity: Severity
     /// What the finding is about: a domain, a relay `host:port`, a range.
     public var target: String
@@ -16,7 +16,7 @@ public struct Finding: Sendable, Equatable, Codable {
     /// What the campus IT person should do, as they can apply it.
     public var remediation: String
 
-    public init(code: String, severity: Severity, target: String, message: String, remediation: String) {
+    public init(code: FindingCode, severity: Severity, target: String, message: String, remediation: String) {
         self.code = code
         self.severity = severity
         self.target = target
@@ -35,14 +35,35 @@ public enum ComplianceStatus: String, Sendable, Codable, Comparable, CaseIterabl
     public static func < (lhs: ComplianceStatus, rhs: ComplianceStatus) -> Bool { lhs.rank < rhs.rank }
 }
 
-/// How an institution's status moved since the previous run that covered it.
+/// How an institution's status moved against its last known status (../shared/domain.md,
+/// "Changes between runs"): the latest earlier run in which it was `compliant` or `noncompliant`.
 public enum StatusChange: String, Sendable, Codable {
-    case new, unchanged, regressed, fixed
+    /// No earlier run at all, or no earlier known status and known now.
+    case new
+    case unchanged
+    /// Last known compliant, now noncompliant.
+    case regressed
+    /// Last known noncompliant, now compliant.
+    case fixed
+    /// Now unknown: a DNS outage is neither a fix nor a regression.
+    case unverified
 
-    public static func between(previous: ComplianceStatus?, current: ComplianceStatus) -> StatusChange {
-        guard let previous else { return .new }
-        if previous == current { return .unchanged }
-        return current > previous ? .regressed : .fixed
+    /// The change from `lastKnown` (nil when no earlier run was compliant or noncompliant) to `current`.
+    public static func between(lastKnown: ComplianceStatus?, current: ComplianceStatus) -> StatusChange {
+        if current == .unknown { return .unverified }
+        switch (lastKnown, current) {
+        case (nil, _): return .new
+        case (.compliant?, .noncompliant): return .regressed
+        case (.noncompliant?, .compliant): return .fixed
+        default: return .unchanged
+        }
+    }
+
+    /// Consecutive unknown runs up to and including this one: 0 when `current` is known, else 1
+    /// plus the unknown results that directly precede it (`earlier`, newest first).
+    public static func unknownRuns(current: ComplianceStatus, earlier: [ComplianceStatus]) -> Int {
+        guard current == .unknown else { return 0 }
+        return 1 + earlier.prefix { $0 == .unknown }.count
     }
 }
 
@@ -58,6 +79,9 @@ public struct InstitutionResult: Sendable, Equatable, Codable {
     public var dmarcPolicy: String?
     public var relayStatus: RelayStatus?
     public var change: StatusChange
+    /// Consecutive unknown runs up to this one (scan.json `unknown_runs`); nil in history written
+    /// before it was counted.
+    public var unknownRuns: Int?
     public var findings: [Finding]
     /// Per sender domain: the result per range, for the report.
     public var domains: [DomainResult]
@@ -74,6 +98,7 @@ public struct InstitutionResult: Sendable, Equatable, Codable {
         self.dmarcPolicy = dmarcPolicy
         self.relayStatus = relayStatus
         self.change = change
+        self.unknownRuns = nil
         self.findings = findings
         self.domains = domains
         self.relay = relay

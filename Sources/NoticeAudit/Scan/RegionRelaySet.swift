@@ -8,12 +8,21 @@ public struct RegionRelaySet: Sendable {
     public var networks: [IPNetwork]
     public var pageNetworks: [IPNetwork]
     public var includeNetworks: [IPNetwork]
-    /// What could not be read (page missing, include not expanded).
+    /// What could not be read (page missing, include not expanded), temporary problems included.
     public var problems: [String]
+    /// The temporary DNS errors of the include's expansion: while there is one, the set is incomplete.
+    public var temporaryProblems: [String] = []
+    /// The comparison of the page with the include; only made when the expansion was complete.
     public var crossCheck: CatalogCrossCheck?
 
     /// True when neither source gave an address: the SPF verdict is then `unknown`.
     public var isUnknown: Bool { networks.isEmpty }
+
+    /// What the scanner knows of the set (../shared/domain.md, "Relay set of a region").
+    public var knowledge: RelaySetKnowledge {
+        if networks.isEmpty { return .empty }
+        return temporaryProblems.isEmpty ? .complete : .incomplete
+    }
 
     /// Builds the set for `region` from the catalog and DNS.
     public static func build(region: AlmaRegion, catalog: RelayCatalog, expander: IncludeExpander) async throws -> RegionRelaySet {
@@ -22,12 +31,14 @@ public struct RegionRelaySet: Sendable {
         var problems: [String] = []
         var includeNetworks: [IPNetwork] = []
         var crossCheck: CatalogCrossCheck?
+        var temporary: [String] = []
         if page.isEmpty { problems.append("the Ex Libris page lists no address for \(region.displayName) (catalog: \(catalog.source))") }
         if let include = entry?.spfInclude, entry?.includeConfirmed == true {
             let expansion = try await expander.expand(include)
             includeNetworks = expansion.networks
-            problems += expansion.problems
-            if !page.isEmpty {
+            problems += expansion.problems + expansion.temporaryErrors
+            temporary = expansion.temporaryErrors
+            if !page.isEmpty, expansion.isComplete {
                 crossCheck = CatalogCrossCheck(region: region, include: include, page: page, expansion: expansion)
             }
         } else {
@@ -38,6 +49,6 @@ public struct RegionRelaySet: Sendable {
         let networks = union.filter { network in !union.contains { $0 != network && $0.covers(network) } }.sorted()
         return RegionRelaySet(
             region: region, include: entry?.spfInclude, includeConfirmed: entry?.includeConfirmed ?? false, networks: networks,
-            pageNetworks: page, includeNetworks: includeNetworks, problems: problems, crossCheck: crossCheck)
+            pageNetworks: page, includeNetworks: includeNetworks, problems: problems, temporaryProblems: temporary, crossCheck: crossCheck)
     }
 }

@@ -45,27 +45,17 @@ public struct Scanner: Sendable {
     public func run(inventory: Inventory, selection: [String]?, runStarted: @Sendable (Int64) -> Void = { _ in },
                     progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> ScanOutcome {
         let institutions = selection.map { ids in inventory.institutions.filter { ids.contains($0.id) } } ?? inventory.institutions
-        var notes: [String] = []
         let fetched = try await fetcher.fetch(url: options.catalogURL)
-        if case .failed(let message, _) = fetched.outcome {
-            notes.append(fetched.status.snapshot == nil
-                ? "The Ex Libris page could not be fetched (\(message)); no earlier snapshot exists, so the embedded default catalog was used."
-                : "The Ex Libris page could not be fetched (\(message)); the last good snapshot was used and is stale.")
-        }
-        if fetched.changed, let diff = fetched.diff {
-            notes.append("The Ex Libris relay catalog changed since the previous snapshot: " + diff.lines.joined(separator: "; "))
-        }
+        var findings = Self.catalogFindings(fetched)
         var relaySets: [AlmaRegion: RegionRelaySet] = [:]
         let expander = IncludeExpander(resolver: resolver)
         for region in Set(institutions.map(\.region)).sorted() {
             let set = try await RegionRelaySet.build(region: region, catalog: fetched.status.catalog, expander: expander)
             relaySets[region] = set
-            if let check = set.crossCheck, !check.pageOnly.isEmpty || !check.includeOnly.isEmpty {
-                notes.append("\(region.code): the Ex Libris page and \(check.include) disagree: on the page only \(check.pageOnly.map(\.description).joined(separator: ", ")); in DNS only \(check.includeOnly.map(\.description).joined(separator: ", ")). Both are checked.")
-            }
-            if set.isUnknown { notes.append("\(region.code): no relay address is known (\(set.problems.joined(separator: "; "))); SPF verdicts are unknown.") }
+            findings += Self.relaySetFindings(set)
         }
-        let runID = try store.beginRun(trigger: selection == nil ? options.trigger : .adhoc, consortium: inventory.consortium, selection: selection, catalog: fetched.status, notes: notes)
+        let runID = try store.beginRun(trigger: selection == nil ? options.trigger : .adhoc, consortium: inventory.consortium, selection: selection,
+                                       catalog: fetched.status, notes: [], findings: findings)
         runStarted(runID)
         do {
             let relaySets = relaySets
@@ -136,19 +126,65 @@ public struct Scanner: Sendable {
                 return first
             }
             if let result { return result }
-            return Self.failed(institution, code: "SCAN_DEADLINE", message: "The checks did not finish within \(deadline).",
+            return Self.failed(institution, code: .scanDeadline, message: "The checks did not finish within \(deadline).",
                                remediation: "Check the DNS servers and relays of this institution; raise the deadline if they are merely slow.")
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            return Self.failed(institution, code: "SCAN_ERROR", message: "The checks failed: \(error).", remediation: "Report this to the notice-audit maintainers with the log.")
+            return Self.failed(institution, code: .scanError, message: "The checks failed: \(error).", remediation: "Report this to the notice-audit maintainers with the log.")
         }
     }
 
-    static func failed(_ institution: Institution, code: String, message: String, remediation: String) -> InstitutionResult {
+    /// Run-level findings about the Ex Libris page: stale, replaced by the built-in default, changed.
+    static func catalogFindings(_ fetched: CatalogFetcher.Result) -> [Finding] {
+        var findings: [Finding] = []
+        let source = fetched.status.catalog.source
+        if case .failed(let message, _) = fetched.outcome {
+            findings.append(fetched.status.snapshot == nil
+                ? Finding(code: .catalogDefaultUsed, severity: .warning, target: source,
+                          message: "The Ex Libris page could not be fetched (\(message)) and no earlier snapshot exists, so the built-in default catalog was used.",
+                          remediation: "Check that the scanner reaches the Knowledge Center (proxy settings, firewall); run notice-audit ranges fetch to test.")
+                : Finding(code: .catalogStale, severity: .warning, target: source,
+                          message: "The Ex Libris page could not be fetched (\(message)); the last good snapshot was used and may be stale.",
+                          remediation: "Check that the scanner reaches the Knowledge Center (proxy settings, firewall); run notice-audit ranges fetch to test."))
+        }
+        if fetched.changed, let diff = fetched.diff {
+            findings.append(Finding(code: .catalogChanged, severity: .info, target: source,
+                message: "The Ex Libris relay catalog changed since the previous snapshot: \(diff.lines.joined(separator: "; ")).",
+                remediation: "Institutions that list the relay addresses one by one must update their SPF records; those using the region's include need nothing."))
+        }
+        return findings
+    }
+
+    /// Run-level findings about one region's relay set: incomplete, empty, page and include disagreeing.
+    static func relaySetFindings(_ set: RegionRelaySet) -> [Finding] {
+        let region = set.region
+        switch set.knowledge {
+        case .empty:
+            return [Finding(code: .catalogNoAddress, severity: .error, target: region.code,
+                message: "No relay address of \(region.displayName) is known (\(set.problems.joined(separator: "; "))); every SPF verdict of the region is unknown.",
+                remediation: "Check that the scanner reaches the Ex Libris page and resolves the region's SPF include; run notice-audit ranges fetch to test.")]
+        case .incomplete:
+            return [Finding(code: .catalogIncomplete, severity: .warning, target: region.code,
+                message: "The relay set of \(region.displayName) is incomplete: \(set.include ?? "the include") could not be fully expanded (\(set.temporaryProblems.joined(separator: "; "))). A definite failure on a known address still counts; a pass on every known address is reported unknown.",
+                remediation: "Usually a passing DNS problem; the next run checks again. If it persists, run the scan with --log-level debug to see which query fails.")]
+        case .complete:
+            guard let check = set.crossCheck, !check.pageOnly.isEmpty || !check.includeOnly.isEmpty else { return [] }
+            return [Finding(code: .catalogDisagreement, severity: .warning, target: region.code,
+                message: "The Ex Libris page and \(check.include) disagree for \(region.displayName): on the page only \(check.pageOnly.map(\.description).joined(separator: ", ").ifEmpty("nothing")); in DNS only \(check.includeOnly.map(\.description).joined(separator: ", ").ifEmpty("nothing")). Both are checked.",
+                remediation: "Nothing to change at the campuses; report the difference to Ex Libris support.")]
+        }
+    }
+
+    static func failed(_ institution: Institution, code: FindingCode, message: String, remediation: String) -> InstitutionResult {
         InstitutionResult(
             institutionID: institution.id, name: institution.name, method: institution.delivery, status: .unknown, spfResult: nil, dmarcPolicy: nil,
             relayStatus: nil, change: .new, findings: [Finding(code: code, severity: .error, target: institution.id, message: message, remediation: remediation)],
             domains: [], relay: nil, durationMilliseconds: 0)
     }
+}
+
+extension String {
+    /// The string, or `replacement` when it is empty.
+    func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
 }

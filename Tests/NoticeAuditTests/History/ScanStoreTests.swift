@@ -6,7 +6,7 @@ import Testing
 struct ScanStoreTests {
     static func result(_ id: String, _ status: ComplianceStatus) -> InstitutionResult {
         InstitutionResult(institutionID: id, name: id, method: .spf, status: status, spfResult: .pass, dmarcPolicy: nil, relayStatus: nil,
-                          change: .new, findings: [Finding(code: "X", severity: .warning, target: id, message: "m", remediation: "r")],
+                          change: .new, findings: [Finding(code: .spfNotAuthorized, severity: .warning, target: id, message: "m", remediation: "r")],
                           domains: [], relay: nil, durationMilliseconds: 1)
     }
 
@@ -22,7 +22,7 @@ struct ScanStoreTests {
         #expect(try store.record(Self.result("b", .compliant), run: adhoc).change == .fixed)
         try store.finishRun(adhoc, status: .completed)
         let second = try store.beginRun(trigger: .scheduled, consortium: "T", selection: nil, catalog: catalog, notes: [])
-        #expect(try store.record(Self.result("a", .unknown), run: second).change == .regressed)
+        #expect(try store.record(Self.result("a", .unknown), run: second).change == .unverified)
         #expect(try store.record(Self.result("b", .compliant), run: second).change == .unchanged)
         #expect(try store.results(run: second).map(\.institutionID) == ["a", "b"])
         #expect(try store.trend(upTo: second).map(\.compliant) == [1, 1])
@@ -106,5 +106,42 @@ struct ScanStoreTests {
         let reader = ScanStore(database: try HistoryDatabase(path: path, access: .readOnly))
         #expect(try reader.run(id: run)?.status == .running)
         #expect(throws: HistoryError.self) { try reader.finishRun(run, status: .completed) }
+    }
+
+    /// ../shared/domain.md, "Changes between runs", over a history: an outage night, the
+    /// recovery, then a real regression.
+    @Test func outageRecoveryAndRegressionAcrossRuns() throws {
+        let directory = try TemporaryDirectory()
+        let store = ScanStore(database: try HistoryDatabase(path: directory.url.appendingPathComponent("h.sqlite").path))
+        let catalog = CatalogStatus(snapshot: nil, catalog: DefaultRelayCatalog.catalog, isStale: false, lastError: nil, lastAttemptAt: nil)
+        func night(_ status: ComplianceStatus) throws -> InstitutionResult {
+            let run = try store.beginRun(trigger: .scheduled, consortium: "T", selection: nil, catalog: catalog, notes: [])
+            defer { try? store.finishRun(run, status: .completed) }
+            return try store.record(Self.result("a", status), run: run)
+        }
+        let first = try night(.unknown)
+        #expect(first.change == .unverified && first.unknownRuns == 1)
+        let known = try night(.noncompliant)
+        #expect(known.change == .new && known.unknownRuns == 0)
+        let outage = try night(.unknown)
+        #expect(outage.change == .unverified && outage.unknownRuns == 1)
+        let outage2 = try night(.unknown)
+        #expect(outage2.change == .unverified && outage2.unknownRuns == 2)
+        let recovered = try night(.noncompliant)
+        #expect(recovered.change == .unchanged, "unknown, then the same as last known")
+        let fixed = try night(.compliant)
+        #expect(fixed.change == .fixed)
+        _ = try night(.unknown)
+        let regressed = try night(.noncompliant)
+        #expect(regressed.change == .regressed, "last known compliant, now noncompliant, an unknown night between")
+    }
+
+    @Test func runLevelFindingsAreKept() throws {
+        let directory = try TemporaryDirectory()
+        let store = ScanStore(database: try HistoryDatabase(path: directory.url.appendingPathComponent("h.sqlite").path))
+        let catalog = CatalogStatus(snapshot: nil, catalog: DefaultRelayCatalog.catalog, isStale: false, lastError: nil, lastAttemptAt: nil)
+        let finding = Finding(code: .catalogIncomplete, severity: .warning, target: "NA", message: "m", remediation: "r")
+        let run = try store.beginRun(trigger: .manual, consortium: "T", selection: nil, catalog: catalog, notes: [], findings: [finding])
+        #expect(try store.run(id: run)?.findings == [finding])
     }
 }

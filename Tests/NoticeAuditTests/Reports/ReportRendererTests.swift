@@ -27,8 +27,8 @@ struct ReportRendererTests {
         return ScanReport(run: run, results: results, trend: [(5, Date(), 1, 3), (6, Date(), 2, 3), (7, Date(), 2, 3)], catalog: nil)
     }
 
-    @Test func reportsAreSortedWorstFirstAndDeterministic() throws {
-        let finding = Finding(code: "SPF_NOT_AUTHORIZED", severity: .error, target: "=cmd|' /C calc'!A0", message: "m,1", remediation: "r\n2")
+    @Test func reportsAreSortedWorstFirstAndDeterministic() async throws {
+        let finding = Finding(code: .spfNotAuthorized, severity: .error, target: "=cmd|' /C calc'!A0", message: "m,1", remediation: "r\n2")
         let report = Self.report([Self.result("b", .compliant), Self.result("c", .noncompliant, change: .regressed, findings: [finding]), Self.result("a", .unknown)])
         #expect(report.results.map(\.institutionID) == ["c", "a", "b"])
         let csv = CSVReportRenderer.summary(report)
@@ -54,11 +54,48 @@ struct ReportRendererTests {
         #expect(markdown.contains("Ad-hoc rescan covering only: ufl"))
     }
 
+    /// ../shared/domain.md, "Changes between runs": against the last known status; unknown is
+    /// `unverified`, never a fix or a regression.
     @Test(arguments: [
-        (nil, ComplianceStatus.compliant, StatusChange.new), (.compliant, .compliant, .unchanged), (.compliant, .unknown, .regressed),
-        (.unknown, .noncompliant, .regressed), (.noncompliant, .compliant, .fixed), (.noncompliant, .unknown, .fixed),
+        (nil, ComplianceStatus.compliant, StatusChange.new), (nil, .noncompliant, .new), (nil, .unknown, .unverified),
+        (.compliant, .compliant, .unchanged), (.noncompliant, .noncompliant, .unchanged),
+        (.compliant, .noncompliant, .regressed), (.noncompliant, .compliant, .fixed),
+        (.compliant, .unknown, .unverified), (.noncompliant, .unknown, .unverified),
     ] as [(ComplianceStatus?, ComplianceStatus, StatusChange)])
-    func changeComparesWithThePreviousStatus(previous: ComplianceStatus?, current: ComplianceStatus, change: StatusChange) {
-        #expect(StatusChange.between(previous: previous, current: current) == change)
+    func changeComparesWithTheLastKnownStatus(lastKnown: ComplianceStatus?, current: ComplianceStatus, change: StatusChange) {
+        #expect(StatusChange.between(lastKnown: lastKnown, current: current) == change)
+    }
+
+    @Test func unknownRunsCountTheUnknownRunsRightBefore() {
+        #expect(StatusChange.unknownRuns(current: .compliant, earlier: [.unknown, .unknown]) == 0)
+        #expect(StatusChange.unknownRuns(current: .unknown, earlier: []) == 1)
+        #expect(StatusChange.unknownRuns(current: .unknown, earlier: [.unknown, .unknown, .compliant, .unknown]) == 3)
+    }
+
+    @Test func runLevelFindingsAreRowsWithAnEmptyInstitution() {
+        var report = Self.report([Self.result("a", .compliant)])
+        report.run.findings = [Finding(code: .catalogIncomplete, severity: .warning, target: "NA", message: "incomplete", remediation: "wait")]
+        let rows = CSVReportRenderer.findings(report).split(separator: "\r\n")
+        #expect(rows.contains(",,warning,CATALOG_INCOMPLETE,NA,incomplete,wait"))
+        #expect(MarkdownReportRenderer.render(report).contains("**CATALOG_INCOMPLETE** (warning, NA): incomplete"))
+    }
+
+    /// The webhook fires on a regression, on three consecutive unknown runs and on a catalog
+    /// change; never on a glitch (one unknown run).
+    @Test func webhookRule() {
+        var glitch = Self.result("a", .unknown, change: .unverified)
+        glitch.unknownRuns = 1
+        #expect(!WebhookNotifier.shouldNotify(Self.report([glitch, Self.result("b", .compliant, change: .fixed)])))
+        var third = glitch
+        third.unknownRuns = 3
+        #expect(WebhookNotifier.shouldNotify(Self.report([third])))
+        #expect((WebhookNotifier.payload(Self.report([third]), reportPath: "r")["text"] as? String)?.contains("Unknown for 3 runs in a row: Name a | pipe (a)") == true)
+        var fourth = glitch
+        fourth.unknownRuns = 4
+        #expect(!WebhookNotifier.shouldNotify(Self.report([fourth])))
+        #expect(WebhookNotifier.shouldNotify(Self.report([Self.result("c", .noncompliant, change: .regressed)])))
+        var changed = Self.report([Self.result("b", .compliant)])
+        changed.run.findings = [Finding(code: .catalogChanged, severity: .info, target: "page", message: "NA: added 192.0.2.99/32", remediation: "")]
+        #expect(WebhookNotifier.shouldNotify(changed))
     }
 }

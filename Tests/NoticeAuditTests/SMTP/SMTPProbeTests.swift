@@ -56,7 +56,8 @@ struct SMTPProbeTests {
         ("self-signed", .certUntrusted, "self-signed"),
         ("no-auth", .authMissing, "does not offer AUTH"),
         ("554", .rejected, "554"),
-        ("421", .rejected, "421"),
+        ("421", .temporary, "421"),
+        ("starttls454", .temporary, "454"),
         ("garbage", .protocolError, "did not speak SMTP"),
         ("overlong", .protocolError, "Too large"),
     ])
@@ -188,8 +189,8 @@ struct SMTPProbeTests {
     }
 
     @Test func remediationForMissingAUTHDependsOnTheSecurityAsked() {
-        let plain = InstitutionChecker.remediation(for: .authMissing, relay: RelayConfiguration(host: "smtp.ufl.edu", port: 25, security: .none))
-        let submission = InstitutionChecker.remediation(for: .authMissing, relay: RelayConfiguration(host: "smtp.ufl.edu", port: 587, security: .starttls))
+        let plain = RelayCheck.remediation(for: .relayAuthMissing, relay: RelayConfiguration(host: "smtp.ufl.edu", port: 25, security: .none))
+        let submission = RelayCheck.remediation(for: .relayAuthMissing, relay: RelayConfiguration(host: "smtp.ufl.edu", port: 587, security: .starttls))
         #expect(plain.hasPrefix("Use STARTTLS (security starttls, port 587)"))
         #expect(submission == "Enable SMTP AUTH (after STARTTLS) on smtp.ufl.edu for the Alma account.")
     }

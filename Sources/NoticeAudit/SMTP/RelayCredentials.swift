@@ -1,0 +1,25 @@
+import Foundation
+
+/// Where a relay's password comes from: the environment variable or credentials file the
+/// inventory names. The password goes to the probe only, never into a result.
+public struct RelayCredentials: Sendable {
+    public let environment: [String: String]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    /// The password, or why it is not available (nil for both when none is configured).
+    public func password(for relay: RelayConfiguration) -> (password: String?, problem: String?) {
+        switch relay.credential {
+        case .environment(let name)?:
+            guard let value = environment[name] else { return (nil, "the environment variable \(name) is not set") }
+            return (value, nil)
+        case .file(let path)?:
+            guard let data = FileManager.default.contents(atPath: path) else { return (nil, "the credentials file \(path) cannot be read") }
+            return (String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines), nil)
+        case nil:
+            return (nil, nil)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+/// The stable code of a finding: what findings.csv, scan.json, history and filters use.
+///
+/// Every code this tool has ever written is a case, so history written by any version decodes.
+public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
+    // SPF of a sender domain (RFC 7208).
+    case spfNotAuthorized = "SPF_NOT_AUTHORIZED"
+    case spfNoRecord = "SPF_NO_RECORD"
+    case spfPermerror = "SPF_PERMERROR"
+    case spfTemperror = "SPF_TEMPERROR"
+    case spfLookupLimit = "SPF_LOOKUP_LIMIT"
+    case spfCoverageSampled = "SPF_COVERAGE_SAMPLED"
+    case spfRelaysUnknown = "SPF_RELAYS_UNKNOWN"
+    case spfPtrUsed = "SPF_PTR_USED"
+    case spfPassAll = "SPF_PASS_ALL"
+    case spfRecordTooLong = "SPF_RECORD_TOO_LONG"
+    case spfAnswerTooLong = "SPF_TXT_ANSWER_TOO_LONG"
+    /// The record includes the region's entry, yet a published relay address is not authorized.
+    case exlibrisIncludeIncomplete = "EXLIBRIS_INCLUDE_INCOMPLETE"
+
+    // The Ex Libris catalog (run-level findings, empty institution).
+    /// The relay set of a region is incomplete: a temporary DNS error in the include's tree.
+    case catalogIncomplete = "CATALOG_INCOMPLETE"
+    case catalogStale = "CATALOG_STALE"
+    case catalogDefaultUsed = "CATALOG_DEFAULT_USED"
+    case catalogChanged = "CATALOG_CHANGED"
+    case catalogDisagreement = "CATALOG_PAGE_INCLUDE_DISAGREE"
+    case catalogNoAddress = "CATALOG_NO_ADDRESS"
+
+    // DMARC of a From domain (RFC 7489).
+    case dmarcMissing = "DMARC_MISSING"
+    case dmarcPolicyNone = "DMARC_POLICY_NONE"
+    case dmarcMisaligned = "DMARC_MISALIGNED"
+    case dmarcTemperror = "DMARC_TEMPERROR"
+    case dmarcAlignedByDKIM = "DMARC_ALIGNED_BY_DKIM"
+
+    // The institution's own relay.
+    case relayRefused = "RELAY_REFUSED"
+    case relayUnreachable = "RELAY_UNREACHABLE"
+    case relayUnreachableFromScanner = "RELAY_UNREACHABLE_FROM_SCANNER"
+    case relayTimeout = "RELAY_TIMEOUT"
+    case relayDNSError = "RELAY_DNS_ERROR"
+    case relayTLSError = "RELAY_TLS_ERROR"
+    case relayCertUntrusted = "RELAY_CERT_UNTRUSTED"
+    case relayCertExpired = "RELAY_CERT_EXPIRED"
+    case relayCertNameMismatch = "RELAY_CERT_NAME_MISMATCH"
+    case relayStartTLSMissing = "RELAY_STARTTLS_MISSING"
+    case relayAuthMissing = "RELAY_AUTH_MISSING"
+    case relayAuthFailed = "RELAY_AUTH_FAILED"
+    case relayRejected = "RELAY_REJECTED"
+    case relayTemporary = "RELAY_TEMPORARY"
+    case relayProtocolError = "RELAY_PROTOCOL_ERROR"
+    case relayPasswordUnavailable = "RELAY_PASSWORD_UNAVAILABLE"
+    case relayCertExpiring = "RELAY_CERT_EXPIRING"
+    case relayTLSOld = "RELAY_TLS_OLD"
+    case relayCleartextCredentials = "RELAY_CLEARTEXT_CREDENTIALS"
+    case relayPort857 = "RELAY_PORT_857"
+    case relayAuthNotTested = "RELAY_AUTH_NOT_TESTED"
+
+    // The scan itself.
+    case scanDeadline = "SCAN_DEADLINE"
+    case scanError = "SCAN_ERROR"
+
+    public static func < (lhs: FindingCode, rhs: FindingCode) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// The finding of a relay that did not pass the probe.
+    public static func relay(_ status: RelayStatus) -> FindingCode? {
+        switch status {
+        case .ok: nil
+        case .refused: .relayRefused
+        case .unreachable: .relayUnreachable
+        case .timeout: .relayTimeout
+        case .dnsError: .relayDNSError
+        case .tlsError: .relayTLSError
+        case .certUntrusted: .relayCertUntrusted
+        case .certExpired: .relayCertExpired
+        case .certNameMismatch: .relayCertNameMismatch
+        case .starttlsMissing: .relayStartTLSMissing
+        case .authMissing: .relayAuthMissing
+        case .authFailed: .relayAuthFailed
+        case .rejected: .relayRejected
+        case .temporary: .relayTemporary
+        case .protocolError: .relayProtocolError
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Synchronization
+
+/// The nightly job from start to finish: the scan, its reports (`latest` moved only once they are
+/// complete), pruning old runs, and the webhook. The command line only builds the parts, turns
+/// signals into cancellation, and prints.
+public struct ScanJob: Sendable {
+    /// What a finished job produced.
+    public struct Outcome: Sendable {
+        public var report: ScanReport
+        /// The run folder of the reports.
+        public var reportFolder: String
+        /// Why the webhook could not be told, naming only its host; nil when it was or had nothing to tell.
+        public var webhookFailure: String?
+        /// Why old runs could not be deleted (`keepDays`); the run and its reports are complete.
+        public var pruneFailure: String?
+    }
+
+    /// The job stopped before it finished (cancelled): the run it recorded, if any.
+    public struct Interrupted: Error, Sendable {
+        public var run: Int64?
+        public var institutionsChecked: Int
+        /// The partial report's folder, when it could be written.
+        public var reportFolder: String?
+    }
+
+    /// The reports of a finished run could not be written; the run itself is kept in history.
+    public struct ReportsNotWritten: Error, Sendable {
+        public var run: Int64
+        public var underlying: ReportWriteError
+    }
+
+    public let scanner: Scanner
+    public let database: HistoryDatabase
+    public let reportsDirectory: String
+    public var keepDays: Int?
+    public var webhook: WebhookNotifier?
+
+    public init(scanner: Scanner, database: HistoryDatabase, reportsDirectory: String, keepDays: Int? = nil, webhook: WebhookNotifier? = nil) {
+        self.scanner = scanner
+        self.database = database
+        self.reportsDirectory = reportsDirectory
+        self.keepDays = keepDays
+        self.webhook = webhook
+    }
+
+    /// Runs the job. `runStarted` receives the run's id once it is recorded (so that a second
+    /// signal can mark it aborted); `progress` gets (done, total) after each institution.
+    public func run(inventory: Inventory, selection: [String]?, runStarted: @escaping @Sendable (Int64) -> Void = { _ in },
+                    progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> Outcome {
+        let store = scanner.store
+        let catalogs = CatalogStore(database: database)
+        let recorded = Mutex<Int64?>(nil)
+        let outcome: ScanOutcome
+        do {
+            outcome = try await scanner.run(inventory: inventory, selection: selection, runStarted: { id in
+                recorded.withLock { $0 = id }
+                runStarted(id)
+            }, progress: progress)
+        } catch is CancellationError {
+            guard let run = recorded.withLock({ $0 }), let report = try ScanReport.load(run: run, store: store, catalogs: catalogs) else {
+                throw Interrupted(run: recorded.withLock { $0 }, institutionsChecked: 0, reportFolder: nil)
+            }
+            // What the aborted run finished is reported in its own folder; `latest` keeps the last complete run.
+            let folder = try? ReportWriter(directory: reportsDirectory).write(report, updateLatest: false)
+            throw Interrupted(run: run, institutionsChecked: report.results.count, reportFolder: folder)
+        }
+        guard let report = try ScanReport.load(run: outcome.run.id, store: store, catalogs: catalogs) else {
+            throw HistoryError(path: database.path, shortCode: "db_error", message: "run \(outcome.run.id) vanished from the history database \(database.path)")
+        }
+        let folder: String
+        do {
+            folder = try ReportWriter(directory: reportsDirectory).write(report)
+        } catch {
+            throw ReportsNotWritten(run: outcome.run.id, underlying: error)
+        }
+        try store.setReportPath(folder, run: outcome.run.id)
+        var pruneFailure: String?
+        if let keepDays {
+            do { try store.prune(keepDays: keepDays) } catch { pruneFailure = "runs older than \(keepDays) days could not be deleted: \(error.message)" }
+        }
+        let webhookFailure = await webhook?.notifyIfNeeded(report, reportPath: folder)
+        return Outcome(report: report, reportFolder: folder, webhookFailure: webhookFailure, pruneFailure: pruneFailure)
+    }
+}

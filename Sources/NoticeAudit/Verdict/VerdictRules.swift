@@ -1,0 +1,54 @@
+/// The verdict rules of ../shared/domain.md, one small pure function per rule: a verdict is never
+/// better than what was seen.
+public enum VerdictRules {
+    /// SPF of one sender domain over every relay address of its region.
+    ///
+    /// - Any definite non-pass (fail, softfail, neutral, none, permerror) on a known address is
+    ///   proof, whatever else is unknown.
+    /// - Otherwise a temperror is `unknown`.
+    /// - Every evaluated address passes: `unknown` when the relay set is incomplete
+    ///   (`CATALOG_INCOMPLETE`) or a range had to be sampled (`SPF_COVERAGE_SAMPLED`); `pass` only
+    ///   when every address of a complete set was evaluated.
+    /// - No relay address known at all: `unknown` (`SPF_RELAYS_UNKNOWN`).
+    public static func spf(results: Set<SPFResult>, relaySet: RelaySetKnowledge, sampled: Bool) -> (outcome: CheckOutcome, reason: FindingCode?) {
+        if relaySet == .empty { return (.unknown, .spfRelaysUnknown) }
+        if results.contains(where: { $0 != .pass && $0 != .temperror }) { return (.fail, nil) }
+        if results.contains(.temperror) { return (.unknown, .spfTemperror) }
+        if relaySet == .incomplete { return (.unknown, .catalogIncomplete) }
+        if sampled { return (.unknown, .spfCoverageSampled) }
+        return (.pass, nil)
+    }
+
+    /// The relay probe, seen from the scanner (RFC 5321 replies, RFC 3207 STARTTLS, RFC 4954 AUTH).
+    ///
+    /// A refused or unreachable relay is proof only when campus IT confirmed that the scanner's
+    /// address is let in (`admits_scanner`); a firewall admitting only the Ex Libris ranges is right
+    /// to refuse the scanner. Timeouts, DNS temperrors and 4xx replies are `unknown`.
+    /// A relay name that does not resolve at all (`temporary` false) is proof; a DNS temperror is not.
+    public static func relay(status: RelayStatus, temporary: Bool, admitsScanner: Bool) -> (outcome: CheckOutcome, reason: FindingCode?) {
+        switch status {
+        case .ok: (.pass, nil)
+        case .refused, .unreachable: admitsScanner ? (.fail, FindingCode.relay(status)) : (.unknown, .relayUnreachableFromScanner)
+        case .timeout, .temporary: (.unknown, FindingCode.relay(status))
+        case .dnsError: (temporary ? .unknown : .fail, .relayDNSError)
+        case .tlsError, .certUntrusted, .certExpired, .certNameMismatch, .starttlsMissing, .authMissing, .authFailed, .rejected, .protocolError:
+            (.fail, FindingCode.relay(status))
+        }
+    }
+
+    /// Several checks as one: any proof of failure fails, otherwise anything unknown is unknown.
+    public static func combine(_ outcomes: [CheckOutcome]) -> CheckOutcome {
+        if outcomes.contains(.fail) { return .fail }
+        if outcomes.contains(.unknown) { return .unknown }
+        return .pass
+    }
+
+    /// An institution is `compliant` only when nothing failed or is unknown.
+    public static func institution(_ outcomes: [CheckOutcome]) -> ComplianceStatus {
+        switch combine(outcomes) {
+        case .pass: .compliant
+        case .fail: .noncompliant
+        case .unknown: .unknown
+        }
+    }
+}
