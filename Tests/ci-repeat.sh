@@ -10,7 +10,8 @@ commit=$(git -C "$root" rev-parse --short HEAD)
 passed=0
 for k in $(seq 1 "$runs"); do
     clone="$work/clone-$k"
-    git clone -q "$root" "$clone"
+    # The commit taken at the start, whatever is committed while the loop runs.
+    git clone -q "$root" "$clone" && git -C "$clone" checkout -q "$commit"
     started=$(date +%s)
     if (cd "$clone" && CI=true bash .ci/run < /dev/null > "$work/run-$k.log" 2>&1); then
         result=passed

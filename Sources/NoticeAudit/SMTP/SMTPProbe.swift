@@ -119,6 +119,8 @@ public struct SMTPProbe: Sendable {
         transfer.set(CURLOPT_SSL_VERIFYHOST, verify ? 2 : 0)
         transfer.set(CURLOPT_CERTINFO, 1)
         if let trustAnchorsFile { transfer.set(CURLOPT_CAINFO, trustAnchorsFile) }
+        // The parsed trust store is kept for an hour rather than read again for every handshake.
+        transfer.set(CURLOPT_CA_CACHE_TIMEOUT, 3600)
         if IPAddress(host) == nil { CurlHTTPClient.pin(transfer, host: host, port: port, to: addresses) }
         if let username, let password {
             transfer.set(CURLOPT_USERNAME, username)

@@ -69,25 +69,30 @@ public struct SPFCheck: Sendable {
         let shown = networks.prefix(6).joined(separator: ", ") + (networks.count > 6 ? " and \(networks.count - 6) more" : "")
         let deciding = failing.first?.outcome.decidingTerm.map { " (deciding term '\($0)')" } ?? ""
         let fix: String
+        var facts = FindingFacts(publishedRecord: audit.published, networks: networks)
         switch remedy {
-        case .publish(let record): fix = "Publish this TXT record at \(domain): \(record)"
+        case .publish(let record):
+            fix = "Publish this TXT record at \(domain): \(record)"
+            facts.recommendedRecord = record
         case .includeIncomplete(_, let terms, let stopgap):
+            facts.recommendedRecord = stopgap
+            facts.terms = terms
             return Finding(code: .exlibrisIncludeIncomplete, severity: .error, target: domain,
                 message: "\(domain) includes the Ex Libris entry, but the entry does not authorize \(shown), which Ex Libris publishes as relay addresses: check_host() gives \(worst.rawValue) for them.",
-                remediation: "Report the gap to Ex Libris support. Until they fix it, add \(terms.joined(separator: " ")) to the record: \(stopgap)")
+                remediation: "Report the gap to Ex Libris support. Until they fix it, add \(terms.joined(separator: " ")) to the record: \(stopgap)", facts: facts)
         case .decide(let advice): fix = advice
         }
         switch worst {
         case .none:
             return Finding(code: .spfNoRecord, severity: .error, target: domain,
-                message: "\(domain) publishes no SPF record, so receivers cannot tell that the Ex Libris relays may send for it.", remediation: fix)
+                message: "\(domain) publishes no SPF record, so receivers cannot tell that the Ex Libris relays may send for it.", remediation: fix, facts: facts)
         case .permerror:
             let problem = failing.first?.outcome.problem.map(RelayCheck.sentence) ?? "The SPF record of \(domain) gives a permanent error."
             return Finding(code: .spfPermerror, severity: .error, target: domain,
-                message: "\(problem.dropLast()); receivers treat every message as a permanent error (permerror).", remediation: fix)
+                message: "\(problem.dropLast()); receivers treat every message as a permanent error (permerror).", remediation: fix, facts: facts)
         default:
             return Finding(code: .spfNotAuthorized, severity: .error, target: domain,
-                message: "\(domain) does not authorize the Ex Libris relays \(shown): check_host() gives \(worst.rawValue)\(deciding).", remediation: fix)
+                message: "\(domain) does not authorize the Ex Libris relays \(shown): check_host() gives \(worst.rawValue)\(deciding).", remediation: fix, facts: facts)
         }
     }
 

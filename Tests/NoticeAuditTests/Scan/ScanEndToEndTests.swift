@@ -278,3 +278,36 @@ extension ScanEndToEndTests {
         #expect(run.stdout.contains("report:"))
     }
 }
+
+extension ScanEndToEndTests {
+    /// ../shared/domain.md, "Changes between runs", through the binary over three nights: a DNS
+    /// outage (unverified, no webhook), the recovery (new: no earlier known status), then a real
+    /// regression (regressed, webhook).
+    @Test func outageRecoveryRegressionThroughTheBinary() async throws {
+        let directory = try TemporaryDirectory()
+        let hook = "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/hooks/\(UUID().uuidString)"
+        let hookFile = try directory.write(hook + "\n", to: "webhook-url")
+        func night(_ domain: String) async throws -> [String: String] {
+            let inventory = try directory.write(#"{"consortium": "NIGHTS", "defaults": {"region": "NA"}, "institutions": [{"id": "campus", "name": "Campus", "sender_domains": ["\#(domain)"]}]}"#, to: "nights.json")
+            let run = try await CommandRunner.run(
+                ["scan", "--inventory", inventory.path, "--db", directory.url.appendingPathComponent("history.sqlite").path,
+                 "--reports", directory.url.appendingPathComponent("Reports").path,
+                 "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
+                 "--dns-server", Self.lab["LAB_FAULT_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--timeout", "5", "--notify-webhook-file", hookFile.path])
+            #expect(run.status <= 1, "\(run.stderr)")
+            return try #require(try Self.summary(directory)["campus"])
+        }
+        func posts() throws -> Int {
+            ((try? String(contentsOfFile: Self.lab["LAB_HTTPS_POST_LOG"], encoding: .utf8)) ?? "").split(separator: "\n")
+                .filter { $0.contains(URL(string: hook)!.path) }.count
+        }
+        let outage = try await night("campus.blackhole.fault.lab.test")
+        #expect(outage["status"] == "unknown" && outage["change"] == "unverified")
+        let recovery = try await night("good-include.demo.test")
+        #expect(recovery["status"] == "compliant" && recovery["change"] == "new")
+        #expect(try posts() == 0, "an outage and a recovery are nothing to shout about")
+        let regression = try await night("missing.demo.test")
+        #expect(regression["status"] == "noncompliant" && regression["change"] == "regressed")
+        #expect(try posts() == 1)
+    }
+}

@@ -1,0 +1,62 @@
+/// One institution's result in one run.
+public struct InstitutionResult: Sendable, Equatable, Codable {
+    public var institutionID: String
+    public var name: String
+    public var method: DeliveryMethod
+    public var status: ComplianceStatus
+    /// The worst `check_host()` result over every relay address and sender domain (SPF institutions).
+    public var spfResult: SPFResult?
+    /// The strictest DMARC policy among the From domains.
+    public var dmarcPolicy: String?
+    public var relayStatus: RelayStatus?
+    public var change: StatusChange
+    /// Consecutive unknown runs up to this one (scan.json `unknown_runs`); nil in history written
+    /// before it was counted.
+    public var unknownRuns: Int?
+    public var findings: [Finding]
+    /// Per sender domain: the result per range, for the report.
+    public var domains: [DomainResult]
+    public var relay: RelaySummary?
+    public var durationMilliseconds: Int
+
+    public init(institutionID: String, name: String, method: DeliveryMethod, status: ComplianceStatus, spfResult: SPFResult?, dmarcPolicy: String?,
+                relayStatus: RelayStatus?, change: StatusChange, findings: [Finding], domains: [DomainResult], relay: RelaySummary?, durationMilliseconds: Int) {
+        self.institutionID = institutionID
+        self.name = name
+        self.method = method
+        self.status = status
+        self.spfResult = spfResult
+        self.dmarcPolicy = dmarcPolicy
+        self.relayStatus = relayStatus
+        self.change = change
+        self.unknownRuns = nil
+        self.findings = findings
+        self.domains = domains
+        self.relay = relay
+        self.durationMilliseconds = durationMilliseconds
+    }
+}
+
+/// A sender domain's SPF and DMARC outcome.
+public struct DomainResult: Sendable, Equatable, Codable {
+    public var domain: String
+    public var worstResult: SPFResult?
+    /// Result → sub-ranges with that result.
+    public var results: [String: [String]]
+    public var record: String?
+    public var dnsLookups: Int?
+    public var dmarcPolicy: String?
+    public var dmarcAligned: Bool?
+}
+
+/// What the relay probe found, for the report.
+public struct RelaySummary: Sendable, Equatable, Codable {
+    public var host: String
+    public var port: Int
+    public var security: String
+    public var status: RelayStatus
+    public var detail: String?
+    public var tlsVersion: String?
+    public var certificateExpires: String?
+    public var authMechanisms: [String]
+}
