@@ -10,7 +10,7 @@ struct SMTPProbeTests {
         (try? JSONSerialization.jsonObject(with: Data(lab["LAB_SMTP_PORTS"].utf8)) as? [String: Int]) ?? [:]
     }
 
-    static func probe(_ scenario: String, security: RelaySecurity = .starttls, host: String? = nil, port: Int? = nil, password: String? = nil, timeout: Duration = .seconds(10)) async throws -> RelayProbeResult {
+    static func probe(_ scenario: String, security: RelaySecurity = .starttls, host: String? = nil, port: Int? = nil, password: String? = nil, timeout: Duration = .seconds(20)) async throws -> RelayProbeResult {
         let resolver = try CAresResolver(servers: [try DNSServerAddress(parsing: lab["LAB_DNS"])], timeout: .seconds(10))
         defer { resolver.shutdown() }
         let probe = try SMTPProbe(resolver: resolver, timeout: timeout, extraCAFile: lab["LAB_CA_FILE"])

@@ -13,7 +13,7 @@ struct ScanEndToEndTests {
             ["scan", "--inventory", demo.appendingPathComponent(inventory).path, "--db", directory.url.appendingPathComponent("history.sqlite").path,
              "--reports", directory.url.appendingPathComponent("Reports").path,
              "--catalog-url", "https://\(lab["LAB_HTTPS_HOSTNAME"]):\(lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
-             "--dns-server", lab["LAB_FAULT_DNS"], "--ca-file", lab["LAB_CA_FILE"], "--timeout", "5"] + extra,
+             "--dns-server", lab["LAB_FAULT_DNS"], "--ca-file", lab["LAB_CA_FILE"], "--timeout", "10"] + extra,
             environment: environment ?? ["DEMO_RELAY_PASSWORD": lab["LAB_SMTP_PASSWORD"], "DEMO_WRONG_PASSWORD": "not-it"])
     }
 
@@ -293,7 +293,7 @@ extension ScanEndToEndTests {
                 ["scan", "--inventory", inventory.path, "--db", directory.url.appendingPathComponent("history.sqlite").path,
                  "--reports", directory.url.appendingPathComponent("Reports").path,
                  "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
-                 "--dns-server", Self.lab["LAB_FAULT_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--timeout", "5", "--notify-webhook-file", hookFile.path])
+                 "--dns-server", Self.lab["LAB_FAULT_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--timeout", "10", "--notify-webhook-file", hookFile.path])
             #expect(run.status <= 1, "\(run.stderr)")
             return try #require(try Self.summary(directory)["campus"])
         }
