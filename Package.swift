@@ -34,6 +34,16 @@ let package = Package(
             providers: [.apt(["libc-ares-dev"])]
         ),
         .systemLibrary(
+            name: "CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibPSL",
+            pkgConfig: "libpsl",
+            providers: [.apt(["libpsl-dev"])]
+        ),
+        .systemLibrary(
             name: "CLibXML2",
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
@@ -44,6 +54,8 @@ let package = Package(
                 "CCurl",
                 "CAres",
                 "CLibXML2",
+                "CLibCrypto",
+                "CLibPSL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -2,6 +2,7 @@
 # The scan of a generated 1,000-institution consortium against the lab with 20 ms DNS latency:
 # wall time and peak memory of notice-audit (release), then the same domains' SPF and DMARC
 # through checkdmarc. Needs the lab (make lab-start). Usage: Benchmarks/run-scan-benchmark.sh [COUNT]
+# With DKIM_SELECTOR=bench1, every institution also has that DKIM selector configured.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -20,7 +21,7 @@ sleep 0.5
 
 swift build -c release --product notice-audit >/dev/null
 work=$(mktemp -d)
-python3 -c "import json,sys; d=json.load(open('Tests/Lab/demo/bench-inventory.json')); d['institutions']=d['institutions'][:$count]; json.dump(d, open('$work/inventory.json','w'))"
+python3 -c "import json,sys; d=json.load(open('Tests/Lab/demo/bench-inventory.json')); d['institutions']=d['institutions'][:$count]; s='${DKIM_SELECTOR:-}'; d['defaults'].update({'dkim_selectors': [s]} if s else {}); json.dump(d, open('$work/inventory.json','w'))"
 /usr/bin/time -v .build/release/notice-audit scan --inventory "$work/inventory.json" --db "$work/history.sqlite" --reports "$work/Reports" \
     --catalog-url "https://$(lab LAB_HTTPS_HOSTNAME):$(lab LAB_HTTPS_PORT)/exlibris/v1.html" --ca-file "$(lab LAB_CA_FILE)" \
     --dns-server 127.0.10.4:53 --concurrency 100 > "$work/scan.out" 2> "$work/time.err" || true

@@ -87,7 +87,7 @@ server:
 remote-control:
     control-enable: no
 CONF
-        for zone in "$here"/zones/*.zone; do
+        for zone in "$here"/zones/*.zone "$run/dkim.lab.test.zone"; do
             name=$(basename "$zone" .zone)
             printf 'zone:\n    name: "%s"\n    zonefile: "%s"\n' "$name" "$zone"
         done
@@ -209,9 +209,17 @@ start() {
     stop quietly
     mkdir -p "$run"
     rm -f "$run"/*.ready
+    # DKIM keys made anew at every start (dkim_corpus.py), while the certificates are made.
+    "$python" "$here/dkim_corpus.py" --zone "$run/dkim.lab.test.zone" --manifest "$run/dkim-manifest.json" > "$run/dkim.out" 2>&1 &
+    local dkim_maker=$!
     make_certificates
     local password
     password="lab-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+    if ! wait "$dkim_maker"; then
+        echo "lab: the DKIM key records could not be made:" >&2
+        cat "$run/dkim.out" >&2
+        exit 1
+    fi
 
     write_nsd_config
     nsd-checkconf "$run/nsd/nsd.conf"
@@ -280,6 +288,7 @@ LAB_PROXY_ADDRESS=$PROXY_ADDRESS
 LAB_PROXY_PORT=$PROXY_PORT
 LAB_PROXY_LOG=$run/proxy.log
 LAB_PROXY_ONLY_HOSTNAME=$PROXY_ONLY_HOSTNAME
+LAB_DKIM_MANIFEST=$run/dkim-manifest.json
 ENV
     chmod 600 "$run/lab.env"
     start_spf_suite

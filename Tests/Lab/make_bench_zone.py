@@ -1,10 +1,15 @@
 """Writes the zone of the 1,000-institution benchmark consortium (bench.test) and its inventory.
 
 Every fourth institution authorizes the lab's NA relays through the include, every fourth by ip4
-terms, every fourth misses them, every fourth has no SPF record; all have DMARC p=none.
+terms, every fourth misses them, every fourth has no SPF record; all have DMARC p=none and a
+2048-bit DKIM key at selector bench1 (the benchmark with dkim_selectors set reads them).
 Usage: make_bench_zone.py ZONE_FILE INVENTORY_FILE [COUNT]"""
 import json
 import sys
+
+# A 2048-bit RSA public key (SubjectPublicKeyInfo), the same for every benchmark domain.
+DKIM_KEY = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEArmPvbJy+qK583cIRQsiS+XOZC4E4sGxdwM4MI8m71C0wyhBRM/wicjI0m6pmSvYJZM7HhNWGGLRhgQ992vetywMsJz61a5/bydJVpOcWpBqYTbwfBd+di5dktJm4DvIFBVBgcqYCQ1XPTJC6LqnMHub9Skf7u3FWQ7G5SSM+GcFNfErLsKD21kj0P3j0pCxCmcZYaqegFwG3h1H0rn/6w8u6Oavv0tYp5QIc+qK5FRBwBEDV4DsRu0TrB8FPlSZiWJOBecfGWgpi2624hnxagNLfASB3/zPghACZiqxzNoOZDvI4h0s0GD2Mnh0Y7drvEePHanY8LKj4EmdgYrxEXwIDAQAB"
+DKIM_RECORD = "v=DKIM1; k=rsa; p=" + DKIM_KEY
 
 zone_path, inventory_path = sys.argv[1], sys.argv[2]
 count = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
@@ -28,6 +33,7 @@ for index in range(count):
     else:
         lines.append("%s IN A 203.0.113.9" % name)
     lines.append('_dmarc.%s IN TXT "v=DMARC1; p=none; rua=mailto:d@%s.bench.test"' % (name, name))
+    lines.append('bench1._domainkey.%s IN TXT "%s" "%s"' % (name, DKIM_RECORD[:255], DKIM_RECORD[255:]))
     institutions.append({"id": name, "name": "Benchmark institution %d" % index, "sender_domains": ["%s.bench.test" % name]})
 with open(zone_path, "w") as handle:
     handle.write("\n".join(lines) + "\n")

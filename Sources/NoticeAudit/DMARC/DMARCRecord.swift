@@ -15,6 +15,8 @@ public struct DMARCRecord: Sendable, Equatable {
     public var policy: Policy
     public var subdomainPolicy: Policy?
     public var spfAlignment: Alignment
+    /// `adkim` (RFC 7489 §6.3): how a DKIM signing domain must match the From domain.
+    public var dkimAlignment: Alignment
     public var text: String
 
     /// Parses a record; nil when it is not a valid DMARC1 record (RFC 7489 §6.6.3: such records
@@ -32,6 +34,7 @@ public struct DMARCRecord: Sendable, Equatable {
         self.policy = p
         self.subdomainPolicy = values["sp"].flatMap { Policy(rawValue: $0.lowercased()) }
         self.spfAlignment = values["aspf"].flatMap { Alignment(rawValue: $0.lowercased()) } ?? .relaxed
+        self.dkimAlignment = values["adkim"].flatMap { Alignment(rawValue: $0.lowercased()) } ?? .relaxed
         self.text = text
     }
 }

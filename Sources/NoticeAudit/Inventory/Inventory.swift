@@ -51,11 +51,13 @@ public struct Institution: Sendable, Equatable, Identifiable {
     public var relay: RelayConfiguration?
     /// The envelope sender (Return-Path) Alma uses; nil means the `From` address.
     public var envelopeFrom: EmailAddress?
+    /// The DKIM selectors Alma signs with for the From domains (`dkim_selectors`); empty: none.
+    public var dkimSelectors: [String]
 
     public init(
         id: String, name: String, almaCode: String? = nil, region: AlmaRegion, delivery: DeliveryMethod,
         fromAddresses: [EmailAddress] = [], senderDomains: [DomainName], relay: RelayConfiguration? = nil,
-        envelopeFrom: EmailAddress? = nil
+        envelopeFrom: EmailAddress? = nil, dkimSelectors: [String] = []
     ) {
         self.id = id
         self.name = name
@@ -66,6 +68,7 @@ public struct Institution: Sendable, Equatable, Identifiable {
         self.senderDomains = senderDomains
         self.relay = relay
         self.envelopeFrom = envelopeFrom
+        self.dkimSelectors = dkimSelectors
     }
 }
 

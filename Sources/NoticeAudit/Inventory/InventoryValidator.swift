@@ -17,9 +17,9 @@ public struct InventoryValidator {
     private var problems: [InventoryProblem] = []
 
     private static let rootKeys = ["consortium", "defaults", "institutions"]
-    private static let defaultsKeys = ["region", "delivery"]
+    private static let defaultsKeys = ["region", "delivery", "dkim_selectors"]
     private static let institutionKeys = [
-        "id", "name", "alma_code", "region", "delivery", "sender_domains", "from_addresses", "relay", "envelope_from", "notes",
+        "id", "name", "alma_code", "region", "delivery", "sender_domains", "from_addresses", "relay", "envelope_from", "notes", "dkim_selectors",
     ]
     private static let relayKeys = ["host", "port", "security", "username", "password_env", "credentials_file", "admits_scanner"]
 
@@ -52,9 +52,11 @@ public struct InventoryValidator {
         let consortium = string("consortium", in: root, required: true)
         var defaultRegion: AlmaRegion?
         var defaultDelivery = DeliveryMethod.spf
+        var defaultSelectors: [String] = []
         if let defaultsNode = root["defaults"], let defaults = object(defaultsNode, path: "defaults", allowedKeys: Self.defaultsKeys) {
             defaultRegion = region(in: defaults)
             defaultDelivery = delivery(in: defaults) ?? .spf
+            defaultSelectors = selectors(in: defaults) ?? []
         }
         guard let institutionsNode = root["institutions"] else {
             add(.error, "institutions", JSONNode(.null, at: root.position), "the inventory has no \"institutions\" list.", hint: "add \"institutions\": [ … ] with one object per member institution.")
@@ -71,7 +73,7 @@ public struct InventoryValidator {
         var firstIndexOfID: [String: Int] = [:]
         for (index, element) in elements.enumerated() {
             let path = "institutions[\(index)]"
-            let institution = readInstitution(element, path: path, defaultRegion: defaultRegion, defaultDelivery: defaultDelivery)
+            let institution = readInstitution(element, path: path, defaultRegion: defaultRegion, defaultDelivery: defaultDelivery, defaultSelectors: defaultSelectors)
             if case .object(let members) = element.value, let idMember = members.last(where: { $0.key == "id" }),
                 case .string(let rawID) = idMember.value.value
             {
@@ -88,7 +90,7 @@ public struct InventoryValidator {
         return Inventory(consortium: consortium, institutions: institutions)
     }
 
-    private mutating func readInstitution(_ node: JSONNode, path: String, defaultRegion: AlmaRegion?, defaultDelivery: DeliveryMethod) -> Institution? {
+    private mutating func readInstitution(_ node: JSONNode, path: String, defaultRegion: AlmaRegion?, defaultDelivery: DeliveryMethod, defaultSelectors: [String]) -> Institution? {
         guard let fields = object(node, path: path, allowedKeys: Self.institutionKeys) else { return nil }
         let id = identifier(in: fields)
         let name = string("name", in: fields, required: true)
@@ -123,10 +125,11 @@ public struct InventoryValidator {
             add(.error, fields.path(of: "relay"), node, "delivery is \"relay\" but no \"relay\" is given.",
                 hint: "add \"relay\": {\"host\": \"smtp.example.edu\", \"port\": 587, \"security\": \"starttls\", \"username\": …, \"password_env\": …}.")
         }
+        let dkimSelectors = selectors(in: fields) ?? defaultSelectors
         guard let id, let name, let region else { return nil }
         return Institution(
             id: id, name: name, almaCode: almaCode, region: region, delivery: delivery, fromAddresses: fromAddresses,
-            senderDomains: senderDomains, relay: delivery == .relay ? relay : nil, envelopeFrom: envelopeFrom)
+            senderDomains: senderDomains, relay: delivery == .relay ? relay : nil, envelopeFrom: envelopeFrom, dkimSelectors: dkimSelectors)
     }
 
     private mutating func readRelay(_ node: JSONNode, path: String) -> RelayConfiguration? {
@@ -195,6 +198,21 @@ public struct InventoryValidator {
             return nil
         }
         return InventoryObjectFields(members: members, path: path, position: node.position, allowedKeys: allowedKeys, problems: &problems)
+    }
+
+    /// `dkim_selectors`: DKIM selectors (RFC 6376 §3.1), each checked; nil when the key is absent.
+    private mutating func selectors(in fields: InventoryObjectFields) -> [String]? {
+        guard fields["dkim_selectors"] != nil else { return nil }
+        var selectors: [String] = []
+        for (text, node, path) in strings("dkim_selectors", in: fields) {
+            guard DKIMKeyCheck.isValidSelector(text) else {
+                add(.error, path, node, "\"\(text)\" is not a DKIM selector (RFC 6376 §3.1).",
+                    hint: "use the selector Ex Libris gave for the DKIM set-up, e.g. \"alma1\": letters, digits and hyphens, labels separated by dots.")
+                continue
+            }
+            if !selectors.contains(text) { selectors.append(text) }
+        }
+        return selectors
     }
 
     private mutating func boolean(_ key: String, in fields: InventoryObjectFields) -> Bool? {

@@ -13,11 +13,11 @@ public enum CSVReportRenderer {
     static func line(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") + "\r\n" }
 
     public static func summary(_ report: ScanReport) -> String {
-        var text = line(["institution", "name", "status", "method", "spf_result", "dmarc_policy", "relay_status", "change", "findings"])
+        var text = line(["institution", "name", "status", "method", "spf_result", "dmarc_policy", "relay_status", "change", "dkim_status", "findings"])
         for result in report.results {
             text += line([
                 result.institutionID, result.name, result.status.rawValue, result.method.rawValue, result.spfResult?.rawValue ?? "",
-                result.dmarcPolicy ?? "", result.relayStatus?.rawValue ?? "", result.change.rawValue,
+                result.dmarcPolicy ?? "", result.relayStatus?.rawValue ?? "", result.change.rawValue, result.dkimStatus?.rawValue ?? "",
                 result.findings.filter { $0.severity == .error }.map(\.code.rawValue).joined(separator: " "),
             ])
         }

@@ -33,6 +33,15 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
     case dmarcTemperror = "DMARC_TEMPERROR"
     case dmarcAlignedByDKIM = "DMARC_ALIGNED_BY_DKIM"
 
+    // DKIM keys of the From domains (RFC 6376 §3.6.1, RFC 8301).
+    case dkimMissing = "DKIM_MISSING"
+    case dkimRevoked = "DKIM_REVOKED"
+    case dkimInvalid = "DKIM_INVALID"
+    case dkimWeakKey = "DKIM_WEAK_KEY"
+    case dkimKeyTooWeak = "DKIM_KEY_TOO_WEAK"
+    case dkimTesting = "DKIM_TESTING"
+    case dkimTemperror = "DKIM_TEMPERROR"
+
     // The institution's own relay.
     case relayRefused = "RELAY_REFUSED"
     case relayUnreachable = "RELAY_UNREACHABLE"
@@ -61,6 +70,19 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
     case scanError = "SCAN_ERROR"
 
     public static func < (lhs: FindingCode, rhs: FindingCode) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// The finding of a DKIM key that is not `ok`.
+    public static func dkim(_ status: DKIMKeyStatus) -> FindingCode? {
+        switch status {
+        case .ok: nil
+        case .weak: .dkimWeakKey
+        case .tooWeak: .dkimKeyTooWeak
+        case .revoked: .dkimRevoked
+        case .invalid: .dkimInvalid
+        case .missing: .dkimMissing
+        case .temperror: .dkimTemperror
+        }
+    }
 
     /// The finding of a relay that did not pass the probe.
     public static func relay(_ status: RelayStatus) -> FindingCode? {

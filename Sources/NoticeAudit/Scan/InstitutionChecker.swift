@@ -7,12 +7,14 @@ public struct InstitutionChecker: Sendable {
     public let resolver: any DNSResolver
     public let spf: SPFCheck
     public let dmarc: DMARCCheck
+    public let dkim: DKIMCheck
     public let relay: RelayCheck
 
     public init(resolver: any DNSResolver, probe: SMTPProbe, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.resolver = resolver
         self.spf = SPFCheck(resolver: resolver)
         self.dmarc = DMARCCheck(resolver: resolver)
+        self.dkim = DKIMCheck(resolver: resolver)
         self.relay = RelayCheck(probe: probe, credentials: RelayCredentials(environment: environment))
     }
 
@@ -31,9 +33,10 @@ public struct InstitutionChecker: Sendable {
             }
         }
 
-        let dmarcResult = try await dmarc.check(institution)
+        let keys = try await dkim.check(institution)
+        let dmarcResult = try await dmarc.check(institution, dkim: keys)
         outcomes.append(dmarcResult.outcome)
-        findings += dmarcResult.findings
+        findings += dmarcResult.findings + DKIMCheck.findings(keys, failing: dmarcResult.needingDKIM)
         for index in domains.indices {
             let evaluation = dmarcResult.evaluations[domains[index].domain]
             domains[index].dmarcPolicy = evaluation?.effectivePolicy?.rawValue
@@ -52,7 +55,7 @@ public struct InstitutionChecker: Sendable {
         return InstitutionResult(
             institutionID: institution.id, name: institution.name, method: institution.delivery, status: VerdictRules.institution(outcomes),
             spfResult: institution.delivery == .spf ? worstSPF : nil, dmarcPolicy: dmarcResult.strictestPolicy?.rawValue,
-            relayStatus: relaySummary?.status, change: .new,
+            relayStatus: relaySummary?.status, dkimStatus: keys.map(\.status).max(), change: .new,
             findings: findings.sorted { ($1.severity, $0.code) < ($0.severity, $1.code) }, domains: domains, relay: relaySummary,
             durationMilliseconds: Int((ContinuousClock.now - start).milliseconds))
     }

@@ -9,6 +9,9 @@ public struct InstitutionResult: Sendable, Equatable, Codable {
     /// The strictest DMARC policy among the From domains.
     public var dmarcPolicy: String?
     public var relayStatus: RelayStatus?
+    /// The worst DKIM key status over the configured selectors and From domains; nil when no
+    /// selector is configured.
+    public var dkimStatus: DKIMKeyStatus?
     public var change: StatusChange
     /// Consecutive unknown runs up to this one (scan.json `unknown_runs`); nil in history written
     /// before it was counted.
@@ -20,7 +23,7 @@ public struct InstitutionResult: Sendable, Equatable, Codable {
     public var durationMilliseconds: Int
 
     public init(institutionID: String, name: String, method: DeliveryMethod, status: ComplianceStatus, spfResult: SPFResult?, dmarcPolicy: String?,
-                relayStatus: RelayStatus?, change: StatusChange, findings: [Finding], domains: [DomainResult], relay: RelaySummary?, durationMilliseconds: Int) {
+                relayStatus: RelayStatus?, dkimStatus: DKIMKeyStatus? = nil, change: StatusChange, findings: [Finding], domains: [DomainResult], relay: RelaySummary?, durationMilliseconds: Int) {
         self.institutionID = institutionID
         self.name = name
         self.method = method
@@ -28,6 +31,7 @@ public struct InstitutionResult: Sendable, Equatable, Codable {
         self.spfResult = spfResult
         self.dmarcPolicy = dmarcPolicy
         self.relayStatus = relayStatus
+        self.dkimStatus = dkimStatus
         self.change = change
         self.unknownRuns = nil
         self.findings = findings

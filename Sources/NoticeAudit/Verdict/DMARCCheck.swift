@@ -9,6 +9,8 @@ public struct DMARCCheck: Sendable {
         public var evaluations: [String: DMARCEvaluation]
         public var outcome: CheckOutcome
         public var findings: [Finding]
+        /// From domains whose DMARC needed an aligned DKIM key and did not get a usable one.
+        public var needingDKIM: Set<String> = []
     }
 
     public let resolver: any DNSResolver
@@ -17,7 +19,8 @@ public struct DMARCCheck: Sendable {
         self.resolver = resolver
     }
 
-    public func check(_ institution: Institution) async throws -> Result {
+    /// - Parameter dkim: the institution's DKIM keys (``DKIMCheck``), empty when no selector is named.
+    public func check(_ institution: Institution, dkim: [DKIMKeyCheck.Result] = []) async throws -> Result {
         let checker = DMARCChecker(resolver: resolver)
         let fromDomains = institution.fromAddresses.isEmpty
             ? institution.senderDomains.map(\.name) : Array(Set(institution.fromAddresses.map(\.domain.name))).sorted()
@@ -28,17 +31,21 @@ public struct DMARCCheck: Sendable {
             let evaluation = try await checker.evaluate(fromDomain: from, envelopeDomain: envelope)
             result.evaluations[from] = evaluation
             if let policy = evaluation.effectivePolicy { result.strictestPolicy = max(result.strictestPolicy ?? policy, policy) }
-            let (outcome, finding) = Self.judge(evaluation, from: from, envelope: institution.envelopeFrom?.description ?? envelope)
+            let (outcome, finding) = Self.judge(evaluation, from: from, envelope: institution.envelopeFrom?.description ?? envelope,
+                                                selectors: institution.dkimSelectors, dkim: dkim)
             outcomes.append(outcome)
             if let finding { result.findings.append(finding) }
+            if evaluation.verdict == .misaligned && outcome != .pass { result.needingDKIM.insert(from) }
         }
         result.outcome = VerdictRules.combine(outcomes)
         return result
     }
 
-    /// One From domain: misaligned under quarantine/reject is proof, no definite answer unknown, a
-    /// missing record a warning and `p=none` an info (../shared/domain.md, "DMARC").
-    static func judge(_ evaluation: DMARCEvaluation, from: String, envelope: String) -> (CheckOutcome, Finding?) {
+    /// One From domain (../shared/domain.md, "DMARC"): misaligned under quarantine/reject fails
+    /// unless a usable DKIM key is published at a domain aligned with it (`adkim`); a DKIM lookup
+    /// without a definite answer is unknown; no definite DMARC answer is unknown; a missing record
+    /// is a warning and `p=none` an info.
+    static func judge(_ evaluation: DMARCEvaluation, from: String, envelope: String, selectors: [String] = [], dkim: [DKIMKeyCheck.Result] = []) -> (CheckOutcome, Finding?) {
         switch evaluation.verdict {
         case .fine where evaluation.effectivePolicy == DMARCRecord.Policy.none:
             return (.pass, Finding(code: .dmarcPolicyNone, severity: .info, target: from,
@@ -51,9 +58,28 @@ public struct DMARCCheck: Sendable {
                 message: "\(from) publishes no DMARC record.",
                 remediation: "Publish a TXT record at _dmarc.\(from), starting with: v=DMARC1; p=none; rua=mailto:dmarc-reports@\(from)"))
         case .misaligned:
+            let record = evaluation.recordName ?? "DMARC"
+            let policy = evaluation.effectivePolicy?.rawValue ?? "reject"
+            let mode = evaluation.record?.dkimAlignment ?? .relaxed
+            let aligned = dkim.filter { DMARCChecker.aligned(from, $0.domain, mode: mode) }
+            if let key = aligned.first(where: \.status.isUsable) {
+                return (.pass, Finding(code: .dmarcAlignedByDKIM, severity: .info, target: from,
+                    message: "\(record) asks receivers to \(policy) mail that fails DMARC and Alma's envelope sender (\(envelope)) does not align, but a usable DKIM key (\(key.keyType ?? "rsa"), \(key.keyBits.map(String.init) ?? "?") bits) is published at \(key.name), aligned with \(from): notices signed with it pass DMARC. The scanner saw the key, not a signature.",
+                    remediation: "Nothing to change; check once in a delivered notice's Authentication-Results header that Alma signs with selector \(key.selector) (dkim=pass)."))
+            }
+            if aligned.contains(where: { $0.status == .temperror }) {
+                return (.unknown, nil)
+            }
+            let why = selectors.isEmpty
+                ? "no DKIM selector is named in the inventory, so no key can align"
+                : aligned.isEmpty
+                    ? "no DKIM key is checked at a domain aligned with \(from)"
+                    : "DKIM cannot align: " + aligned.map { "\($0.name) is \(DKIMCheck.words($0.status))" }.joined(separator: ", ")
             return (.fail, Finding(code: .dmarcMisaligned, severity: .error, target: from,
-                message: "\(evaluation.recordName ?? "DMARC") asks receivers to \(evaluation.effectivePolicy?.rawValue ?? "reject") mail that fails DMARC, and Alma's envelope sender (\(envelope)) is not in \(from): SPF cannot align, so notices fail DMARC.",
-                remediation: "Have Alma send with an envelope sender (Return-Path) in \(from), or have Ex Libris sign the notices with DKIM for \(from); until one is in place, relax the policy to p=none."))
+                message: "\(record) asks receivers to \(policy) mail that fails DMARC, and Alma's envelope sender (\(envelope)) is not in \(from): SPF cannot align, and \(why). Notices fail DMARC.",
+                remediation: selectors.isEmpty
+                    ? "Set up DKIM signing for \(from) with Ex Libris and name its selector in the inventory (dkim_selectors), or have Alma send with an envelope sender in \(from); until then, relax the policy to p=none."
+                    : "Fix the DKIM key (see the DKIM findings) or have Alma send with an envelope sender in \(from); until then, relax the policy to p=none."))
         case .unknown(let problem):
             return (.unknown, Finding(code: .dmarcTemperror, severity: .error, target: from,
                 message: "The DMARC record of \(from) could not be read: \(problem).",

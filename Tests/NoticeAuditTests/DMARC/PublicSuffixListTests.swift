@@ -75,4 +75,13 @@ struct PublicSuffixListTests {
     @Test func aMissingListFileIsAnError() {
         #expect(throws: (any Error).self) { try PublicSuffixList(contentsOfFile: "/nonexistent/public_suffix_list.dat") }
     }
+
+    /// libpsl matches the list's internationalized rules (公司.cn) whether the name is written in
+    /// UTF-8 or punycode; the hand-written parser before it fell back to the default rule.
+    @Test func internationalizedSuffixesMatchInUTF8AndPunycode() {
+        let list = PublicSuffixList.standard
+        #expect(list.organizationalDomain(of: "www.example.xn--55qx5d.cn") == "example.xn--55qx5d.cn")
+        #expect(list.organizationalDomain(of: "www.example.公司.cn") == "example.公司.cn")
+        #expect(list.organizationalDomain(of: "Library.UFL.EDU.") == "ufl.edu")
+    }
 }

@@ -154,6 +154,26 @@ struct InventoryValidatorTests {
         #expect(validation.warnings.map(\.path) == ["institutions[0].sender_domains[1]"])
     }
 
+    @Test func dkimSelectorsAndAdmitsScannerAreReadAndChecked() throws {
+        let json = """
+            {"consortium": "FALSC", "defaults": {"region": "NA", "dkim_selectors": ["alma1"]},
+             "institutions": [
+              {"id": "a", "name": "A", "sender_domains": ["a.edu"]},
+              {"id": "b", "name": "B", "sender_domains": ["b.edu"], "dkim_selectors": ["s2026", "alma-2.notices"]},
+              {"id": "c", "name": "C", "sender_domains": ["c.edu"], "delivery": "relay",
+               "relay": {"host": "smtp.c.edu", "admits_scanner": true}}]}
+            """
+        let inventory = try #require(InventoryValidator.validate(text: json).inventory)
+        #expect(inventory.institution(id: "a")?.dkimSelectors == ["alma1"])
+        #expect(inventory.institution(id: "b")?.dkimSelectors == ["s2026", "alma-2.notices"])
+        #expect(inventory.institution(id: "c")?.relay?.admitsScanner == true)
+        let broken = InventoryValidator.validate(text: inventoryJSON(institution: #""id": "u", "name": "U", "sender_domains": ["u.edu"], "dkim_selectors": ["ok", "bad_selector"]"#))
+        #expect(broken.errors.map(\.path) == ["institutions[0].dkim_selectors[1]"])
+        #expect(broken.errors.first?.message.contains("RFC 6376 §3.1") == true)
+        let notBoolean = InventoryValidator.validate(text: inventoryJSON(institution: relayBase + #", "relay": {"host": "smtp.ufl.edu", "admits_scanner": "yes"}"#))
+        #expect(notBoolean.errors.map(\.path) == ["institutions[0].relay.admits_scanner"])
+    }
+
     @Test func relayPortDefaultsFromSecurity() throws {
         let json = inventoryJSON(institution: relayBase + #", "relay": {"host": "smtp.ufl.edu", "security": "tls"}"#)
         let inventory = try #require(InventoryValidator.validate(text: json).inventory)

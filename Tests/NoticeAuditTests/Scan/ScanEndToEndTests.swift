@@ -58,6 +58,9 @@ struct ScanEndToEndTests {
         ("incomplete-ca", "unknown", "spf", "pass", "", "unknown", "unverified"),
         // Compliant on night 1; night 2 its DNS is out: unverified, not a regression.
         ("outage", "compliant", "spf", "pass", "", "unknown", "unverified"),
+        // DMARC p=reject with Alma's envelope: rescued by a usable DKIM key, or not (revoked).
+        ("dkim-rescued", "compliant", "spf", "pass", "", "compliant", "unchanged"),
+        ("dkim-revoked", "noncompliant", "spf", "pass", "", "noncompliant", "unchanged"),
     ]
 
     @Test func everyVerdictPathAcrossTwoRunsWithAFixAndARegression() async throws {
@@ -111,6 +114,10 @@ struct ScanEndToEndTests {
         #expect(findings.contains("relay-admitted,noncompliant,error,RELAY_REFUSED"))
         #expect(findings.contains("relay-tls-busy,unknown,warning,RELAY_TEMPORARY"))
         #expect(findings.contains("incomplete-ca,unknown,warning,CATALOG_INCOMPLETE"))
+        #expect(findings.contains("dkim-rescued,compliant,info,DMARC_ALIGNED_BY_DKIM"))
+        #expect(findings.contains("dkim-revoked,noncompliant,error,DKIM_REVOKED"))
+        #expect(findings.contains("dkim-revoked,noncompliant,error,DMARC_MISALIGNED"))
+        #expect(run2["dkim-rescued"]?["dkim_status"] == "ok" && run2["dkim-revoked"]?["dkim_status"] == "revoked" && run2["good-ip"]?["dkim_status"] == "")
         #expect(findings.contains(",,warning,CATALOG_INCOMPLETE,CA,"), "the run-level finding, with an empty institution")
         #expect(!findings.contains("CATALOG_PAGE_INCLUDE_DISAGREE,CA"), "a DNS failure is not a disagreement")
         #expect(markdown.contains("**Outage Night College** (outage): unverified, unknown in this run (not a fix and not a regression)"))

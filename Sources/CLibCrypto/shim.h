@@ -1,0 +1,33 @@
+#ifndef NOTICE_AUDIT_LIBCRYPTO_SHIM_H
+#define NOTICE_AUDIT_LIBCRYPTO_SHIM_H
+
+/* OpenSSL's libcrypto (Debian libssl-dev, 3.0): DKIM public keys (RFC 6376 §3.6.1, RFC 8463). */
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/rsa.h>
+#include <openssl/err.h>
+
+/* RSAPublicKey (PKCS#1) as an EVP_PKEY: d2i_RSAPublicKey is deprecated in 3.0 but present;
+   the call is kept here, in one place, so Swift sees no deprecation. */
+static inline EVP_PKEY *cdkim_pkcs1_rsa_public_key(const unsigned char *bytes, long length) {
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wdeprecated-declarations"
+    const unsigned char *cursor = bytes;
+    RSA *rsa = d2i_RSAPublicKey(NULL, &cursor, length);
+    if (rsa == NULL) return NULL;
+    if (cursor != bytes + length) { RSA_free(rsa); return NULL; }
+    EVP_PKEY *key = EVP_PKEY_new();
+    if (key == NULL || EVP_PKEY_assign_RSA(key, rsa) != 1) { RSA_free(rsa); EVP_PKEY_free(key); return NULL; }
+    return key;
+#pragma clang diagnostic pop
+}
+
+/* SubjectPublicKeyInfo, consuming exactly `length` bytes. */
+static inline EVP_PKEY *cdkim_spki_public_key(const unsigned char *bytes, long length) {
+    const unsigned char *cursor = bytes;
+    EVP_PKEY *key = d2i_PUBKEY(NULL, &cursor, length);
+    if (key != NULL && cursor != bytes + length) { EVP_PKEY_free(key); return NULL; }
+    return key;
+}
+
+#endif
