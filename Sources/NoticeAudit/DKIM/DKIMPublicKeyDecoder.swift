@@ -22,7 +22,9 @@ enum DKIMPublicKeyDecoder {
     static func rsa(_ der: [UInt8]) -> Result<Key, Failure> {
         guard !der.isEmpty else { return .failure(Failure(description: "the key is empty")) }
         let key: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
-            cdkim_spki_public_key(buffer.baseAddress, buffer.count) ?? cdkim_pkcs1_rsa_public_key(buffer.baseAddress, buffer.count)
+            cdkim_spki_rsa_public_key(buffer.baseAddress, buffer.count)
+                ?? cdkim_pkcs1_rsa_public_key(buffer.baseAddress, buffer.count)
+                ?? cdkim_spki_public_key(buffer.baseAddress, buffer.count)
         }
         ERR_clear_error()
         guard let key else {
