@@ -78,7 +78,7 @@ public enum MarkdownReportRenderer {
             out.append("| \(cell("\(result.name) (\(result.institutionID))")) | \(statusMark[result.status]!) | \(result.method.rawValue) | \(result.spfResult?.rawValue ?? "—") | \(cell(result.dmarcPolicy ?? "—")) | \(result.relayStatus?.rawValue ?? "—") | \(result.change.rawValue) |")
         }
 
-        let failing = report.results.filter { $0.status != .compliant || $0.findings.contains { $0.severity == .warning } }
+        let failing = report.results.filter { $0.status != .compliant || $0.findings.contains { $0.severity == .warning || $0.code == .dmarcAlignedByDKIM } }
         if !failing.isEmpty {
             out.append("")
             out.append("## Findings and how to fix them")
