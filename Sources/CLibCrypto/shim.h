@@ -7,18 +7,26 @@
 #include <openssl/rsa.h>
 #include <openssl/err.h>
 
+/* A decoded RSA key as an EVP_PKEY (which then owns it), or NULL when decoding failed or left
+   bytes over (`whole` false). */
+static inline EVP_PKEY *cdkim_wrap_rsa(RSA *rsa, int whole) {
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wdeprecated-declarations"
+    if (rsa == NULL) return NULL;
+    if (!whole) { RSA_free(rsa); return NULL; }
+    EVP_PKEY *key = EVP_PKEY_new();
+    if (key == NULL || EVP_PKEY_assign_RSA(key, rsa) != 1) { RSA_free(rsa); EVP_PKEY_free(key); return NULL; }
+    return key;
+#pragma clang diagnostic pop
+}
+
 /* RSAPublicKey (PKCS#1) as an EVP_PKEY: d2i_RSAPublicKey is deprecated in 3.0 but present;
    the call is kept here, in one place, so Swift sees no deprecation. */
 static inline EVP_PKEY *cdkim_pkcs1_rsa_public_key(const unsigned char *bytes, long length) {
 #pragma clang diagnostic push
 #pragma clang diagnostic ignored "-Wdeprecated-declarations"
     const unsigned char *cursor = bytes;
-    RSA *rsa = d2i_RSAPublicKey(NULL, &cursor, length);
-    if (rsa == NULL) return NULL;
-    if (cursor != bytes + length) { RSA_free(rsa); return NULL; }
-    EVP_PKEY *key = EVP_PKEY_new();
-    if (key == NULL || EVP_PKEY_assign_RSA(key, rsa) != 1) { RSA_free(rsa); EVP_PKEY_free(key); return NULL; }
-    return key;
+    return cdkim_wrap_rsa(d2i_RSAPublicKey(NULL, &cursor, length), cursor == bytes + length);
 #pragma clang diagnostic pop
 }
 
@@ -29,12 +37,7 @@ static inline EVP_PKEY *cdkim_spki_rsa_public_key(const unsigned char *bytes, lo
 #pragma clang diagnostic push
 #pragma clang diagnostic ignored "-Wdeprecated-declarations"
     const unsigned char *cursor = bytes;
-    RSA *rsa = d2i_RSA_PUBKEY(NULL, &cursor, length);
-    if (rsa == NULL) return NULL;
-    if (cursor != bytes + length) { RSA_free(rsa); return NULL; }
-    EVP_PKEY *key = EVP_PKEY_new();
-    if (key == NULL || EVP_PKEY_assign_RSA(key, rsa) != 1) { RSA_free(rsa); EVP_PKEY_free(key); return NULL; }
-    return key;
+    return cdkim_wrap_rsa(d2i_RSA_PUBKEY(NULL, &cursor, length), cursor == bytes + length);
 #pragma clang diagnostic pop
 }
 

@@ -42,8 +42,9 @@ public struct SPFRemedyPlanner: Sendable {
         let candidate: String?
         if addsInclude {
             candidate = audit.recommendation?.record
-        } else if let record = current.flatMap({ try? SPFParser.parse($0) }) {
-            candidate = terms.reduce(record.text) { text, term in (try? SPFParser.parse(text)).map { SPFRecordAuditor.inserting(term, into: $0) } ?? text }
+        } else if let current, let record = try? SPFParser.parse(current) {
+            // The audit parsed this record already; the missing terms go in before its `all`.
+            candidate = SPFRecordAuditor.inserting(terms.joined(separator: " "), into: record)
         } else {
             candidate = "v=spf1 \(terms.joined(separator: " ")) ~all"
         }
