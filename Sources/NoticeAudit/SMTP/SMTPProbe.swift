@@ -111,6 +111,9 @@ public struct SMTPProbe: Sendable {
         let urlHost = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         transfer.set(CURLOPT_URL, "\(scheme)://\(urlHost):\(port)/\(ehloName)")
         transfer.set(CURLOPT_CONNECT_ONLY, 1)
+        // The probe stands in for Alma, which reaches the relay directly: never through the
+        // scanner's outbound proxy (libcurl would otherwise tunnel SMTP through `all_proxy`).
+        transfer.set(CURLOPT_NOPROXY, "*")
         transfer.set(CURLOPT_USE_SSL, security == .starttls ? Int(CURLUSESSL_ALL.rawValue) : Int(CURLUSESSL_NONE.rawValue))
         transfer.set(CURLOPT_CONNECTTIMEOUT_MS, Int(timeout.milliseconds))
         transfer.set(CURLOPT_SERVER_RESPONSE_TIMEOUT, max(1, Int((Double(timeout.milliseconds) / 1000).rounded(.up))))
@@ -140,13 +143,15 @@ public struct SMTPProbe: Sendable {
         let started = ContinuousClock.now
         let code = try await engine.perform(transfer)
         let certificate = Self.certificate(of: transfer)
-        Self.logger.debug("smtp dialogue", metadata: [
-            "smtp.host": "\(host)", "smtp.port": "\(port)", "smtp.verify": "\(verify)", "smtp.curl_code": "\(code.rawValue)",
-            "smtp.ms": "\((ContinuousClock.now - started).milliseconds)",
-        ])
-        // Each step as the transcript has it: AUTH exchanges are already redacted there.
-        for line in recorder.transcript.rendered {
-            Self.logger.debug("smtp step", metadata: ["smtp.host": "\(host)", "smtp.line": "\(line)"])
+        if Self.logger.logLevel <= .debug {
+            Self.logger.debug("smtp dialogue", metadata: [
+                "smtp.host": "\(host)", "smtp.port": "\(port)", "smtp.verify": "\(verify)", "smtp.curl_code": "\(code.rawValue)",
+                "smtp.ms": "\((ContinuousClock.now - started).milliseconds)",
+            ])
+            // Each step as the transcript has it: AUTH exchanges are already redacted there.
+            for line in recorder.transcript.rendered {
+                Self.logger.debug("smtp step", metadata: ["smtp.host": "\(host)", "smtp.line": "\(line)"])
+            }
         }
         return Attempt(
             code: code, message: transfer.errorMessage.isEmpty ? String(cString: curl_easy_strerror(code)) : transfer.errorMessage,

@@ -62,6 +62,8 @@ public struct ScanJob: Sendable {
                 throw Interrupted(run: recorded.withLock { $0 }, institutionsChecked: 0, reportFolder: nil)
             }
             // What the aborted run finished is reported in its own folder; `latest` keeps the last complete run.
+            // Best effort: the run is already recorded as aborted, and a report that cannot be
+            // written leaves no folder to name (`reportFolder` nil), which the message then omits.
             let folder = try? ReportWriter(directory: reportsDirectory).write(report, updateLatest: false)
             throw Interrupted(run: run, institutionsChecked: report.results.count, reportFolder: folder)
         }
