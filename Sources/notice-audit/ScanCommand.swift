@@ -10,8 +10,10 @@ struct ScanCommand: AsyncParsableCommand {
         commandName: "scan",
         abstract: "Check every institution (or some) and write the reports.",
         discussion: """
-            Writes REPORTS/<run>/summary.md, summary.csv, findings.csv and scan.json, and refreshes \
-            REPORTS/latest/. Exit status: 0 all compliant; 1 some noncompliant or unknown; 2 usage \
+            Writes REPORTS/<run>/summary.md, trend.svg, summary.csv, findings.csv, scan.json, \
+            index.html (the dashboard) and institutions/ID.md (a letter to campus IT for each \
+            institution not compliant), refreshes REPORTS/latest and REPORTS/index.html, and prints a \
+            digest: the counts, the changes, one line per institution not compliant. Exit status: 0 all compliant; 1 some noncompliant or unknown; 2 usage \
             error or invalid inventory (nothing scanned); 3 the scan could not run or was aborted.
             """
     )
@@ -45,6 +47,9 @@ struct ScanCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("notify-webhook-file"), help: ArgumentHelp("A file (mode 0600) whose first line is the webhook URL.", valueName: "path"))
     var notifyWebhookFile: String?
+
+    @Option(name: .customLong("metrics-file"), help: ArgumentHelp("Write Prometheus text-format gauges (notice_audit_*) here, through a temporary file and a rename (node_exporter's textfile collector), whatever the outcome.", valueName: "path"))
+    var metricsFile: String?
 
     @OptionGroup var history: HistoryOptions
     @OptionGroup var network: NetworkOptions
@@ -92,6 +97,35 @@ struct ScanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logging.bootstrap()
+        let started = Date()
+        let resolverBox = Mutex<CAresResolver?>(nil)
+        do {
+            let outcome = try await scan(logger: logger, resolverBox: resolverBox)
+            let report = outcome.report
+            writeMetrics(report: report, started: started, dnsQueries: resolverBox.withLock { $0?.queriesSent }, status: report.exitStatus, logger: logger)
+            if report.exitStatus != 0 { throw CommandFailure.silent(report.exitStatus) }
+        } catch let failure as CommandFailure where failure.exitStatus <= 1 {
+            throw failure
+        } catch {
+            let status = NoticeAuditCommand.outcome(of: error).status
+            writeMetrics(report: nil, started: started, dnsQueries: resolverBox.withLock { $0?.queriesSent }, status: status, logger: logger)
+            throw error
+        }
+    }
+
+    /// `--metrics-file`, when given; a failure to write it is logged, never changes the exit status.
+    func writeMetrics(report: ScanReport?, started: Date, dnsQueries: Int?, status: Int32, logger: Logger) {
+        guard let metricsFile else { return }
+        let finished = Date()
+        let age = report?.catalog?.snapshot.map { finished.timeIntervalSince($0.fetchedAt) }
+        let sample = MetricsRenderer.Sample(report: report, startedAt: started, finishedAt: finished, catalogAgeSeconds: age, dnsQueries: dnsQueries, exitStatus: status)
+        do { try MetricsRenderer(sample).write(to: metricsFile) } catch {
+            logger.error("the metrics could not be written: \(error)")
+        }
+    }
+
+    /// The scan itself: returns the finished job; throws what ends the command otherwise.
+    func scan(logger: Logger, resolverBox: borrowing Mutex<CAresResolver?>) async throws -> ScanJob.Outcome {
         let loaded: Inventory
         do {
             let (inventory, warnings) = try InventoryLoader.load(path: self.inventory)
@@ -105,6 +139,7 @@ struct ScanCommand: AsyncParsableCommand {
 
         let database = try history.open(.readWrite)
         let resolver = try network.makeResolver()
+        resolverBox.withLock { $0 = resolver }
         defer { resolver.shutdown() }
         let client: CurlHTTPClient, probe: SMTPProbe
         do {
@@ -170,17 +205,8 @@ struct ScanCommand: AsyncParsableCommand {
         if let failure = outcome.webhookFailure { logger.error("\(failure)") }
         if let failure = outcome.pruneFailure { logger.warning("\(failure)") }
         logger.info("scan finished", metadata: ["scan.run_id": "\(report.run.id)", "scan.report": "\(path)"])
-        print("run \(report.run.id)\(selection == nil ? "" : " (ad-hoc: \(selection!.joined(separator: ", ")))"): \(report.count(.compliant)) compliant, \(report.count(.noncompliant)) noncompliant, \(report.count(.unknown)) unknown of \(report.results.count)")
-        for result in report.results where result.change == .regressed || result.change == .fixed {
-            print("  \(result.change.rawValue): \(result.institutionID) is now \(result.status.rawValue)")
-        }
-        for result in report.results where result.change == .unverified && (result.unknownRuns ?? 0) >= WebhookNotifier.unknownRunsAlert {
-            print("  unverified: \(result.institutionID) has been unknown for \(result.unknownRuns ?? 0) runs in a row")
-        }
-        for finding in report.run.findings where finding.severity != .info || finding.code == .catalogChanged {
-            print("  \(finding.code.rawValue): \(finding.message)")
-        }
-        print("report: \(path)/summary.md")
-        if report.exitStatus != 0 { throw CommandFailure.silent(report.exitStatus) }
+        if let failure = outcome.indexFailure { logger.warning("\(failure)") }
+        print(ScanDigest(report: report, reportFolder: path).render())
+        return outcome
     }
 }

@@ -8,7 +8,7 @@ build_only=false
 [ "${1:-}" = "--build-only" ] && build_only=true
 
 apt_packages=(libcurl4-openssl-dev libc-ares-dev libsqlite3-dev libxml2-dev libssl-dev libpsl-dev pkg-config ca-certificates publicsuffix)
-$build_only || apt_packages+=(nsd openssl postfix sasl2-bin libsasl2-modules)
+$build_only || apt_packages+=(nsd openssl postfix sasl2-bin libsasl2-modules chromium chromium-driver fonts-dejavu-core)
 missing=()
 for package in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

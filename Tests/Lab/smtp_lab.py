@@ -89,6 +89,13 @@ async def raw_server(host, port, behaviour):
                     else:
                         writer.write(b"503 5.5.1 bad sequence\r\n")
                     await writer.drain()
+            elif behaviour == "hostile":
+                # A 5xx greeting full of markup, quotes, pipes, backticks and ANSI escapes: every
+                # report must show it as text and never let it act (issue 15).
+                writer.write(b"554-<script>alert('banner')</script> | pipe `tick` \"double\" 'single'\r\n"
+                             b"554 5.7.1 \x1b[31mred\x1b[0m **bold** [link](http://evil.test/) &amp; done\r\n")
+                await writer.drain()
+                await asyncio.sleep(2)
             elif behaviour == "garbage":
                 writer.write(b"\x16\x03\x01 this is not SMTP \x00\xff\xfe\r\n")
                 await writer.drain()
@@ -170,7 +177,7 @@ def main():
         if controller.ssl_context is not None:
             controller._trigger_server = lambda: None
         controller.start()
-    raw = {name: ports[name] for name in ("silent", "554", "421", "garbage", "overlong", "starttls454")}
+    raw = {name: ports[name] for name in ("silent", "554", "421", "garbage", "overlong", "starttls454", "hostile")}
     raw_ready = threading.Event()
     threading.Thread(target=run_raw_servers, args=(args.host, raw, raw_ready), daemon=True).start()
     raw_ready.wait(5)

@@ -186,6 +186,43 @@ public struct ScanStore: Sendable {
         }
     }
 
+    /// The history of every institution that has a result in `run`: its last `limit` runs up to
+    /// `run` and the first run of its current state. One query over the institution's rows.
+    public func histories(upTo run: Int64, limit: Int = 30) throws(HistoryError) -> [String: InstitutionHistory] {
+        try database.read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT i.institution_id, i.run_id, r.started_at, i.status
+                FROM institution_result i JOIN scan_run r ON r.id = i.run_id
+                WHERE i.run_id <= ? AND i.institution_id IN (SELECT institution_id FROM institution_result WHERE run_id = ?)
+                ORDER BY i.institution_id, i.run_id DESC
+                """, arguments: [run, run])
+            var points: [String: [InstitutionHistory.Point]] = [:]
+            while let row = try rows.next() {
+                guard let status = ComplianceStatus(rawValue: row["status"]) else { continue }
+                points[row["institution_id"], default: []].append(InstitutionHistory.Point(run: row["run_id"], startedAt: row["started_at"], status: status))
+            }
+            return points.mapValues { InstitutionHistory(newestFirst: $0, limit: limit) }
+        }
+    }
+
+    /// Every run that has reports, newest first, with its counts (for `Reports/index.html`).
+    public func reportedRuns(limit: Int = 1000) throws(HistoryError) -> [RunListing] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT r.id, r.started_at, r.status, r.trigger, r.selection, r.report_path,
+                       SUM(i.status = 'compliant') AS compliant, SUM(i.status = 'noncompliant') AS noncompliant,
+                       SUM(i.status = 'unknown') AS unknown, COUNT(i.id) AS total
+                FROM scan_run r LEFT JOIN institution_result i ON i.run_id = r.id
+                WHERE r.report_path IS NOT NULL
+                GROUP BY r.id ORDER BY r.id DESC LIMIT ?
+                """, arguments: [limit]).map { row in
+                RunListing(run: row["id"], startedAt: row["started_at"], status: row["status"], trigger: row["trigger"],
+                           adhoc: (row["selection"] as String?) != nil, reportPath: row["report_path"],
+                           compliant: row["compliant"] ?? 0, noncompliant: row["noncompliant"] ?? 0, unknown: row["unknown"] ?? 0, total: row["total"] ?? 0)
+            }
+        }
+    }
+
     /// Every stored result of one institution, oldest first: (run, started, trigger, status, change, spf, relay).
     public func timeline(institution: String) throws(HistoryError) -> [(run: Int64, startedAt: Date, trigger: String, runStatus: String, result: InstitutionResult)] {
         try database.read { db in

@@ -2,10 +2,17 @@ import Foundation
 
 /// `summary.md`: what a coordinator reads in two minutes and a campus IT person acts on.
 public enum MarkdownReportRenderer {
-    /// A table cell: `|` escaped, line breaks as `<br>` (GitHub-flavoured Markdown tables).
-    public static func cell(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
-            .replacingOccurrences(of: "\r\n", with: "<br>").replacingOccurrences(of: "\n", with: "<br>")
+    /// A table cell: remote-controlled text escaped (``UntrustedText/markdownCell(_:)``).
+    public static func cell(_ text: String) -> String { UntrustedText.markdownCell(text) }
+
+    /// Inline text: remote-controlled text escaped (``UntrustedText/markdown(_:)``).
+    static func text(_ text: String) -> String { UntrustedText.markdown(text) }
+
+    /// A finding as a list item: code, severity, target, message and fix, all escaped.
+    static func finding(_ finding: Finding) -> [String] {
+        var lines = ["- **\(finding.code.rawValue)** (\(finding.severity.rawValue), \(text(finding.target))): \(text(finding.message))"]
+        if !finding.remediation.isEmpty { lines.append("  - Fix: \(text(finding.remediation))") }
+        return lines
     }
 
     static func date(_ date: Date?) -> String {
@@ -19,12 +26,14 @@ public enum MarkdownReportRenderer {
     public static func render(_ report: ScanReport) -> String {
         var out: [String] = []
         let run = report.run
-        out.append("# Alma notice delivery: \(run.consortium), run \(run.id)")
+        out.append("# Alma notice delivery: \(text(run.consortium)), run \(run.id)")
+        out.append("")
+        out.append("The dashboard of this run: [index.html](index.html) (filter, sort, every institution's details and history).")
         out.append("")
         out.append("Started \(date(run.startedAt)), finished \(date(run.finishedAt)), \(run.status.rawValue) (\(run.trigger.rawValue)); notice-audit \(run.toolVersion).")
         if let selection = run.selection {
             out.append("")
-            out.append("**Ad-hoc rescan covering only: \(selection.joined(separator: ", ")).** Other institutions were not checked in this run; their change column compares with their own last result.")
+            out.append("**Ad-hoc rescan covering only: \(text(selection.joined(separator: ", "))).** Other institutions were not checked in this run; their change column compares with their own last result.")
         }
         if run.status == .aborted {
             out.append("")
@@ -39,15 +48,12 @@ public enum MarkdownReportRenderer {
         out.append("## Ex Libris relay catalog")
         out.append("")
         if let catalog = report.catalog, let snapshot = catalog.snapshot {
-            out.append("Source: \(snapshot.url), fetched \(date(snapshot.fetchedAt))" + (snapshot.catalog.lastEdited.map { ", article last edited \($0)" } ?? "") + (run.catalogStale ? ". **Stale: the last fetch failed.**" : "."))
+            out.append("Source: \(text(snapshot.url)), fetched \(date(snapshot.fetchedAt))" + (snapshot.catalog.lastEdited.map { ", article last edited \(text($0))" } ?? "") + (run.catalogStale ? ". **Stale: the last fetch failed.**" : "."))
         } else {
-            out.append("Source: \(run.catalogSource ?? "unknown")" + (run.catalogStale ? " (**stale**)" : "") + ".")
+            out.append("Source: \(text(run.catalogSource ?? "unknown"))" + (run.catalogStale ? " (**stale**)" : "") + ".")
         }
-        for note in run.notes { out.append("- \(note)") }
-        for finding in run.findings {
-            out.append("- **\(finding.code.rawValue)** (\(finding.severity.rawValue), \(finding.target)): \(finding.message)")
-            if !finding.remediation.isEmpty { out.append("  - Fix: \(finding.remediation)") }
-        }
+        for note in run.notes { out.append("- \(text(note))") }
+        for finding in run.findings { out += Self.finding(finding) }
 
         let changes = report.results.filter { [.regressed, .fixed, .unverified].contains($0.change) }
         out.append("")
@@ -60,9 +66,9 @@ public enum MarkdownReportRenderer {
                 switch result.change {
                 case .unverified:
                     let runs = result.unknownRuns ?? 1
-                    out.append("- **\(result.name)** (\(result.institutionID)): unverified, unknown \(runs == 1 ? "in this run" : "for \(runs) runs in a row") (not a fix and not a regression)")
+                    out.append("- **\(text(result.name))** (\(result.institutionID)): unverified, unknown \(runs == 1 ? "in this run" : "for \(runs) runs in a row") (not a fix and not a regression)")
                 default:
-                    out.append("- **\(result.name)** (\(result.institutionID)): \(result.change == .fixed ? "fixed, now" : "regressed, now") \(result.status.rawValue)")
+                    out.append("- **\(text(result.name))** (\(result.institutionID)): \(result.change == .fixed ? "fixed, now" : "regressed, now") \(result.status.rawValue)")
                 }
             }
         }
@@ -72,10 +78,10 @@ public enum MarkdownReportRenderer {
         out.append("")
         out.append("## Institutions, worst first")
         out.append("")
-        out.append("| institution | status | method | SPF | DMARC | relay | change |")
-        out.append("| --- | --- | --- | --- | --- | --- | --- |")
+        out.append("| institution | status | method | SPF | DMARC | DKIM | relay | change |")
+        out.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
         for result in report.results {
-            out.append("| \(cell("\(result.name) (\(result.institutionID))")) | \(statusMark[result.status]!) | \(result.method.rawValue) | \(result.spfResult?.rawValue ?? "—") | \(cell(result.dmarcPolicy ?? "—")) | \(result.relayStatus?.rawValue ?? "—") | \(result.change.rawValue) |")
+            out.append("| \(cell("\(result.name) (\(result.institutionID))")) | \(statusMark[result.status]!) | \(result.method.rawValue) | \(result.spfResult?.rawValue ?? "—") | \(cell(result.dmarcPolicy ?? "—")) | \(result.dkimStatus?.rawValue ?? "—") | \(result.relayStatus?.rawValue ?? "—") | \(result.change.rawValue) |")
         }
 
         let failing = report.results.filter { $0.status != .compliant || $0.findings.contains { $0.severity == .warning || $0.code == .dmarcAlignedByDKIM } }
@@ -84,15 +90,13 @@ public enum MarkdownReportRenderer {
             out.append("## Findings and how to fix them")
             for result in failing {
                 out.append("")
-                out.append("### \(result.name) (\(result.institutionID)): \(result.status.rawValue)")
+                out.append("### \(text(result.name)) (\(result.institutionID)): \(result.status.rawValue)")
                 out.append("")
-                for finding in result.findings {
-                    out.append("- **\(finding.code.rawValue)** (\(finding.severity.rawValue), \(finding.target)): \(finding.message)")
-                    if !finding.remediation.isEmpty { out.append("  - Fix: \(finding.remediation)") }
-                }
+                if result.status != .compliant { out.append("Letter to campus IT: [institutions/\(result.institutionID).md](institutions/\(result.institutionID).md)") ; out.append("") }
+                for finding in result.findings { out += Self.finding(finding) }
                 for domain in result.domains where !domain.results.isEmpty && domain.worstResult != .pass {
                     let parts = domain.results.keys.sorted().map { "\($0): \(domain.results[$0]!.prefix(8).joined(separator: ", "))\(domain.results[$0]!.count > 8 ? " …" : "")" }
-                    out.append("- \(domain.domain): \(domain.record.map { "current record `\($0)`" } ?? "no SPF record"); per relay range: \(parts.joined(separator: "; "))")
+                    out.append("- \(text(domain.domain)): \(domain.record.map { "current record \(UntrustedText.markdownCode($0))" } ?? "no SPF record"); per relay range: \(text(parts.joined(separator: "; ")))")
                 }
             }
         }
@@ -101,31 +105,9 @@ public enum MarkdownReportRenderer {
             out.append("")
             out.append("## Trend: compliant institutions, last \(report.trend.count) runs")
             out.append("")
-            out.append(trendChart(report.trend))
+            out.append("![Compliant institutions per run, last \(report.trend.count) runs](trend.svg)")
         }
         out.append("")
         return out.joined(separator: "\n")
-    }
-
-    /// An inline SVG line chart of compliant institutions per run.
-    static func trendChart(_ trend: [(run: Int64, startedAt: Date, compliant: Int, total: Int)]) -> String {
-        let width = 600.0, height = 140.0, margin = 24.0
-        let maximum = Double(max(1, trend.map(\.total).max() ?? 1))
-        let step = trend.count > 1 ? (width - 2 * margin) / Double(trend.count - 1) : 0
-        let points = trend.enumerated().map { index, entry in
-            String(format: "%.1f,%.1f", margin + Double(index) * step, height - margin - Double(entry.compliant) / maximum * (height - 2 * margin))
-        }
-        let first = trend.first!, last = trend.last!
-        return """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" role="img" aria-label="compliant institutions per run">
-            <rect x="0" y="0" width="\(Int(width))" height="\(Int(height))" fill="white" stroke="#ccc"/>
-            <line x1="\(margin)" y1="\(margin)" x2="\(width - margin)" y2="\(margin)" stroke="#eee"/>
-            <text x="4" y="\(margin + 4)" font-size="10">\(Int(maximum))</text>
-            <text x="4" y="\(height - margin + 4)" font-size="10">0</text>
-            <polyline fill="none" stroke="#2a7" stroke-width="2" points="\(points.joined(separator: " "))"/>
-            <text x="\(margin)" y="\(height - 6)" font-size="10">run \(first.run): \(first.compliant)/\(first.total)</text>
-            <text x="\(width - margin - 110)" y="\(height - 6)" font-size="10">run \(last.run): \(last.compliant)/\(last.total)</text>
-            </svg>
-            """
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 
-/// Writes a run's files into `REPORTS/<run folder>/` and points `REPORTS/latest` at it.
+/// Writes a run's files into `REPORTS/<run folder>/` (summary.md, trend.svg, summary.csv,
+/// findings.csv, scan.json, index.html, institutions/ID.md) and points `REPORTS/latest` at it;
+/// ``writeRunIndex(consortium:runs:)`` refreshes `REPORTS/index.html`.
 ///
 /// Nothing is ever seen half-written: the run folder is written under a hidden staging name and
 /// renamed into place, and `latest` is a relative symbolic link replaced by `rename(2)`, so a reader
@@ -17,14 +19,19 @@ public struct ReportWriter: Sendable {
     /// Writes the report; returns the run folder's path.
     @discardableResult
     public func write(_ report: ScanReport, updateLatest: Bool = true) throws(ReportWriteError) -> String {
-        let files: [(String, String)]
+        var files: [(String, String)]
         do {
             files = [
                 ("summary.md", MarkdownReportRenderer.render(report)),
                 ("summary.csv", CSVReportRenderer.summary(report)),
                 ("findings.csv", CSVReportRenderer.findings(report)),
                 ("scan.json", try JSONReportRenderer.render(report)),
+                ("index.html", DashboardRenderer.render(report)),
             ]
+            if !report.trend.isEmpty { files.append(("trend.svg", TrendChart(report.trend).svg(standalone: true))) }
+            for result in CampusLetterRenderer.addressees(report) {
+                files.append(("institutions/\(result.institutionID).md", CampusLetterRenderer.render(result, report: report)))
+            }
         } catch {
             throw ReportWriteError(path: directory, detail: "the report could not be rendered: \(error)")
         }
@@ -34,6 +41,10 @@ public struct ReportWriter: Sendable {
         let staging = root.appendingPathComponent(".\(report.folderName).\(getpid()).\(UUID().uuidString.prefix(8))")
         do {
             try attempt(staging.path) { try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false) }
+            if files.contains(where: { $0.0.hasPrefix("institutions/") }) {
+                let letters = staging.appendingPathComponent("institutions")
+                try attempt(letters.path) { try FileManager.default.createDirectory(at: letters, withIntermediateDirectories: false) }
+            }
             for (name, text) in files {
                 let file = staging.appendingPathComponent(name)
                 try attempt(file.path) { try Data(text.utf8).write(to: file) }
@@ -45,6 +56,26 @@ public struct ReportWriter: Sendable {
         }
         if updateLatest { try pointLatest(at: report.folderName, in: root) }
         return folder.path
+    }
+
+    /// Rewrites `REPORTS/index.html`, the list of runs (``RunIndexRenderer``), from history's
+    /// `runs` and the run folders present; written under a temporary name and renamed.
+    public func writeRunIndex(consortium: String?, runs: [RunListing]) throws(ReportWriteError) {
+        let root = URL(fileURLWithPath: directory)
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: root.path) } catch {
+            throw ReportWriteError(path: root.path, detail: ReportWriteError.reason(error))
+        }
+        let page = RunIndexRenderer.render(consortium: consortium, runs: runs, folders: Set(names.filter(RunIndexRenderer.isRunFolder)))
+        let target = root.appendingPathComponent("index.html")
+        let temporary = root.appendingPathComponent(".index.html.\(getpid()).\(UUID().uuidString.prefix(8))")
+        do throws(ReportWriteError) {
+            try attempt(temporary.path) { try Data(page.utf8).write(to: temporary) }
+            guard Foundation.rename(temporary.path, target.path) == 0 else { throw ReportWriteError(path: target.path, errno: errno) }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
     }
 
     /// Renames `staging` to `folder`; an earlier rendering of the same run is moved aside first

@@ -9,9 +9,13 @@ public struct ScanReport: Sendable {
     /// Compliant counts of recent full runs, oldest first.
     public var trend: [(run: Int64, startedAt: Date, compliant: Int, total: Int)]
     public var catalog: CatalogStatus?
+    /// Each institution's recent runs and the first run of its current state, by institution id.
+    public var histories: [String: InstitutionHistory]
 
-    public init(run: ScanRunRecord, results: [InstitutionResult], trend: [(run: Int64, startedAt: Date, compliant: Int, total: Int)], catalog: CatalogStatus?) {
+    public init(run: ScanRunRecord, results: [InstitutionResult], trend: [(run: Int64, startedAt: Date, compliant: Int, total: Int)], catalog: CatalogStatus?,
+                histories: [String: InstitutionHistory] = [:]) {
         self.run = run
+        self.histories = histories
         self.results = results.sorted { ($1.status, $0.institutionID) < ($0.status, $1.institutionID) }
         self.trend = trend
         self.catalog = catalog
@@ -26,7 +30,18 @@ public struct ScanReport: Sendable {
         } else {
             catalog = nil
         }
-        return ScanReport(run: run, results: try store.results(run: id), trend: try store.trend(upTo: id), catalog: catalog)
+        return ScanReport(run: run, results: try store.results(run: id), trend: try store.trend(upTo: id), catalog: catalog,
+                          histories: try store.histories(upTo: id))
+    }
+
+    /// Whole days `result` has been in its current state at this run's start.
+    public func daysInState(_ result: InstitutionResult) -> Int? {
+        histories[result.institutionID]?.days(until: run.startedAt)
+    }
+
+    /// The first run of `result`'s current state.
+    public func since(_ result: InstitutionResult) -> InstitutionHistory.Point? {
+        histories[result.institutionID]?.since
     }
 
     public func count(_ status: ComplianceStatus) -> Int { results.filter { $0.status == status }.count }

@@ -43,6 +43,8 @@ public struct InstitutionChecker: Sendable {
             let evaluation = dmarcResult.evaluations[domains[index].domain]
             domains[index].dmarcPolicy = evaluation?.effectivePolicy?.rawValue
             domains[index].dmarcAligned = evaluation?.aligned
+            domains[index].dmarcRecord = evaluation?.record?.text
+            domains[index].dmarcRecordName = evaluation?.record == nil ? nil : evaluation?.recordName
         }
 
         var relaySummary: RelaySummary?
@@ -54,12 +56,14 @@ public struct InstitutionChecker: Sendable {
         }
 
         let worstSPF = domains.compactMap(\.worstResult).max()
-        return InstitutionResult(
+        var result = InstitutionResult(
             institutionID: institution.id, name: institution.name, method: institution.delivery, status: VerdictRules.institution(outcomes),
             spfResult: institution.delivery == .spf ? worstSPF : nil, dmarcPolicy: dmarcResult.strictestPolicy?.rawValue,
             relayStatus: relaySummary?.status, dkimStatus: keys.map(\.status).max(), change: .new,
             findings: findings.sorted { ($1.severity, $0.code) < ($0.severity, $1.code) }, domains: domains, relay: relaySummary,
             durationMilliseconds: Int((ContinuousClock.now - start).milliseconds))
+        result.dkimKeys = keys.isEmpty ? nil : keys.map(DKIMKeySummary.init)
+        return result
     }
 
     /// The sender checked for a domain: its From address, else a mailbox of the domain.

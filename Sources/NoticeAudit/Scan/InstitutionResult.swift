@@ -20,6 +20,8 @@ public struct InstitutionResult: Sendable, Equatable, Codable {
     /// Per sender domain: the result per range, for the report.
     public var domains: [DomainResult]
     public var relay: RelaySummary?
+    /// The DKIM keys read (From domain × selector); nil in history written before they were kept.
+    public var dkimKeys: [DKIMKeySummary]?
     public var durationMilliseconds: Int
 
     public init(institutionID: String, name: String, method: DeliveryMethod, status: ComplianceStatus, spfResult: SPFResult?, dmarcPolicy: String?,
@@ -51,6 +53,9 @@ public struct DomainResult: Sendable, Equatable, Codable {
     public var dnsLookups: Int?
     public var dmarcPolicy: String?
     public var dmarcAligned: Bool?
+    /// The DMARC record as published and where it was found; nil when none was (or in older history).
+    public var dmarcRecord: String?
+    public var dmarcRecordName: String?
 }
 
 /// What the relay probe found, for the report.
@@ -63,4 +68,31 @@ public struct RelaySummary: Sendable, Equatable, Codable {
     public var tlsVersion: String?
     public var certificateExpires: String?
     public var authMechanisms: [String]
+    /// The relay's greeting as received (remote-controlled text); nil when there was none or in older history.
+    public var banner: String?
+}
+
+/// One DKIM key as the scan read it, for the report.
+public struct DKIMKeySummary: Sendable, Equatable, Codable {
+    public var selector: String
+    public var domain: String
+    /// The name looked up: `SELECTOR._domainkey.DOMAIN`.
+    public var name: String
+    public var status: DKIMKeyStatus
+    public var keyType: String?
+    public var keyBits: Int?
+    public var testing: Bool
+    /// The record as published (remote-controlled text).
+    public var record: String?
+
+    public init(_ result: DKIMKeyCheck.Result) {
+        selector = result.selector
+        domain = result.domain
+        name = result.name
+        status = result.status
+        keyType = result.keyType
+        keyBits = result.keyBits
+        testing = result.testing
+        record = result.record
+    }
 }

@@ -14,6 +14,8 @@ public struct ScanJob: Sendable {
         public var webhookFailure: String?
         /// Why old runs could not be deleted (`keepDays`); the run and its reports are complete.
         public var pruneFailure: String?
+        /// Why `REPORTS/index.html` could not be refreshed; the run's own reports are complete.
+        public var indexFailure: String?
     }
 
     /// The job stopped before it finished (cancelled): the run it recorded, if any.
@@ -77,11 +79,17 @@ public struct ScanJob: Sendable {
             throw ReportsNotWritten(run: outcome.run.id, underlying: error)
         }
         try store.setReportPath(folder, run: outcome.run.id)
+        var indexFailure: String?
+        do {
+            try ReportWriter(directory: reportsDirectory).writeRunIndex(consortium: report.run.consortium, runs: try store.reportedRuns())
+        } catch {
+            indexFailure = "the list of runs (\(reportsDirectory)/index.html) could not be refreshed: \(error)"
+        }
         var pruneFailure: String?
         if let keepDays {
             do { try store.prune(keepDays: keepDays) } catch { pruneFailure = "runs older than \(keepDays) days could not be deleted: \(error.message)" }
         }
         let webhookFailure = await webhook?.notifyIfNeeded(report, reportPath: folder)
-        return Outcome(report: report, reportFolder: folder, webhookFailure: webhookFailure, pruneFailure: pruneFailure)
+        return Outcome(report: report, reportFolder: folder, webhookFailure: webhookFailure, pruneFailure: pruneFailure, indexFailure: indexFailure)
     }
 }

@@ -24,7 +24,7 @@ public struct RelayCheck: Sendable {
         let summary = RelaySummary(
             host: relay.host, port: relay.port, security: relay.security.rawValue, status: probed.status, detail: probed.detail,
             tlsVersion: probed.tls?.version, certificateExpires: probed.tls?.certificate?.notAfter.map { ISO8601DateFormatter().string(from: $0) },
-            authMechanisms: probed.authMechanisms)
+            authMechanisms: probed.authMechanisms, banner: probed.banner)
         let target = "\(relay.host):\(relay.port)"
         var (outcome, reason) = VerdictRules.relay(status: probed.status, temporary: probed.isTemporary, admitsScanner: relay.admitsScanner)
         var findings: [Finding] = []

@@ -8,23 +8,9 @@ cd "$root"
 Tests/Lab/install-deps.sh
 swift build --product notice-audit
 Tests/Lab/lab.sh start
-lab() { grep "^$1=" Tests/Lab/run/lab.env | cut -d= -f2-; }
-export DEMO_RELAY_PASSWORD="$(lab LAB_SMTP_PASSWORD)" DEMO_WRONG_PASSWORD="not-the-password"
 rm -rf Tests/Lab/run/demo
-mkdir -p Tests/Lab/run/demo
-night() {
-    local status=0
-    .build/debug/notice-audit scan --inventory "Tests/Lab/demo/$1" \
-        --db Tests/Lab/run/demo/history.sqlite --reports Tests/Lab/run/demo/Reports \
-        --catalog-url "https://$(lab LAB_HTTPS_HOSTNAME):$(lab LAB_HTTPS_PORT)/exlibris/v1.html" \
-        --dns-server "$(lab LAB_FAULT_DNS)" --ca-file "$(lab LAB_CA_FILE)" --timeout 2 || status=$?
-    # 0 and 1 are verdicts (1: some institutions are not compliant, as the demo intends).
-    [ "$status" -le 1 ] || { echo "demo: the scan could not run (exit $status)" >&2; exit "$status"; }
-}
-echo "== night 1: every verdict path"
-night inventory.json
+Tests/Lab/demo/scan-nights.sh Tests/Lab/run/demo
 echo
-echo "== night 2: a fix, a regression, a DNS outage"
-night inventory-run2.json
-echo
-echo "The demo reports are in $root/Tests/Lab/run/demo/Reports/ (latest/ is night 2: summary.md, summary.csv, findings.csv, scan.json)."
+echo "The demo reports are in $root/Tests/Lab/run/demo/Reports/: open Reports/index.html or Reports/latest/index.html"
+echo "(latest/ is night 2: index.html, summary.md, trend.svg, summary.csv, findings.csv, scan.json, institutions/ID.md);"
+echo "the Prometheus metrics of night 2 are in Tests/Lab/run/demo/notice_audit.prom."

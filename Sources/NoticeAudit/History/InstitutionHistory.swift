@@ -1,0 +1,55 @@
+import Foundation
+
+/// One institution's recent runs, for the dashboard's history strip and the letters' "since when".
+public struct InstitutionHistory: Sendable, Equatable {
+    /// One run of the institution.
+    public struct Point: Sendable, Equatable {
+        public var run: Int64
+        public var startedAt: Date
+        public var status: ComplianceStatus
+
+        public init(run: Int64, startedAt: Date, status: ComplianceStatus) {
+            self.run = run
+            self.startedAt = startedAt
+            self.status = status
+        }
+    }
+
+    /// The last runs (at most the limit asked), oldest first, ending with the run reported.
+    public var recent: [Point]
+    /// The first run of the current state: the earliest run since the last different known status
+    /// (unknown runs in between do not end a known state, as in "Changes between runs" of
+    /// ../shared/domain.md); for `unknown`, the first of the unknown runs in a row.
+    public var since: Point?
+
+    public init(recent: [Point], since: Point?) {
+        self.recent = recent
+        self.since = since
+    }
+
+    /// Builds the history from every run of one institution, newest first.
+    public init(newestFirst points: [Point], limit: Int) {
+        recent = Array(points.prefix(limit).reversed())
+        guard let current = points.first else {
+            since = nil
+            return
+        }
+        var first = current
+        for point in points.dropFirst() {
+            if current.status == .unknown {
+                guard point.status == .unknown else { break }
+                first = point
+            } else if point.status == current.status {
+                first = point
+            } else if point.status != .unknown {
+                break
+            }
+        }
+        since = first
+    }
+
+    /// Whole days from ``since`` to `date` (0 for the first day).
+    public func days(until date: Date) -> Int? {
+        since.map { max(0, Int(date.timeIntervalSince($0.startedAt) / 86_400)) }
+    }
+}

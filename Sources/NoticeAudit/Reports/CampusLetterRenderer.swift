@@ -1,0 +1,116 @@
+import Foundation
+
+/// `institutions/ID.md`: a letter to an institution's campus IT, written to be forwarded as it is.
+/// Plain words: what is wrong, since when, why the library's notices suffer, the exact steps, and
+/// how to check the fix themselves. Remote-controlled text is escaped (``UntrustedText``).
+public enum CampusLetterRenderer {
+    /// The institutions that get a letter: every one that is not compliant.
+    public static func addressees(_ report: ScanReport) -> [InstitutionResult] {
+        report.results.filter { $0.status != .compliant }
+    }
+
+    public static func render(_ result: InstitutionResult, report: ScanReport) -> String {
+        let text = UntrustedText.markdown
+        let name = text(result.name)
+        let problems = result.findings.filter { $0.severity != .info }
+        var out: [String] = []
+        out.append("# Library patron notices of \(name): \(result.status == .noncompliant ? "action needed" : "please help us check")")
+        out.append("")
+        out.append("To the IT staff of \(name) (\(result.institutionID)), from the \(text(report.run.consortium)) consortium's nightly check of Alma patron notices (run \(report.run.id), \(day(report.run.startedAt))).")
+        out.append("")
+        out.append("Your library's system, Ex Libris Alma, e-mails patrons their overdue, hold and fine notices. " + (result.method == .spf
+            ? "Alma sends them from Ex Libris mail servers in your name, so the receiving mail servers check your domain's DNS records (SPF, DMARC, DKIM) before they accept them."
+            : "Alma hands them to your own mail relay, \(text(result.relay.map { "\($0.host) port \($0.port)" } ?? "your relay")), which delivers them."))
+        out.append("")
+        out.append("## What is wrong")
+        out.append("")
+        if result.status == .noncompliant {
+            out.append("Our check found a problem that makes notices land in spam, bounce, or not leave Alma at all:")
+        } else {
+            out.append("Our check could not tell whether notices get through: it could not see enough to prove it either way. This is often temporary, but if it repeats it needs a look:")
+        }
+        out.append("")
+        for finding in problems {
+            out.append("- \(text(finding.message)) (`\(finding.code.rawValue)`)")
+        }
+        if problems.isEmpty { out.append("- The check ended without a definite answer (status \(result.status.rawValue)).") }
+        out.append("")
+        if let since = report.since(result) {
+            let days = report.daysInState(result) ?? 0
+            out.append("**Since:** run \(since.run) on \(day(since.startedAt))" + (since.run == report.run.id ? " (first seen in this run)." : " (\(days) day\(days == 1 ? "" : "s") ago)."))
+            out.append("")
+        }
+        out.append("## Why the notices suffer")
+        out.append("")
+        out.append(why(result, problems: problems))
+        out.append("")
+        out.append("## What to do")
+        out.append("")
+        var step = 1
+        for finding in problems where !finding.remediation.isEmpty {
+            out.append("\(step). \(text(finding.remediation))")
+            if let record = finding.facts?.recommendedRecord {
+                out.append("")
+                out.append("   The TXT record to publish at \(UntrustedText.markdownCode(finding.target)) (checked by us: it passes for every Ex Libris relay address of your region):")
+                out.append("")
+                out.append(UntrustedText.markdownBlock(record).split(separator: "\n", omittingEmptySubsequences: false).map { "   " + $0 }.joined(separator: "\n"))
+            }
+            step += 1
+        }
+        if step == 1 { out.append("Nothing specific yet: the next nightly run checks again. If the status stays unknown, reply and we will look together.") }
+        out.append("")
+        out.append("## Check it yourself")
+        out.append("")
+        out.append("From any machine with `dig` (and, if you like, the consortium's `notice-audit` tool):")
+        out.append("")
+        out.append(UntrustedText.markdownBlock(commands(result), info: "sh"))
+        out.append("")
+        out.append("When it is fixed, tell the consortium office: we rescan \(name) at once (`notice-audit scan --institution \(result.institutionID)`) rather than waiting for the next night.")
+        out.append("")
+        return out.joined(separator: "\n")
+    }
+
+    /// Why the finding hurts the notices, in one or two sentences per kind of problem.
+    static func why(_ result: InstitutionResult, problems: [Finding]) -> String {
+        let codes = Set(problems.map(\.code.rawValue))
+        var reasons: [String] = []
+        if codes.contains(where: { $0.hasPrefix("SPF_") || $0 == FindingCode.exlibrisIncludeIncomplete.rawValue }) {
+            reasons.append("Receiving mail servers (Gmail, Outlook and the rest) look up your SPF record to see whether the server handing them a notice may send for your domain. When the Ex Libris servers are not in it, the notices are marked as spam or refused.")
+        }
+        if codes.contains(where: { $0.hasPrefix("DMARC_") || $0.hasPrefix("DKIM_") }) {
+            reasons.append("Your DMARC policy tells receivers what to do with mail that neither SPF nor a DKIM signature ties to your domain: with quarantine or reject, such notices go to spam or are refused.")
+        }
+        if codes.contains(where: { $0.hasPrefix("RELAY_") }) {
+            reasons.append("Alma must connect to your relay, start TLS, trust its certificate and log in before it can hand over a notice; when any step fails, the notice is not sent and patrons are not told.")
+        }
+        if result.status == .unknown {
+            reasons.append("An unknown result is not a failure: it means our check could not prove the notices get through (a DNS server that did not answer, a relay that refuses the consortium's scanner). We ask you to check so that a real problem does not hide behind it.")
+        }
+        return reasons.isEmpty ? "Notices that fail these checks are delayed, filtered as spam or lost." : reasons.joined(separator: " ")
+    }
+
+    /// Commands campus IT can run to see what the check saw.
+    static func commands(_ result: InstitutionResult) -> String {
+        var lines: [String] = []
+        for domain in result.domains {
+            lines.append("dig +short TXT \(domain.domain)")
+            let failing = domain.results.filter { $0.key != "pass" }.flatMap(\.value).prefix(2)
+            if let range = failing.first ?? domain.results.values.first?.first {
+                lines.append("notice-audit spf \(domain.domain) --range \(range)")
+            }
+            lines.append("dig +short TXT _dmarc.\(domain.domain)")
+        }
+        for key in result.dkimKeys ?? [] where key.status != .ok {
+            lines.append("notice-audit dkim \(key.domain) --selector \(key.selector)")
+        }
+        if let relay = result.relay {
+            var line = "notice-audit relay \(relay.host):\(relay.port) --security \(relay.security)"
+            if relay.status == .authFailed || !relay.authMechanisms.isEmpty { line += " --user ALMA_LOGIN --password-env RELAY_PASSWORD" }
+            lines.append(line)
+            lines.append("openssl s_client -connect \(relay.host):\(relay.port)" + (relay.security == "starttls" ? " -starttls smtp" : "") + " -brief </dev/null")
+        }
+        return UntrustedText.visible(lines.joined(separator: "\n"))
+    }
+
+    static func day(_ date: Date) -> String { TrendChart.day(date) }
+}

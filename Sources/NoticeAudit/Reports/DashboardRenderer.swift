@@ -1,0 +1,295 @@
+import Foundation
+
+/// `index.html`: the coordinator's page for one run. One self-contained file (inline style, inline
+/// SVG, a small script; no request leaves it, as its Content Security Policy says) that works from
+/// `file://` and any static web server, and without JavaScript as plain tables.
+///
+/// Every remote-controlled text (records, banners, messages quoting them) goes through
+/// ``UntrustedText/html(_:)``.
+public enum DashboardRenderer {
+    public static func render(_ report: ScanReport) -> String {
+        var page = Page(report: report)
+        page.render()
+        return page.out
+    }
+
+    /// The anchor of an institution's details: ids are `[a-z0-9_-]` (the inventory's rule).
+    static func anchor(_ id: String) -> String { "i-" + id }
+
+    static let statusSymbol: [ComplianceStatus: String] = [.compliant: "✓", .noncompliant: "✗", .unknown: "?"]
+
+    /// A status as its word with a symbol (never colour alone).
+    static func badge(_ status: ComplianceStatus) -> String {
+        "<span class=\"st st-\(status.rawValue)\"><span aria-hidden=\"true\">\(statusSymbol[status]!)</span> \(status.rawValue)</span>"
+    }
+
+    static func h(_ text: String) -> String { UntrustedText.html(text) }
+
+    static func time(_ date: Date?) -> String {
+        guard let date else { return "—" }
+        return "<time datetime=\"\(date.formatted(.iso8601))\">\(date.formatted(.iso8601.dateSeparator(.dash).timeSeparator(.colon)))</time>"
+    }
+
+    /// The page being written, section by section.
+    struct Page {
+        let report: ScanReport
+        var out = ""
+
+        init(report: ScanReport) {
+            self.report = report
+            out.reserveCapacity(4096 + report.results.count * 2600)
+        }
+
+        mutating func render() {
+            let run = report.run
+            out += """
+                <!doctype html>
+                <html lang="en">
+                <head>
+                <meta charset="utf-8">
+                <meta name="viewport" content="width=device-width, initial-scale=1">
+                <meta http-equiv="Content-Security-Policy" content="\(DashboardAssets.contentSecurityPolicy)">
+                <title>Alma notice delivery: \(h(run.consortium)), run \(run.id)</title>
+                <style>\(DashboardAssets.style)</style>
+                </head>
+                <body>
+
+                """
+            header()
+            out += "<main>\n"
+            changes()
+            runFindings()
+            matrix()
+            institutions()
+            trend()
+            catalog()
+            out += "</main>\n<script>\(DashboardAssets.script)</script>\n</body>\n</html>\n"
+        }
+
+        private func h(_ text: String) -> String { DashboardRenderer.h(text) }
+
+        private mutating func header() {
+            let run = report.run
+            out += "<header>\n<h1>Alma notice delivery: \(h(run.consortium)), run \(run.id)</h1>\n"
+            out += "<p class=\"meta\">Started \(time(run.startedAt)), finished \(time(run.finishedAt)); \(run.status.rawValue), \(run.trigger.rawValue) run; notice-audit \(h(run.toolVersion)).</p>\n"
+            if let selection = run.selection {
+                out += "<p><strong>Ad-hoc rescan covering only \(h(selection.joined(separator: ", "))).</strong> Other institutions were not checked in this run.</p>\n"
+            }
+            if run.status == .aborted { out += "<p><strong>This run was aborted:</strong> only the institutions below were checked.</p>\n" }
+            out += "<p class=\"meta\">Ex Libris relay catalog: "
+            if let snapshot = report.catalog?.snapshot {
+                out += "\(h(snapshot.url)), fetched \(time(snapshot.fetchedAt))" + (snapshot.catalog.lastEdited.map { ", article last edited \(h($0))" } ?? "")
+            } else {
+                out += h(run.catalogSource ?? "unknown")
+            }
+            out += run.catalogStale ? " — <strong>stale: the last fetch failed</strong>.</p>\n" : " — fresh.</p>\n"
+            out += "<ul class=\"cards\" aria-label=\"Institutions by status\">\n"
+            for status in [ComplianceStatus.noncompliant, .unknown, .compliant] {
+                out += "<li>\(badge(status))<span class=\"n\">\(report.count(status))</span></li>\n"
+            }
+            out += "<li>total<span class=\"n\">\(report.results.count)</span></li>\n</ul>\n</header>\n"
+        }
+
+        private func link(_ result: InstitutionResult) -> String {
+            "<a href=\"#\(anchor(result.institutionID))\">\(h(result.name))</a> <span class=\"id\">(\(result.institutionID))</span>"
+        }
+
+        private mutating func changes() {
+            out += "<section aria-labelledby=\"changes\">\n<h2 id=\"changes\">What changed since the last run</h2>\n"
+            let groups: [(String, [InstitutionResult])] = [
+                ("Regressed", report.results.filter { $0.change == .regressed }),
+                ("Fixed", report.results.filter { $0.change == .fixed }),
+                ("Unverified (unknown now: neither a fix nor a regression)", report.results.filter { $0.change == .unverified }),
+                ("New (first checked)", report.results.filter { $0.change == .new }),
+            ]
+            if groups.allSatisfy({ $0.1.isEmpty }) { out += "<p>No institution changed status.</p>\n" }
+            for (title, results) in groups where !results.isEmpty {
+                out += "<h3>\(title): \(results.count)</h3>\n<ul class=\"changes\">\n"
+                for result in results {
+                    var line = "<li>\(link(result)): now \(badge(result.status))"
+                    if result.change == .unverified, let runs = result.unknownRuns { line += runs == 1 ? ", unknown in this run" : ", unknown for \(runs) runs in a row" }
+                    out += line + "</li>\n"
+                }
+                out += "</ul>\n"
+            }
+            out += "</section>\n"
+        }
+
+        private mutating func runFindings() {
+            let findings = report.run.findings
+            guard !findings.isEmpty || !report.run.notes.isEmpty else { return }
+            out += "<section aria-labelledby=\"run-findings\">\n<h2 id=\"run-findings\">About this run</h2>\n<ul>\n"
+            for note in report.run.notes { out += "<li>\(h(note))</li>\n" }
+            for finding in findings { out += findingItem(finding) }
+            out += "</ul>\n</section>\n"
+        }
+
+        private func findingItem(_ finding: Finding) -> String {
+            var item = "<li><strong>\(finding.code.rawValue)</strong> <span class=\"sev-\(finding.severity.rawValue)\">\(finding.severity.rawValue)</span>, <code>\(h(finding.target))</code>: \(h(finding.message))"
+            if !finding.remediation.isEmpty { item += "<br>Fix: \(h(finding.remediation))" }
+            if let record = finding.facts?.recommendedRecord { item += "<br>Record to publish:<pre>\(h(record))</pre>" }
+            return item + "</li>\n"
+        }
+
+        private mutating func matrix() {
+            out += """
+                <section aria-labelledby="institutions">
+                <h2 id="institutions">Institutions, worst first</h2>
+                <div id="controls" class="controls" hidden>
+                <label for="filter-text">Filter (id, name, domain, finding code)<input id="filter-text" type="search" autocomplete="off"></label>
+                <label for="filter-status">Status<select id="filter-status"><option value="">any</option><option value="noncompliant">noncompliant</option><option value="unknown">unknown</option><option value="compliant">compliant</option></select></label>
+                <label for="filter-method">Method<select id="filter-method"><option value="">any</option><option value="spf">spf</option><option value="relay">relay</option></select></label>
+                <p id="shown" role="status" aria-live="polite"></p>
+                </div>
+                <table id="matrix">
+                <caption class="visually-hidden">Every institution and its checks; the column buttons sort</caption>
+                <thead><tr>
+                """
+            let columns: [(String, Bool)] = [("Institution", false), ("Status", true), ("Method", false), ("SPF", false), ("DMARC", false), ("DKIM", false),
+                                             ("Relay", false), ("Change", false), ("Days in state", true)]
+            for (title, numeric) in columns {
+                out += "<th scope=\"col\"\(numeric ? " data-type=\"number\"" : "")><button type=\"button\">\(title)</button></th>"
+            }
+            out += "</tr></thead>\n<tbody>\n"
+            for result in report.results {
+                let codes = result.findings.map(\.code.rawValue)
+                let search = ([result.institutionID, result.name] + result.domains.map(\.domain) + codes + [result.relay?.host].compactMap { $0 }).joined(separator: " ")
+                let change = result.change == .unverified && (result.unknownRuns ?? 0) > 1 ? "unverified (\(result.unknownRuns!) runs)" : result.change.rawValue
+                let days = report.daysInState(result)
+                out += "<tr data-id=\"\(result.institutionID)\" data-status=\"\(result.status.rawValue)\" data-method=\"\(result.method.rawValue)\" data-search=\"\(h(search))\">"
+                out += "<th scope=\"row\">\(link(result))</th>"
+                out += "<td data-sort=\"\(result.status.rankForSort)\">\(badge(result.status))</td>"
+                out += "<td>\(result.method.rawValue)</td><td>\(result.spfResult?.rawValue ?? "—")</td><td>\(h(result.dmarcPolicy ?? "—"))</td>"
+                out += "<td>\(result.dkimStatus?.rawValue ?? "—")</td><td>\(result.relayStatus?.rawValue ?? "—")</td><td>\(change)</td>"
+                out += "<td class=\"num\" data-sort=\"\(days.map(String.init) ?? "")\">\(days.map(String.init) ?? "—")</td></tr>\n"
+            }
+            out += "</tbody>\n</table>\n</section>\n"
+        }
+
+        private mutating func institutions() {
+            out += "<section aria-labelledby=\"details\">\n<h2 id=\"details\">Each institution: findings, records seen, history</h2>\n"
+            out += "<p class=\"small\">Open an institution to see what was found, how to fix it, the records as published and its last runs.</p>\n"
+            for result in report.results { institution(result) }
+            out += "</section>\n"
+        }
+
+        private mutating func institution(_ result: InstitutionResult) {
+            let errors = result.findings.filter { $0.severity != .info }.map(\.code.rawValue)
+            out += "<details class=\"institution\" id=\"\(anchor(result.institutionID))\"><summary>\(badge(result.status)) \(h(result.name)) <span class=\"id\">(\(result.institutionID))</span>"
+            if !errors.isEmpty { out += " — <span class=\"codes\">\(errors.joined(separator: ", "))</span>" }
+            out += "</summary>\n"
+            if result.status != .compliant {
+                out += "<p>Letter to campus IT: <a href=\"institutions/\(result.institutionID).md\">institutions/\(result.institutionID).md</a></p>\n"
+            }
+            if !result.findings.isEmpty {
+                out += "<h3>Findings</h3>\n<ul>\n"
+                for finding in result.findings { out += findingItem(finding) }
+                out += "</ul>\n"
+            }
+            records(result)
+            if let relay = result.relay { relaySummary(relay) }
+            history(result)
+            out += "</details>\n"
+        }
+
+        private mutating func records(_ result: InstitutionResult) {
+            guard !result.domains.isEmpty || !(result.dkimKeys ?? []).isEmpty else { return }
+            out += "<h3>Records seen</h3>\n<ul>\n"
+            for domain in result.domains {
+                out += "<li><code>\(h(domain.domain))</code> SPF: " + (domain.record.map { "<code>\(h($0))</code>" } ?? "no SPF record")
+                if let lookups = domain.dnsLookups { out += " (\(lookups) DNS lookups)" }
+                if let record = domain.dmarcRecord {
+                    out += "<br>DMARC at <code>\(h(domain.dmarcRecordName ?? "_dmarc." + domain.domain))</code>: <code>\(h(record))</code>"
+                }
+                if let aligned = domain.dmarcAligned { out += aligned ? " (envelope aligned)" : " (envelope not aligned)" }
+                if !domain.results.isEmpty {
+                    let ranges = domain.results.keys.sorted().map { key in
+                        let list = domain.results[key]!
+                        return "\(h(key)): \(list.prefix(12).map(h).joined(separator: ", "))\(list.count > 12 ? " and \(list.count - 12) more" : "")"
+                    }
+                    out += "<br>Per relay range: \(ranges.joined(separator: "; "))"
+                }
+                out += "</li>\n"
+            }
+            for key in result.dkimKeys ?? [] {
+                out += "<li>DKIM <code>\(h(key.name))</code>: \(key.status.rawValue)"
+                if let type = key.keyType { out += ", \(h(type))" + (key.keyBits.map { " \($0) bits" } ?? "") }
+                if key.testing { out += ", t=y" }
+                if let record = key.record { out += "<br><code>\(h(Self.shortened(record)))</code>" }
+                out += "</li>\n"
+            }
+            out += "</ul>\n"
+        }
+
+        /// A long DKIM key record: its `p=` value cut to its first characters and its length.
+        static func shortened(_ record: String) -> String {
+            guard record.count > 120 else { return record }
+            return String(record.prefix(100)) + "… (\(record.count) characters)"
+        }
+
+        private mutating func relaySummary(_ relay: RelaySummary) {
+            out += "<h3>Relay dialogue</h3>\n<ul>\n<li><code>\(h(relay.host)):\(relay.port)</code>, \(h(relay.security)): \(relay.status.rawValue)</li>\n"
+            if let banner = relay.banner { out += "<li>Greeting: <code>\(h(banner))</code></li>\n" }
+            if let version = relay.tlsVersion { out += "<li>TLS \(h(version))" + (relay.certificateExpires.map { ", certificate valid until \(h($0))" } ?? "") + "</li>\n" }
+            if !relay.authMechanisms.isEmpty { out += "<li>AUTH offered: \(h(relay.authMechanisms.joined(separator: " ")))</li>\n" }
+            if let detail = relay.detail { out += "<li>\(h(detail))</li>\n" }
+            out += "</ul>\n"
+        }
+
+        private mutating func history(_ result: InstitutionResult) {
+            guard let history = report.histories[result.institutionID], !history.recent.isEmpty else { return }
+            let counts = ComplianceStatus.allCases.compactMap { status -> String? in
+                let n = history.recent.filter { $0.status == status }.count
+                return n == 0 ? nil : "\(n) \(status.rawValue)"
+            }
+            out += "<h3>Last \(history.recent.count) runs</h3>\n<p><span class=\"strip\" role=\"img\" aria-label=\"oldest to newest: \(counts.joined(separator: ", "))\">"
+            var index = 0
+            while index < history.recent.count {
+                let status = history.recent[index].status
+                var end = index
+                while end + 1 < history.recent.count, history.recent[end + 1].status == status { end += 1 }
+                let first = history.recent[index], last = history.recent[end]
+                let runs = first.run == last.run ? "run \(first.run)" : "runs \(first.run)–\(last.run)"
+                out += "<span class=\"h-\(status.rawValue)\" title=\"\(runs): \(status.rawValue)\">\(String(repeating: statusSymbol[status]!, count: end - index + 1))</span>"
+                index = end + 1
+            }
+            out += "</span>"
+            if let since = history.since {
+                out += " \(result.status.rawValue) since run \(since.run) (\(time(since.startedAt)))"
+                if let days = report.daysInState(result) { out += ", \(days) day\(days == 1 ? "" : "s")" }
+            }
+            out += "</p>\n"
+        }
+
+        private mutating func trend() {
+            guard !report.trend.isEmpty else { return }
+            out += "<section aria-labelledby=\"trend\">\n<h2 id=\"trend\">Trend: compliant institutions, last \(report.trend.count) runs</h2>\n"
+            out += TrendChart(report.trend).svg()
+            out += "</section>\n"
+        }
+
+        private mutating func catalog() {
+            guard let catalog = report.catalog?.catalog else { return }
+            out += "<section aria-labelledby=\"catalog\">\n<h2 id=\"catalog\">Ex Libris relay catalog</h2>\n"
+            out += "<table><caption class=\"visually-hidden\">Relay addresses and SPF include per Alma region</caption>\n"
+            out += "<thead><tr><th scope=\"col\">Region</th><th scope=\"col\">SPF include</th><th scope=\"col\">Relays and addresses</th><th scope=\"col\">Page against include</th></tr></thead>\n<tbody>\n"
+            for region in catalog.regions.keys.sorted() {
+                let entry = catalog.regions[region]!
+                let relays = entry.relays.map { relay in
+                    (relay.host.map { "<code>\(h($0))</code>: " } ?? "") + relay.addresses.map { h($0.description) }.joined(separator: ", ")
+                }.joined(separator: "<br>")
+                let concerns = report.run.findings.filter { $0.target == region.code && [.catalogDisagreement, .catalogIncomplete, .catalogNoAddress].contains($0.code) }
+                let check = concerns.isEmpty
+                    ? (entry.includeConfirmed ? "agree" : "include not confirmed")
+                    : concerns.map(\.code.rawValue).joined(separator: ", ")
+                out += "<tr><th scope=\"row\">\(region.code) (\(region.displayName))</th><td>\(entry.spfInclude.map { "<code>\(h($0))</code>" } ?? "—")</td><td>\(relays)</td><td>\(check)</td></tr>\n"
+            }
+            out += "</tbody>\n</table>\n</section>\n"
+        }
+    }
+}
+
+extension ComplianceStatus {
+    /// Worst first when sorted ascending by this number.
+    var rankForSort: Int { 2 - rank }
+}

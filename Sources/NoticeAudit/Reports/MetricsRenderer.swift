@@ -1,0 +1,79 @@
+import Foundation
+
+/// `--metrics-file`: the run as Prometheus text-format gauges named `notice_audit_*` (Prometheus
+/// exposition format 0.0.4), for node_exporter's textfile collector. ``write(_:to:)`` writes a
+/// temporary file in the same folder and renames it, as that collector requires.
+public struct MetricsRenderer: Sendable {
+    /// What one scan measured.
+    public struct Sample: Sendable {
+        public var report: ScanReport?
+        public var startedAt: Date
+        public var finishedAt: Date
+        /// Seconds since the catalog used was fetched, at the end of the run.
+        public var catalogAgeSeconds: Double?
+        public var dnsQueries: Int?
+        public var exitStatus: Int32
+
+        public init(report: ScanReport?, startedAt: Date, finishedAt: Date, catalogAgeSeconds: Double?, dnsQueries: Int?, exitStatus: Int32) {
+            self.report = report
+            self.startedAt = startedAt
+            self.finishedAt = finishedAt
+            self.catalogAgeSeconds = catalogAgeSeconds
+            self.dnsQueries = dnsQueries
+            self.exitStatus = exitStatus
+        }
+    }
+
+    public let sample: Sample
+
+    public init(_ sample: Sample) {
+        self.sample = sample
+    }
+
+    public func render() -> String {
+        var out = ""
+        func gauge(_ name: String, _ help: String, _ series: [(labels: String, value: String)]) {
+            guard !series.isEmpty else { return }
+            out += "# HELP notice_audit_\(name) \(help)\n# TYPE notice_audit_\(name) gauge\n"
+            for (labels, value) in series { out += "notice_audit_\(name)\(labels.isEmpty ? "" : "{\(labels)}") \(value)\n" }
+        }
+        func number(_ value: Double) -> String { String(format: "%.3f", value) }
+        gauge("last_run_exit_status", "Exit status of the last scan (0 all compliant, 1 some not, 2 usage, 3 could not run).", [("", "\(sample.exitStatus)")])
+        gauge("last_run_start_timestamp_seconds", "When the last scan started (Unix time).", [("", number(sample.startedAt.timeIntervalSince1970))])
+        gauge("last_run_end_timestamp_seconds", "When the last scan ended (Unix time).", [("", number(sample.finishedAt.timeIntervalSince1970))])
+        gauge("last_run_duration_seconds", "How long the last scan took.", [("", number(sample.finishedAt.timeIntervalSince(sample.startedAt)))])
+        if let queries = sample.dnsQueries { gauge("last_run_dns_queries", "DNS queries the last scan sent to a server (cache hits not counted).", [("", "\(queries)")]) }
+        if let age = sample.catalogAgeSeconds { gauge("catalog_age_seconds", "Age of the Ex Libris relay catalog the last scan used.", [("", number(age))]) }
+        if let report = sample.report {
+            gauge("last_run_id", "History id of the last scan's run.", [("", "\(report.run.id)")])
+            gauge("institutions", "Institutions by status in the last scan.", ComplianceStatus.allCases.map { ("status=\"\($0.rawValue)\"", "\(report.count($0))") })
+            gauge("institution_status", "1 for each institution's status in the last scan, 0 for the others.",
+                  report.results.sorted { $0.institutionID < $1.institutionID }.flatMap { result in
+                      ComplianceStatus.allCases.map { ("institution=\"\(Self.label(result.institutionID))\",status=\"\($0.rawValue)\"", result.status == $0 ? "1" : "0") }
+                  })
+        }
+        return out
+    }
+
+    /// A label value (exposition format: `\`, `"` and line feed escaped).
+    static func label(_ value: String) -> String {
+        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+    }
+
+    /// Writes the metrics to `path` through a temporary file in the same folder and a rename.
+    public func write(to path: String) throws(ReportWriteError) {
+        let target = URL(fileURLWithPath: path)
+        let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(getpid()).tmp")
+        do {
+            try Data(render().utf8).write(to: temporary)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw ReportWriteError(path: temporary.path, detail: ReportWriteError.reason(error))
+        }
+        guard Foundation.rename(temporary.path, target.path) == 0 else {
+            let code = errno
+            try? FileManager.default.removeItem(at: temporary)
+            throw ReportWriteError(path: path, errno: code)
+        }
+    }
+}

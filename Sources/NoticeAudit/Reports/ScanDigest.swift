@@ -1,0 +1,83 @@
+import Foundation
+
+/// What the scan prints for cron mail at the default log level: the counts, the changes, one line
+/// per institution that is not compliant (worst first: `id  status  CODE  one sentence`), then
+/// where the reports are. Forty institutions fit on one screen; remote-controlled text is made
+/// visible and kept on one line (``UntrustedText/singleLine(_:)``).
+public struct ScanDigest: Sendable {
+    public let report: ScanReport
+    /// The run folder (summary.md and index.html are in it).
+    public let reportFolder: String
+    /// The width a line is cut to.
+    public var width = 180
+
+    public init(report: ScanReport, reportFolder: String) {
+        self.report = report
+        self.reportFolder = reportFolder
+    }
+
+    public func render() -> String {
+        let run = report.run
+        var lines: [String] = []
+        let scope = run.selection.map { " (ad-hoc: \($0.joined(separator: ", ")))" } ?? ""
+        lines.append("run \(run.id)\(scope): \(report.count(.compliant)) compliant, \(report.count(.noncompliant)) noncompliant, \(report.count(.unknown)) unknown of \(report.results.count)")
+        let kinds: [(String, [InstitutionResult])] = [
+            ("regressed", report.results.filter { $0.change == .regressed }),
+            ("fixed", report.results.filter { $0.change == .fixed }),
+            ("unverified", report.results.filter { $0.change == .unverified }),
+            ("new", report.results.filter { $0.change == .new }),
+        ]
+        let changed = kinds.filter { !$0.1.isEmpty }
+        if changed.isEmpty {
+            lines.append("changes: none since the last run")
+        } else {
+            for (kind, results) in changed {
+                let names = results.prefix(Self.namesPerChange).map { result in
+                    kind == "unverified" && (result.unknownRuns ?? 1) > 1 ? "\(result.institutionID) (\(result.unknownRuns!) runs)" : result.institutionID
+                }
+                let more = results.count > Self.namesPerChange ? " and \(results.count - Self.namesPerChange) more (summary.md)" : ""
+                lines.append("  \(kind) (\(results.count)): \(names.joined(separator: ", "))\(more)")
+            }
+        }
+        for finding in run.findings where finding.severity != .info || finding.code == .catalogChanged {
+            lines.append(cut("  \(finding.code.rawValue): \(UntrustedText.singleLine(finding.message))"))
+        }
+        let failing = report.results.filter { $0.status != .compliant }
+        if !failing.isEmpty {
+            lines.append("not compliant, worst first:")
+            let idWidth = min(24, failing.map(\.institutionID.count).max() ?? 0)
+            let codeWidth = min(30, failing.map { Self.topFinding($0)?.code.rawValue.count ?? 1 }.max() ?? 0)
+            for result in failing {
+                let finding = Self.topFinding(result)
+                let line = "  " + pad(result.institutionID, idWidth) + "  " + pad(result.status.rawValue, 12) + "  "
+                    + pad(finding?.code.rawValue ?? "-", codeWidth) + "  " + (finding.map { Self.firstSentence(UntrustedText.singleLine($0.message)) } ?? "no finding recorded")
+                lines.append(cut(line))
+            }
+        }
+        lines.append("summary:   \(reportFolder)/summary.md")
+        lines.append("dashboard: \(reportFolder)/index.html")
+        return lines.joined(separator: "\n")
+    }
+
+    /// Institutions named per kind of change; the rest are counted.
+    static let namesPerChange = 10
+
+    /// The finding that says most: the first error, else the first warning, else the first.
+    static func topFinding(_ result: InstitutionResult) -> Finding? {
+        result.findings.first { $0.severity == .error } ?? result.findings.first { $0.severity == .warning } ?? result.findings.first
+    }
+
+    /// Up to the end of the first sentence (". " followed by more text).
+    static func firstSentence(_ text: String) -> String {
+        guard let end = text.range(of: ". ") else { return text }
+        return String(text[..<end.lowerBound]) + "."
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    private func cut(_ line: String) -> String {
+        line.count <= width ? line : String(line.prefix(width - 1)) + "…"
+    }
+}

@@ -1,0 +1,113 @@
+/// Text that someone outside the consortium controls (an SMTP banner, an SPF, DMARC or DKIM record,
+/// a finding message quoting them), made safe for each output: a terminal, Markdown, HTML.
+///
+/// The rule everywhere: show what was seen, never let it act. Control characters (ANSI escape
+/// sequences among them) become visible `\x1B`-style escapes, so a record that hides one is seen to
+/// hide it and a terminal reading the digest or a CSV file is not driven by it.
+public enum UntrustedText {
+    /// `text` with every C0/C1 control character except line feed and tab written as `\xNN`
+    /// (`\r` included: a lone carriage return rewrites a terminal line).
+    public static func visible(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) {
+                out.append(contentsOf: escaped(scalar).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    /// `text` on one line: ``visible(_:)`` with line feeds and tabs as `\n` and `\t` too.
+    public static func singleLine(_ text: String) -> String {
+        visible(text).replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t")
+    }
+
+    /// HTML text or attribute value: ``visible(_:)``, then `&`, `<`, `>`, `"` and `'` as entities
+    /// (HTML Living Standard §13.1.2.6: safe in text and in quoted attributes).
+    public static func html(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 16)
+        for character in visible(text) {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// Inline Markdown text (CommonMark §2.4: any ASCII punctuation may be backslash-escaped):
+    /// every character that could start emphasis, code, a link, raw HTML, an entity or a table cell
+    /// boundary is escaped, and line breaks become spaces, so the text stays one paragraph of words.
+    public static func markdown(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 16)
+        for character in singleLineForMarkdown(text) {
+            if markdownSpecial.contains(character) { out.append("\\") }
+            out.append(character)
+        }
+        return out
+    }
+
+    /// A Markdown table cell (GitHub-flavoured Markdown tables): ``markdown(_:)``; the escaped `|`
+    /// keeps the cell boundary.
+    public static func markdownCell(_ text: String) -> String { markdown(text) }
+
+    /// A Markdown code span (CommonMark §6.1) showing `text` literally: delimited by one backtick
+    /// more than the longest backtick run inside, padded when it starts or ends with a backtick.
+    /// In a table cell (`inTable`) a `|` is written `\|`, which GitHub-flavoured Markdown takes as
+    /// a pipe inside the span rather than a cell boundary.
+    public static func markdownCode(_ text: String, inTable: Bool = false) -> String {
+        var body = singleLineForMarkdown(text)
+        if inTable { body = body.replacingOccurrences(of: "|", with: "\\|") }
+        if body.isEmpty { return "` `" }
+        let fence = String(repeating: "`", count: longestBacktickRun(body) + 1)
+        let pad = body.first == "`" || body.last == "`" || (body.first == " " && body.last == " ") ? " " : ""
+        return fence + pad + body + pad + fence
+    }
+
+    /// A fenced Markdown code block (CommonMark §4.5) holding `text` literally: the fence is longer
+    /// than any backtick run inside.
+    public static func markdownBlock(_ text: String, info: String = "") -> String {
+        let body = visible(text)
+        let fence = String(repeating: "`", count: max(3, longestBacktickRun(body) + 1))
+        return "\(fence)\(info)\n\(body)\n\(fence)"
+    }
+
+    private static let markdownSpecial: Set<Character> = ["\\", "`", "*", "_", "[", "]", "<", ">", "|", "~", "&", "#", "!", "(", ")", "{", "}"]
+
+    private static func singleLineForMarkdown(_ text: String) -> String {
+        visible(text).replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\t", with: " ")
+    }
+
+    private static func longestBacktickRun(_ text: String) -> Int {
+        var longest = 0, current = 0
+        for character in text {
+            current = character == "`" ? current + 1 : 0
+            longest = max(longest, current)
+        }
+        return longest
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x0A, 0x09: return false
+        case 0x00...0x1F, 0x7F...0x9F: return true
+        // Bidirectional overrides and isolates (CVE-2021-42574): text that reads differently than it is.
+        case 0x202A...0x202E, 0x2066...0x2069: return true
+        default: return false
+        }
+    }
+
+    private static func escaped(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return scalar.value <= 0xFF ? "\\x" + (hex.count == 1 ? "0" + hex : hex) : "\\u{\(hex)}"
+    }
+}
