@@ -102,3 +102,36 @@ def test_cron_wrapper_says_skipped_and_exits_3_when_a_scan_holds_the_lock(tmp_pa
     result = subprocess.run(["bash", wrapper], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 2, result.stderr
     assert "inventory" in result.stderr
+
+
+def make_scan(tmp_path, *arguments):
+    lab_env = os.environ.get("LAB_ENV", os.path.join(ROOT, "Tests", "Lab", "run", "lab.env"))
+    lab = dict(line.split("=", 1) for line in open(lab_env).read().splitlines() if "=" in line)
+    return subprocess.run(
+        [os.path.join(DEPLOY, "make-scan.sh"), "--db", str(tmp_path / "history.sqlite"), "--reports", str(tmp_path / "Reports"),
+         "--catalog-url", f"https://{lab['LAB_HTTPS_HOSTNAME']}:{lab['LAB_HTTPS_PORT']}/exlibris/v1.html",
+         "--dns-server", lab["LAB_FAULT_DNS"], "--ca-file", lab["LAB_CA_FILE"], "--timeout", "5", *arguments],
+        env=dict(os.environ, NOTICE_AUDIT_BIN=BINARY), capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.skipif(not os.path.exists(os.environ.get("LAB_ENV", os.path.join(ROOT, "Tests", "Lab", "run", "lab.env"))), reason="the lab is not running")
+def test_make_scan_ends_with_the_digest_and_fails_only_when_the_scan_could_not_run(tmp_path):
+    # Some institutions noncompliant: the binary exits 1, make scan does not fail.
+    inventory = tmp_path / "inventory.json"
+    inventory.write_text('{"consortium": "T", "defaults": {"region": "NA", "delivery": "spf"}, "institutions": ['
+                         '{"id": "good-ip", "name": "Good", "sender_domains": ["good-ip.demo.test"]},'
+                         '{"id": "missing", "name": "Missing", "sender_domains": ["missing.demo.test"]}]}')
+    done = make_scan(tmp_path, "--inventory", str(inventory))
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("run 1: 1 compliant, 1 noncompliant, 0 unknown of 2")
+    assert any(re.match(r"^  missing\s+noncompliant\s+SPF_NOT_AUTHORIZED\s+missing\.demo\.test does not authorize", line) for line in lines), done.stdout
+    summary = next(line for line in lines if line.startswith("summary:"))
+    dashboard = next(line for line in lines if line.startswith("dashboard:"))
+    assert os.path.exists(summary.split(None, 1)[1]) and os.path.exists(dashboard.split(None, 1)[1])
+    assert "some institutions are not compliant" in done.stdout
+    # The scan could not run (invalid inventory): make scan fails with the binary's status.
+    inventory.write_text('{"consortium": "T", "institutions": [{"id": "Bad Id"}]}')
+    done = make_scan(tmp_path, "--inventory", str(inventory))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "could not run (exit 2)" in done.stderr

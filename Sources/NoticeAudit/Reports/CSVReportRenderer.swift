@@ -2,9 +2,11 @@
 /// formula neutralised.
 public enum CSVReportRenderer {
     /// One field, quoted when needed (RFC 4180 §2); a leading `=`, `+`, `-`, `@`, tab or carriage
-    /// return is prefixed with `'` so spreadsheets show it as text (CWE-1236).
+    /// return is prefixed with `'` so spreadsheets show it as text (CWE-1236); control characters
+    /// other than line feed and tab are written visibly (``UntrustedText/visible(_:)``), so that a
+    /// terminal showing the file is not driven by an escape sequence in a record or banner.
     public static func field(_ value: String) -> String {
-        var value = value
+        var value = UntrustedText.visible(value)
         if let first = value.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) { value = "'" + value }
         guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""

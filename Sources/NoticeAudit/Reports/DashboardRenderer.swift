@@ -136,7 +136,7 @@ public enum DashboardRenderer {
                 <section aria-labelledby="institutions">
                 <h2 id="institutions">Institutions, worst first</h2>
                 <div id="controls" class="controls" hidden>
-                <label for="filter-text">Filter (id, name, domain, finding code)<input id="filter-text" type="search" autocomplete="off"></label>
+                <label for="filter-text">Filter (id, name, domain, finding code)<input id="filter-text" type="search"></label>
                 <label for="filter-status">Status<select id="filter-status"><option value="">any</option><option value="noncompliant">noncompliant</option><option value="unknown">unknown</option><option value="compliant">compliant</option></select></label>
                 <label for="filter-method">Method<select id="filter-method"><option value="">any</option><option value="spf">spf</option><option value="relay">relay</option></select></label>
                 <p id="shown" role="status" aria-live="polite"></p>

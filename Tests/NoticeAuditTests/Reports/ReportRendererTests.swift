@@ -13,7 +13,7 @@ struct ReportRendererTests {
     }
 
     @Test func markdownCellsEscapePipesAndLineBreaks() {
-        #expect(MarkdownReportRenderer.cell("a|b\nc") == "a\\|b<br>c")
+        #expect(MarkdownReportRenderer.cell("a|b\nc") == "a\\|b c")
     }
 
     static func result(_ id: String, _ status: ComplianceStatus, change: StatusChange = .new, findings: [Finding] = []) -> InstitutionResult {
@@ -40,7 +40,8 @@ struct ReportRendererTests {
         let markdown = MarkdownReportRenderer.render(report)
         #expect(markdown.contains("Name c \\| pipe (c)"))
         #expect(markdown.contains("regressed, now noncompliant"))
-        #expect(markdown.contains("<svg"))
+        #expect(markdown.contains("![Compliant institutions per run, last 3 runs](trend.svg)"))
+        #expect(!markdown.contains("<svg"), "no inline SVG: GitHub, GitLab and mail clients show it as raw markup")
         #expect(markdown.contains("(**stale**)"))
         #expect(MarkdownReportRenderer.render(report) == markdown)
         let json = try JSONReportRenderer.render(report)

@@ -61,6 +61,9 @@ struct ScanEndToEndTests {
         // DMARC p=reject with Alma's envelope: rescued by a usable DKIM key, or not (revoked).
         ("dkim-rescued", "compliant", "spf", "pass", "", "compliant", "unchanged"),
         ("dkim-revoked", "noncompliant", "spf", "pass", "", "noncompliant", "unchanged"),
+        // Hostile text (issue 15): an SPF record and a relay greeting full of markup and escapes.
+        ("hostile-spf", "noncompliant", "spf", "permerror", "", "noncompliant", "unchanged"),
+        ("relay-hostile", "noncompliant", "relay", "", "rejected", "noncompliant", "unchanged"),
     ]
 
     @Test func everyVerdictPathAcrossTwoRunsWithAFixAndARegression() async throws {
@@ -84,8 +87,8 @@ struct ScanEndToEndTests {
         let hookFile = try directory.write(hook + "\n", to: "webhook-url")
         let second = try await Self.scan("inventory-run2.json", in: directory, extra: ["--notify-webhook-file", hookFile.path, "--log-level", "debug"])
         #expect(second.status == 1)
-        #expect(second.stdout.contains("fixed: flip-fix is now compliant"))
-        #expect(second.stdout.contains("regressed: flip-regress is now noncompliant"))
+        #expect(second.stdout.contains("  fixed (2): flip-fix, relay-badpass"), "\(second.stdout)")
+        #expect(second.stdout.contains("  regressed (1): flip-regress"))
         // The regression was posted to the lab's webhook receiver.
         let posts = try String(contentsOfFile: Self.lab["LAB_HTTPS_POST_LOG"], encoding: .utf8).split(separator: "\n")
             .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -103,7 +106,12 @@ struct ScanEndToEndTests {
         let markdown = try String(contentsOf: directory.url.appendingPathComponent("Reports/latest/summary.md"), encoding: .utf8)
         #expect(markdown.contains("Fixed Overnight College** (flip-fix): fixed, now compliant"))
         #expect(markdown.contains("Publish this TXT record at missing.demo.test: v=spf1 ip4:203.0.113.0/24 include:spf-na.exlibrisgroup.com -all"))
-        #expect(markdown.contains("<svg"))
+        #expect(markdown.contains("](trend.svg)") && markdown.contains("[index.html](index.html)"))
+        let latest = directory.url.appendingPathComponent("Reports/latest")
+        for file in ["index.html", "trend.svg", "institutions/missing.md", "institutions/relay-hostile.md", "../index.html"] {
+            #expect(FileManager.default.fileExists(atPath: latest.appendingPathComponent(file).path), "\(file)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: latest.appendingPathComponent("institutions/good-ip.md").path), "a letter only where one is needed")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.url.appendingPathComponent("Reports/latest/scan.json"))) as? [String: Any]
         #expect((json?["counts"] as? [String: Int])?["total"] == Self.expected.count)
         let outage = (json?["institutions"] as? [[String: Any]])?.first { $0["institution_id"] as? String == "outage" }
@@ -282,7 +290,7 @@ extension ScanEndToEndTests {
         #expect(run.status == 1)
         #expect(run.stderr.contains("the webhook at \(Self.lab["LAB_HTTPS_HOSTNAME"]) could not be notified"), "\(run.stderr)")
         #expect(!(run.stdout + run.stderr).contains(secret))
-        #expect(run.stdout.contains("report:"))
+        #expect(run.stdout.contains("summary:   ") && run.stdout.contains("dashboard: "))
     }
 }
 
