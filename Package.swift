@@ -83,6 +83,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "dashboard-benchmark",
+            dependencies: ["NoticeAudit"],
+            path: "Benchmarks/DashboardBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "relay-benchmark",
             dependencies: ["NoticeAudit"],
             path: "Benchmarks/RelayBenchmark",
