@@ -37,7 +37,8 @@ public enum CampusLetterRenderer {
         out.append("")
         if let since = report.since(result) {
             let days = report.daysInState(result) ?? 0
-            out.append("**Since:** run \(since.run) on \(day(since.startedAt))" + (since.run == report.run.id ? " (first seen in this run)." : " (\(days) day\(days == 1 ? "" : "s") ago)."))
+            let age = since.run == report.run.id ? "first seen in this run" : days == 0 ? "earlier today" : "\(days) day\(days == 1 ? "" : "s") ago"
+            out.append("**Since:** run \(since.run) on \(day(since.startedAt)) (\(age)).")
             out.append("")
         }
         out.append("## Why the notices suffer")
@@ -48,12 +49,15 @@ public enum CampusLetterRenderer {
         out.append("")
         var step = 1
         for finding in problems where !finding.remediation.isEmpty {
-            out.append("\(step). \(text(finding.remediation))")
             if let record = finding.facts?.recommendedRecord {
-                out.append("")
-                out.append("   The TXT record to publish at \(UntrustedText.markdownCode(finding.target)) (checked by us: it passes for every Ex Libris relay address of your region):")
+                let domain = UntrustedText.markdownCode(finding.target)
+                out.append("\(step). " + (finding.facts?.publishedRecord == nil
+                    ? "Publish this TXT record at \(domain)"
+                    : "Replace the SPF record of \(domain) (the TXT record that starts with `v=spf1`) with this one") + ". We checked that it passes for every Ex Libris relay address of your region:")
                 out.append("")
                 out.append(UntrustedText.markdownBlock(record).split(separator: "\n", omittingEmptySubsequences: false).map { "   " + $0 }.joined(separator: "\n"))
+            } else {
+                out.append("\(step). \(text(finding.remediation))")
             }
             step += 1
         }
@@ -61,7 +65,9 @@ public enum CampusLetterRenderer {
         out.append("")
         out.append("## Check it yourself")
         out.append("")
-        out.append("From any machine with `dig` (and, if you like, the consortium's `notice-audit` tool):")
+        out.append(result.method == .relay
+            ? "From a machine outside your campus network if you can (Alma connects from Ex Libris' servers); the `notice-audit` line needs the consortium's tool:"
+            : "From any machine with `dig`; the `notice-audit` lines need the consortium's tool:")
         out.append("")
         out.append(UntrustedText.markdownBlock(commands(result), info: "sh"))
         out.append("")

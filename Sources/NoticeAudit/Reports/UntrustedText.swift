@@ -44,13 +44,22 @@ public enum UntrustedText {
     }
 
     /// Inline Markdown text (CommonMark §2.4: any ASCII punctuation may be backslash-escaped):
-    /// every character that could start emphasis, code, a link, raw HTML, an entity or a table cell
-    /// boundary is escaped, and line breaks become spaces, so the text stays one paragraph of words.
+    /// every character that could start emphasis, code, a link, raw HTML, an entity, strikethrough
+    /// or a table cell boundary is escaped, and line breaks become spaces, so the text stays one
+    /// paragraph of words. Characters that are inert where this text goes (parentheses without a
+    /// link bracket, `_` inside a word, CommonMark §6.2) stay as they are, so that a letter reads
+    /// well when pasted as plain text.
     public static func markdown(_ text: String) -> String {
+        let characters = Array(singleLineForMarkdown(text))
         var out = ""
-        out.reserveCapacity(text.utf8.count + 16)
-        for character in singleLineForMarkdown(text) {
-            if markdownSpecial.contains(character) { out.append("\\") }
+        out.reserveCapacity(characters.count + 16)
+        for (index, character) in characters.enumerated() {
+            if markdownSpecial.contains(character) {
+                out.append("\\")
+            } else if character == "_" {
+                let inWord = index > 0 && index + 1 < characters.count && characters[index - 1].isLetterOrDigit && characters[index + 1].isLetterOrDigit
+                if !inWord { out.append("\\") }
+            }
             out.append(character)
         }
         return out
@@ -81,7 +90,7 @@ public enum UntrustedText {
         return "\(fence)\(info)\n\(body)\n\(fence)"
     }
 
-    private static let markdownSpecial: Set<Character> = ["\\", "`", "*", "_", "[", "]", "<", ">", "|", "~", "&", "#", "!", "(", ")", "{", "}"]
+    private static let markdownSpecial: Set<Character> = ["\\", "`", "*", "[", "]", "<", ">", "|", "~", "&"]
 
     private static func singleLineForMarkdown(_ text: String) -> String {
         visible(text).replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\t", with: " ")
@@ -110,4 +119,9 @@ public enum UntrustedText {
         let hex = String(scalar.value, radix: 16, uppercase: true)
         return scalar.value <= 0xFF ? "\\x" + (hex.count == 1 ? "0" + hex : hex) : "\\u{\(hex)}"
     }
+}
+
+extension Character {
+    /// A letter or a digit, in any script.
+    var isLetterOrDigit: Bool { isLetter || isNumber }
 }

@@ -23,7 +23,9 @@ struct UntrustedTextTests {
     /// CommonMark §2.4: backslash escapes for ASCII punctuation; line breaks become spaces.
     @Test func markdownEscapesEverythingThatCouldBecomeMarkup() {
         #expect(UntrustedText.markdown("*bold* _em_ `code` [l](u) <b> a|b ~s~ &amp; #1 !x {}") ==
-                ##"\*bold\* \_em\_ \`code\` \[l\]\(u\) \<b\> a\|b \~s\~ \&amp; \#1 \!x \{\}"##)
+                ##"\*bold\* \_em\_ \`code\` \[l\](u) \<b\> a\|b \~s\~ \&amp; #1 !x {}"##)
+        // Inert where the text goes: an underscore inside a word, parentheses without a bracket.
+        #expect(UntrustedText.markdown("check_host() of _dmarc.x") == "check_host() of \\_dmarc.x")
         #expect(UntrustedText.markdown("one\ntwo") == "one two")
         #expect(UntrustedText.markdown("v=spf1 include:spf-na.exlibrisgroup.com -all") == "v=spf1 include:spf-na.exlibrisgroup.com -all")
     }
