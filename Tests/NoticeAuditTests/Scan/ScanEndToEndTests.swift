@@ -112,6 +112,18 @@ struct ScanEndToEndTests {
             #expect(FileManager.default.fileExists(atPath: latest.appendingPathComponent(file).path), "\(file)")
         }
         #expect(!FileManager.default.fileExists(atPath: latest.appendingPathComponent("institutions/good-ip.md").path), "a letter only where one is needed")
+        // The hostile SPF record (markup, backticks, an ANSI escape, a line feed) and the hostile
+        // greeting came through the lab's DNS and SMTP servers: shown as text everywhere, never acting.
+        let html = try String(contentsOf: latest.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(html.contains("&lt;script&gt;alert(&#39;spf&#39;)&lt;/script&gt; | `tick` &quot;q&quot; \\x1B[31mred"))
+        #expect(html.contains("554-&lt;script&gt;alert(&#39;banner&#39;)&lt;/script&gt;"))
+        #expect(html.contains("x=&lt;img src=x onerror=alert(&#39;dmarc&#39;)&gt;"))
+        #expect(!html.contains("<script>alert") && !html.contains("<img src=x"))
+        for file in ["index.html", "summary.md", "summary.csv", "findings.csv", "institutions/hostile-spf.md", "institutions/relay-hostile.md"] {
+            let text = try String(contentsOf: latest.appendingPathComponent(file), encoding: .utf8)
+            #expect(!text.contains("\u{1B}"), "\(file) holds a raw escape character")
+        }
+        #expect(markdown.contains(#"554-\<script\>alert('banner')\</script\> \| pipe \`tick\`"#), "escaped in summary.md")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.url.appendingPathComponent("Reports/latest/scan.json"))) as? [String: Any]
         #expect((json?["counts"] as? [String: Int])?["total"] == Self.expected.count)
         let outage = (json?["institutions"] as? [[String: Any]])?.first { $0["institution_id"] as? String == "outage" }
