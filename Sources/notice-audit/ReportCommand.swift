@@ -4,7 +4,7 @@ import NoticeAudit
 
 /// `notice-audit report [--run ID]`: re-render a past run from history.
 struct ReportCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "report", abstract: "Render the reports of a past run again (default: the latest).")
+    static let configuration = CommandConfiguration(commandName: "report", abstract: "Render the reports of a past run again (default: the latest): summary.md, trend.svg, the CSVs, scan.json, index.html and the letters.")
 
     @Option(help: "The run id.") var run: Int64?
     @Option(help: ArgumentHelp("Where reports go.", valueName: "dir")) var reports = "Reports"
@@ -22,8 +22,13 @@ struct ReportCommand: AsyncParsableCommand {
             if toStdout {
                 print(MarkdownReportRenderer.render(report))
             } else {
-                let path = try ReportWriter(directory: reports).write(report, updateLatest: false)
-                print("report: \(path)/summary.md")
+                let writer = ReportWriter(directory: reports)
+                let path = try writer.write(report, updateLatest: false)
+                do { try writer.writeRunIndex(consortium: report.run.consortium, runs: try store.reportedRuns()) } catch {
+                    StandardError.write("warning: the list of runs (\(reports)/index.html) could not be refreshed: \(error)")
+                }
+                print("summary:   \(path)/summary.md")
+                print("dashboard: \(path)/index.html")
             }
         } catch let error as HistoryError {
             throw CommandFailure.operational("error: \(error.message)")
