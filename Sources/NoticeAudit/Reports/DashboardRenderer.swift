@@ -68,6 +68,9 @@ public enum DashboardRenderer {
 
         private func h(_ text: String) -> String { DashboardRenderer.h(text) }
 
+        /// Unverified and new institutions listed by name under "What changed"; the rest are counted.
+        static let changesListed = 50
+
         private mutating func header() {
             let run = report.run
             out += "<header>\n<h1>Alma notice delivery: \(h(run.consortium)), run \(run.id)</h1>\n"
@@ -78,7 +81,8 @@ public enum DashboardRenderer {
             if run.status == .aborted { out += "<p><strong>This run was aborted:</strong> only the institutions below were checked.</p>\n" }
             out += "<p class=\"meta\">Ex Libris relay catalog: "
             if let snapshot = report.catalog?.snapshot {
-                out += "\(h(snapshot.url)), fetched \(time(snapshot.fetchedAt))" + (snapshot.catalog.lastEdited.map { ", article last edited \(h($0))" } ?? "")
+                out += "\(h(snapshot.url)), fetched \(time(snapshot.fetchedAt)) (\(Self.age(run.startedAt.timeIntervalSince(snapshot.fetchedAt))) before this run)"
+                    + (snapshot.catalog.lastEdited.map { ", article last edited \(h($0))" } ?? "")
             } else {
                 out += h(run.catalogSource ?? "unknown")
             }
@@ -88,6 +92,14 @@ public enum DashboardRenderer {
                 out += "<li>\(badge(status))<span class=\"n\">\(report.count(status))</span></li>\n"
             }
             out += "<li>total<span class=\"n\">\(report.results.count)</span></li>\n</ul>\n</header>\n"
+        }
+
+        /// A duration in words: minutes, hours or days.
+        static func age(_ seconds: TimeInterval) -> String {
+            let seconds = max(0, seconds)
+            if seconds < 3600 { return "\(Int(seconds / 60)) min" }
+            if seconds < 172_800 { return "\(Int(seconds / 3600)) h" }
+            return "\(Int(seconds / 86_400)) days"
         }
 
         private func link(_ result: InstitutionResult) -> String {
@@ -105,11 +117,15 @@ public enum DashboardRenderer {
             if groups.allSatisfy({ $0.1.isEmpty }) { out += "<p>No institution changed status.</p>\n" }
             for (title, results) in groups where !results.isEmpty {
                 out += "<h3>\(title): \(results.count)</h3>\n<ul class=\"changes\">\n"
-                for result in results {
+                // Regressions and fixes are always listed whole; a first run or an outage can make
+                // hundreds of the others, which the table's filter shows better.
+                let listed = title.hasPrefix("Regressed") || title.hasPrefix("Fixed") ? results : Array(results.prefix(Self.changesListed))
+                for result in listed {
                     var line = "<li>\(link(result)): now \(badge(result.status))"
                     if result.change == .unverified, let runs = result.unknownRuns { line += runs == 1 ? ", unknown in this run" : ", unknown for \(runs) runs in a row" }
                     out += line + "</li>\n"
                 }
+                if listed.count < results.count { out += "<li>and \(results.count - listed.count) more: see the table below.</li>\n" }
                 out += "</ul>\n"
             }
             out += "</section>\n"

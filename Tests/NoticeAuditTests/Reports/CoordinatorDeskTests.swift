@@ -156,6 +156,22 @@ struct CoordinatorDeskTests {
         #expect(!html.contains(" style=\""), "no style attribute, which the policy would block")
     }
 
+    /// A first run or an outage makes hundreds of new or unverified institutions: listed up to 50,
+    /// the rest counted; regressions are always listed whole.
+    @Test func whatChangedListsEveryRegressionAndCountsTheRest() {
+        let results = (0..<120).map { index in
+            InstitutionResult(institutionID: "i\(index)", name: "I\(index)", method: .spf, status: index < 60 ? .noncompliant : .unknown, spfResult: nil,
+                              dmarcPolicy: nil, relayStatus: nil, change: index < 60 ? .regressed : .unverified, findings: [], domains: [], relay: nil, durationMilliseconds: 1)
+        }
+        var report = Self.hostileReport()
+        report = ScanReport(run: report.run, results: results, trend: [], catalog: nil)
+        let html = DashboardRenderer.render(report)
+        let changes = html.components(separatedBy: "<h2 id=\"changes\">")[1].components(separatedBy: "</section>")[0]
+        #expect(changes.contains("<h3>Regressed: 60</h3>") && changes.contains("<h3>Unverified (unknown now: neither a fix nor a regression): 60</h3>"))
+        #expect(changes.components(separatedBy: "(i").count - 1 == 60 + 50)
+        #expect(changes.contains("<li>and 10 more: see the table below.</li>"))
+    }
+
     /// The first run of the current state: unknown runs in between do not end a known state.
     @Test func sinceIsTheFirstRunOfTheCurrentState() {
         func history(_ statuses: [ComplianceStatus]) -> InstitutionHistory {
