@@ -9,6 +9,7 @@ public enum CampusLetterRenderer {
         report.results.filter { $0.status != .compliant }
     }
 
+    /// The letter for `result`, an institution of `report` that is not compliant, as Markdown.
     public static func render(_ result: InstitutionResult, report: ScanReport) -> String {
         let text = UntrustedText.markdown
         let name = text(result.name)

@@ -7,6 +7,7 @@ import Foundation
 /// Every remote-controlled text (records, banners, messages quoting them) goes through
 /// ``UntrustedText/html(_:)``.
 public enum DashboardRenderer {
+    /// The page for `report`, as one string of HTML.
     public static func render(_ report: ScanReport) -> String {
         var page = Page(report: report)
         page.render()

@@ -30,6 +30,7 @@ public struct MetricsRenderer: Sendable {
         self.sample = sample
     }
 
+    /// The metrics in Prometheus text format, one `# HELP`/`# TYPE` pair per family.
     public func render() -> String {
         var out = ""
         func gauge(_ name: String, _ help: String, _ series: [(labels: String, value: String)]) {

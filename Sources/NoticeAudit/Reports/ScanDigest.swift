@@ -16,6 +16,7 @@ public struct ScanDigest: Sendable {
         self.reportFolder = reportFolder
     }
 
+    /// The digest's lines, joined by line feeds (no final one).
     public func render() -> String {
         let run = report.run
         var lines: [String] = []
