@@ -43,6 +43,25 @@ struct ExitStatusTests {
         #expect(run.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }.count == 1, "one error line: \(run.stderr)")
     }
 
+    /// Issue 15: `--metrics-file` is written whatever the outcome, so monitoring sees a scan that
+    /// could not run (exit 3) and one that did (exit 0, with the counts).
+    @Test func metricsAreWrittenAlsoWhenTheScanCannotRun() async throws {
+        let directory = try TemporaryDirectory()
+        let metrics = directory.url.appendingPathComponent("notice_audit.prom").path
+        let folder = directory.url.appendingPathComponent("a-folder.sqlite")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let failed = try await CommandRunner.run(Self.scanArguments(db: folder.path, reports: directory.url.appendingPathComponent("Reports").path) + ["--metrics-file", metrics])
+        #expect(failed.status == 3)
+        let text = try String(contentsOfFile: metrics, encoding: .utf8)
+        #expect(text.contains("notice_audit_last_run_exit_status 3\n") && !text.contains("notice_audit_institutions{"), "\(text)")
+        let db = directory.url.appendingPathComponent("history.sqlite").path
+        let passed = try await CommandRunner.run(Self.scanArguments(db: db, reports: directory.url.appendingPathComponent("Reports").path) + ["--metrics-file", metrics])
+        #expect(passed.status == 0, "\(passed.stderr)")
+        let after = try String(contentsOfFile: metrics, encoding: .utf8)
+        #expect(after.contains("notice_audit_last_run_exit_status 0\n") && after.contains("notice_audit_institutions{status=\"compliant\"} 1\n"), "\(after)")
+        #expect(after.contains("notice_audit_institution_status{institution=\"good-ip\",status=\"compliant\"} 1\n"))
+    }
+
     @Test func anUnwritableReportsFolderIsExit3AndTheRunIsKept() async throws {
         let directory = try TemporaryDirectory()
         let file = try directory.write("a file, not a folder\n", to: "not-a-folder")
