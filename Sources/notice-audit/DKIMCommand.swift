@@ -42,9 +42,9 @@ struct DKIMCommand: AsyncParsableCommand {
         } else {
             for result in results {
                 let key = result.keyType.map { " \($0)\(result.keyBits.map { " \($0) bits" } ?? "")" } ?? ""
-                print("\(result.name): \(result.status.rawValue)\(key)\(result.testing ? " (t=y: testing)" : "")")
-                for problem in result.problems { print("  \(problem)") }
-                if let record = result.record { print("  record: \(record)") }
+                TerminalText.print("\(result.name): \(result.status.rawValue)\(key)\(result.testing ? " (t=y: testing)" : "")")
+                for problem in result.problems { TerminalText.print("  \(problem)") }
+                if let record = result.record { TerminalText.print("  record: \(record)") }
             }
         }
         if !results.allSatisfy(\.status.isUsable) { throw CommandFailure.silent(1) }

@@ -19,7 +19,7 @@ struct LoggingOptions: ParsableArguments {
         let level = Logger.Level(rawValue: level) ?? .notice
         let json = format == "json"
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            var handler: any LogHandler = json ? JSONLogHandler(label: label) : VisibleTextLogHandler(inner: StreamLogHandler.standardError(label: label))
             handler.logLevel = level
             return handler
         }

@@ -53,16 +53,16 @@ struct RangesCommand: AsyncParsableCommand {
                 try JSONOutput.print(FetchOutput(result: result, outcome: outcome, error: failure, checks: checks))
             } else {
                 if let failure { StandardError.write("error: \(failure)") }
-                print("fetch: \(outcome)" + (result.status.isStale ? "; using the last good catalog (stale)" : ""))
-                CatalogOutput.lines(result.status.catalog).forEach { print($0) }
+                TerminalText.print("fetch: \(outcome)" + (result.status.isStale ? "; using the last good catalog (stale)" : ""))
+                CatalogOutput.lines(result.status.catalog).forEach { TerminalText.print($0) }
                 if let diff = result.diff {
-                    print(diff.isEmpty ? "changed: no" : "changed: yes")
-                    diff.lines.forEach { print("  \($0)") }
+                    TerminalText.print(diff.isEmpty ? "changed: no" : "changed: yes")
+                    diff.lines.forEach { TerminalText.print("  \($0)") }
                 }
                 for check in checks where !check.agrees {
-                    if !check.pageOnly.isEmpty { print("DNS check \(check.region.code): on the page but not in \(check.include): \(check.pageOnly.map(\.description).joined(separator: ", "))") }
-                    if !check.includeOnly.isEmpty { print("DNS check \(check.region.code): in \(check.include) but not on the page: \(check.includeOnly.map(\.description).joined(separator: ", "))") }
-                    for problem in check.expansion.problems { print("DNS check \(check.region.code): \(problem)") }
+                    if !check.pageOnly.isEmpty { TerminalText.print("DNS check \(check.region.code): on the page but not in \(check.include): \(check.pageOnly.map(\.description).joined(separator: ", "))") }
+                    if !check.includeOnly.isEmpty { TerminalText.print("DNS check \(check.region.code): in \(check.include) but not on the page: \(check.includeOnly.map(\.description).joined(separator: ", "))") }
+                    for problem in check.expansion.problems { TerminalText.print("DNS check \(check.region.code): \(problem)") }
                 }
             }
             if failure != nil { throw CommandFailure.silent(CommandFailure.operationalStatus) }
@@ -85,11 +85,11 @@ struct RangesCommand: AsyncParsableCommand {
             } else {
                 if let snapshot = status.snapshot {
                     let age = Int((status.age() ?? 0) / 3600)
-                    print("snapshot \(snapshot.id), fetched \(snapshot.fetchedAt.iso8601) (\(age) h ago)" + (status.isStale ? ", STALE: the last fetch failed: \(status.lastError ?? "")" : ""))
+                    TerminalText.print("snapshot \(snapshot.id), fetched \(snapshot.fetchedAt.iso8601) (\(age) h ago)" + (status.isStale ? ", STALE: the last fetch failed: \(status.lastError ?? "")" : ""))
                 } else {
-                    print("no snapshot yet: this is the embedded default catalog (run 'notice-audit ranges fetch')")
+                    TerminalText.print("no snapshot yet: this is the embedded default catalog (run 'notice-audit ranges fetch')")
                 }
-                CatalogOutput.lines(status.catalog).forEach { print($0) }
+                CatalogOutput.lines(status.catalog).forEach { TerminalText.print($0) }
             }
         }
     }
@@ -117,8 +117,8 @@ struct RangesCommand: AsyncParsableCommand {
                 if json {
                     try JSONOutput.print(DiffCommandOutput(from: older.id, to: newer.id, changed: !diff.isEmpty, regions: DiffOutput(diff).regions))
                 } else {
-                    print("snapshot \(older.id) → \(newer.id): " + (diff.isEmpty ? "no change" : "changed"))
-                    diff.lines.forEach { print("  \($0)") }
+                    TerminalText.print("snapshot \(older.id) → \(newer.id): " + (diff.isEmpty ? "no change" : "changed"))
+                    diff.lines.forEach { TerminalText.print("  \($0)") }
                 }
             } catch let error as HistoryError {
                 throw CommandFailure.operational("error: \(error.message)")

@@ -75,19 +75,19 @@ struct RelayCommand: AsyncParsableCommand {
         if network.json {
             try JSONOutput.print(RelayOutput(result))
         } else {
-            print("\(result.host):\(result.port) (\(result.security.rawValue)): \(result.status.rawValue)")
-            if let detail = result.detail { print("  \(detail)") }
-            if !result.addresses.isEmpty { print("  addresses: \(result.addresses.map(\.description).joined(separator: ", "))") }
-            if let banner = result.banner { print("  banner: \(banner)") }
-            if !result.capabilities.isEmpty { print("  capabilities: \(result.capabilities.joined(separator: ", "))") }
+            TerminalText.print("\(result.host):\(result.port) (\(result.security.rawValue)): \(result.status.rawValue)")
+            if let detail = result.detail { TerminalText.print("  \(detail)") }
+            if !result.addresses.isEmpty { TerminalText.print("  addresses: \(result.addresses.map(\.description).joined(separator: ", "))") }
+            if let banner = result.banner { TerminalText.print("  banner: \(banner)") }
+            if !result.capabilities.isEmpty { TerminalText.print("  capabilities: \(result.capabilities.joined(separator: ", "))") }
             if let tls = result.tls {
-                print("  TLS: \(tls.version ?? "?") \(tls.cipher ?? "?"), verified: \(tls.verified ? "yes" : "no")\(tls.verifyError.map { " (\($0))" } ?? "")")
+                TerminalText.print("  TLS: \(tls.version ?? "?") \(tls.cipher ?? "?"), verified: \(tls.verified ? "yes" : "no")\(tls.verifyError.map { " (\($0))" } ?? "")")
                 if let certificate = tls.certificate {
-                    print("  certificate: \(certificate.subject), issuer \(certificate.issuer), names \(certificate.names.joined(separator: " ")), expires \(certificate.notAfter.map { $0.iso8601 } ?? "?")")
+                    TerminalText.print("  certificate: \(certificate.subject), issuer \(certificate.issuer), names \(certificate.names.joined(separator: " ")), expires \(certificate.notAfter.map { $0.iso8601 } ?? "?")")
                 }
             }
-            if !result.authMechanisms.isEmpty { print("  AUTH: \(result.authMechanisms.joined(separator: " "))" + (result.authAccepted.map { $0 ? ", login accepted" : ", login rejected" } ?? "")) }
-            for warning in result.warnings { print("  warning: \(warning)") }
+            if !result.authMechanisms.isEmpty { TerminalText.print("  AUTH: \(result.authMechanisms.joined(separator: " "))" + (result.authAccepted.map { $0 ? ", login accepted" : ", login rejected" } ?? "")) }
+            for warning in result.warnings { TerminalText.print("  warning: \(warning)") }
         }
         if result.status != .ok { throw CommandFailure.silent(1) }
     }

@@ -65,22 +65,22 @@ struct SPFCommand: AsyncParsableCommand {
     }
 
     private func printHuman(_ outcome: SPFOutcome, ip: IPAddress) {
-        print("\(domain) for \(ip) (sender \(effectiveSender)): \(outcome.result.rawValue)")
-        if let term = outcome.decidingTerm { print("  deciding term: \(term)\(outcome.decidingDomain.map { " in \($0)" } ?? "")") }
-        if let problem = outcome.problem { print("  problem: \(problem)") }
-        if let explanation = outcome.explanation { print("  explanation: \(explanation)") }
-        print("  DNS lookups: \(outcome.dnsLookups) of 10, void lookups: \(outcome.voidLookups) of 2")
-        print("  trace:")
-        for entry in outcome.trace { print("    \(entry)") }
+        TerminalText.print("\(domain) for \(ip) (sender \(effectiveSender)): \(outcome.result.rawValue)")
+        if let term = outcome.decidingTerm { TerminalText.print("  deciding term: \(term)\(outcome.decidingDomain.map { " in \($0)" } ?? "")") }
+        if let problem = outcome.problem { TerminalText.print("  problem: \(problem)") }
+        if let explanation = outcome.explanation { TerminalText.print("  explanation: \(explanation)") }
+        TerminalText.print("  DNS lookups: \(outcome.dnsLookups) of 10, void lookups: \(outcome.voidLookups) of 2")
+        TerminalText.print("  trace:")
+        for entry in outcome.trace { TerminalText.print("    \(entry)") }
     }
 
     private func printHuman(_ coverage: SPFCoverage) {
-        print("\(domain) for \(coverage.range) (sender \(effectiveSender)): worst result \(coverage.worstResult.rawValue)")
+        TerminalText.print("\(domain) for \(coverage.range) (sender \(effectiveSender)): worst result \(coverage.worstResult.rawValue)")
         for part in coverage.parts {
             let networks = part.networks.map(\.description).joined(separator: " ")
-            print("  \(part.result.rawValue)\(part.sampled ? " (sampled)" : ""): \(networks)\(part.outcome.decidingTerm.map { " — \($0)" } ?? "")")
+            TerminalText.print("  \(part.result.rawValue)\(part.sampled ? " (sampled)" : ""): \(networks)\(part.outcome.decidingTerm.map { " — \($0)" } ?? "")")
         }
-        print("  \(coverage.evaluations) evaluations; at most \(coverage.maximumDNSLookups) DNS lookups and \(coverage.maximumVoidLookups) void lookups")
+        TerminalText.print("  \(coverage.evaluations) evaluations; at most \(coverage.maximumDNSLookups) DNS lookups and \(coverage.maximumVoidLookups) void lookups")
     }
 }
 

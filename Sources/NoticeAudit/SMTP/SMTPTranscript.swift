@@ -53,10 +53,23 @@ struct SMTPTranscript {
         }
     }
 
-    /// The first server line (the greeting).
+    /// The greeting: the first server reply, every line of it when it is a multi-line reply
+    /// (`554-…` lines up to the `554 …` line, RFC 5321 §4.2.1), joined by line feeds; at most
+    /// ``bannerLines`` lines.
     var banner: String? {
-        lines.lazy.compactMap { if case .server(let line) = $0 { line } else { nil } }.first
+        let server = lines.lazy.compactMap { if case .server(let line) = $0 { line } else { nil } }
+        guard let first = server.first else { return nil }
+        func continues(_ line: String) -> Bool { line.count > 3 && line.prefix(3).allSatisfy(\.isNumber) && line.dropFirst(3).first == "-" }
+        var greeting = [first]
+        for line in server.dropFirst().prefix(Self.bannerLines - 1) {
+            guard continues(greeting.last!), line.prefix(3) == first.prefix(3) else { break }
+            greeting.append(line)
+        }
+        return greeting.joined(separator: "\n")
     }
+
+    /// Lines of a greeting kept in ``banner``.
+    static let bannerLines = 10
 
     /// EHLO keywords (e.g. `STARTTLS`, `AUTH PLAIN LOGIN`) of each EHLO answer, in order. The
     /// first line of an answer is the server's greeting, not a keyword (RFC 5321 §4.1.1.1).

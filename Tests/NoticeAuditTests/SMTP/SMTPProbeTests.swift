@@ -68,6 +68,28 @@ struct SMTPProbeTests {
         #expect(result.authAccepted != true)
     }
 
+    /// RFC 5321 §4.2.1: a multi-line greeting is one reply; the banner keeps every line of it, as
+    /// received (the reports escape it; issue 15).
+    @Test func aMultiLineGreetingIsKeptWhole() async throws {
+        let result = try await Self.probe("hostile")
+        #expect(result.status == .rejected)
+        #expect(result.banner == "554-<script>alert('banner')</script> | pipe `tick` \"double\" 'single'\n554 5.7.1 \u{1B}[31mred\u{1B}[0m **bold** [link](http://evil.test/) &amp; done",
+                "\(result.banner.debugDescription)")
+        let single = try await Self.probe("starttls")
+        #expect(single.banner?.contains("\n") == false)
+    }
+
+    /// The `relay` command prints the hostile greeting with its escape sequence made visible (issue
+    /// 15): a terminal showing it is not driven by it. (The scan's debug log: ScanEndToEndTests.)
+    @Test func theRelayCommandNeverPrintsARawEscapeSequence() async throws {
+        let run = try await CommandRunner.run(
+            ["relay", "\(Self.lab["LAB_SMTP_HOSTNAME"]):\(Self.ports["hostile"]!)", "--security", "starttls",
+             "--dns-server", Self.lab["LAB_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"]])
+        #expect(run.status == 1, "the relay is not ok: \(run.stderr)")
+        #expect(run.stdout.contains("554 5.7.1 \\x1B[31mred\\x1B[0m"), "\(run.stdout)")
+        #expect(!(run.stdout + run.stderr).contains("\u{1B}"))
+    }
+
     @Test func certificateFailuresNeverReceiveThePassword() async throws {
         for scenario in ["expired", "other-name", "self-signed"] {
             let result = try await Self.probe(scenario)

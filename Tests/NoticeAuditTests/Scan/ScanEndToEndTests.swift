@@ -87,6 +87,8 @@ struct ScanEndToEndTests {
         let hookFile = try directory.write(hook + "\n", to: "webhook-url")
         let second = try await Self.scan("inventory-run2.json", in: directory, extra: ["--notify-webhook-file", hookFile.path, "--log-level", "debug"])
         #expect(second.status == 1)
+        // The debug log quotes DNS answers and SMTP replies: the hostile ones with their escapes made visible.
+        #expect(!second.stderr.contains("\u{1B}") && second.stderr.contains("\\x1B[31mred"), "\(second.stderr.suffix(2000))")
         #expect(second.stdout.contains("  fixed (2): flip-fix, relay-badpass"), "\(second.stdout)")
         #expect(second.stdout.contains("  regressed (1): flip-regress"))
         // The regression was posted to the lab's webhook receiver.
