@@ -1,7 +1,7 @@
 /// Reads `SELECTOR._domainkey.DOMAIN` through a ``DNSResolver`` and judges the key record there.
 public struct DKIMKeyCheck: Sendable {
-    /// The outcome for one selector.
-    public struct Result: Sendable, Equatable {
+    /// The outcome for one selector (kept in history and scan.json as `dkim_keys`).
+    public struct Result: Sendable, Equatable, Codable {
         public var selector: String
         /// The signing domain whose key was read.
         public var domain: String

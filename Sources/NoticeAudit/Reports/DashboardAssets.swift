@@ -8,7 +8,26 @@ enum DashboardAssets {
     static let contentSecurityPolicy =
         "default-src 'none'; img-src data:; style-src '\(hash(style))'; script-src '\(hash(script))'; base-uri 'none'; form-action 'none'"
 
-    private static func hash(_ text: String) -> String {
+    /// The start of a self-contained page up to `<body>`: its policy, `title` (already escaped) and
+    /// inline `style`.
+    static func pageStart(title: String, policy: String, style: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta http-equiv="Content-Security-Policy" content="\(policy)">
+        <title>\(title)</title>
+        <style>\(style)</style>
+        </head>
+        <body>
+
+        """
+    }
+
+    /// A CSP hash source for `text` (an inline style or script, exactly as between its tags).
+    static func hash(_ text: String) -> String {
         "sha256-" + Data(SHA256.digest(Array(text.utf8))).base64EncodedString()
     }
 

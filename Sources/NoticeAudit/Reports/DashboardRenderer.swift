@@ -43,19 +43,8 @@ public enum DashboardRenderer {
 
         mutating func render() {
             let run = report.run
-            out += """
-                <!doctype html>
-                <html lang="en">
-                <head>
-                <meta charset="utf-8">
-                <meta name="viewport" content="width=device-width, initial-scale=1">
-                <meta http-equiv="Content-Security-Policy" content="\(DashboardAssets.contentSecurityPolicy)">
-                <title>Alma notice delivery: \(h(run.consortium)), run \(run.id)</title>
-                <style>\(DashboardAssets.style)</style>
-                </head>
-                <body>
-
-                """
+            out += DashboardAssets.pageStart(title: "Alma notice delivery: \(h(run.consortium)), run \(run.id)",
+                                             policy: DashboardAssets.contentSecurityPolicy, style: DashboardAssets.style)
             header()
             out += "<main>\n"
             changes()

@@ -11,17 +11,9 @@ public enum RunIndexRenderer {
         let h = UntrustedText.html
         let known = runs.filter { folders.contains($0.folderName) }
         let orphans = folders.subtracting(known.map(\.folderName)).sorted(by: >)
-        var out = """
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src '\(styleHash)'">
-            <title>notice-audit runs\(consortium.map { ": " + h($0) } ?? "")</title>
-            <style>\(style)</style>
-            </head>
-            <body>
+        var out = DashboardAssets.pageStart(title: "notice-audit runs\(consortium.map { ": " + h($0) } ?? "")",
+                                            policy: "default-src 'none'; style-src '\(DashboardAssets.hash(style))'", style: style)
+        out += """
             <main>
             <h1>notice-audit runs\(consortium.map { ": " + h($0) } ?? "")</h1>
             <p><a href="latest/index.html">The latest complete run</a> · newest first.</p>
@@ -57,6 +49,4 @@ public enum RunIndexRenderer {
         thead th{background:#f4f5f7}
         td.n{text-align:right}
         """
-
-    static var styleHash: String { "sha256-" + Data(SHA256.digest(Array(style.utf8))).base64EncodedString() }
 }

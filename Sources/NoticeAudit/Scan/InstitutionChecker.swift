@@ -62,7 +62,7 @@ public struct InstitutionChecker: Sendable {
             relayStatus: relaySummary?.status, dkimStatus: keys.map(\.status).max(), change: .new,
             findings: findings.sorted { ($1.severity, $0.code) < ($0.severity, $1.code) }, domains: domains, relay: relaySummary,
             durationMilliseconds: Int((ContinuousClock.now - start).milliseconds))
-        result.dkimKeys = keys.isEmpty ? nil : keys.map(DKIMKeySummary.init)
+        result.dkimKeys = keys.isEmpty ? nil : keys
         return result
     }
 

@@ -21,7 +21,7 @@ public struct InstitutionResult: Sendable, Equatable, Codable {
     public var domains: [DomainResult]
     public var relay: RelaySummary?
     /// The DKIM keys read (From domain × selector); nil in history written before they were kept.
-    public var dkimKeys: [DKIMKeySummary]?
+    public var dkimKeys: [DKIMKeyCheck.Result]?
     public var durationMilliseconds: Int
 
     public init(institutionID: String, name: String, method: DeliveryMethod, status: ComplianceStatus, spfResult: SPFResult?, dmarcPolicy: String?,
@@ -72,27 +72,3 @@ public struct RelaySummary: Sendable, Equatable, Codable {
     public var banner: String?
 }
 
-/// One DKIM key as the scan read it, for the report.
-public struct DKIMKeySummary: Sendable, Equatable, Codable {
-    public var selector: String
-    public var domain: String
-    /// The name looked up: `SELECTOR._domainkey.DOMAIN`.
-    public var name: String
-    public var status: DKIMKeyStatus
-    public var keyType: String?
-    public var keyBits: Int?
-    public var testing: Bool
-    /// The record as published (remote-controlled text).
-    public var record: String?
-
-    public init(_ result: DKIMKeyCheck.Result) {
-        selector = result.selector
-        domain = result.domain
-        name = result.name
-        status = result.status
-        keyType = result.keyType
-        keyBits = result.keyBits
-        testing = result.testing
-        record = result.record
-    }
-}

@@ -27,8 +27,8 @@ struct CoordinatorDeskTests {
             domains: [DomainResult(domain: "bad.example.edu", worstResult: .permerror, results: ["permerror": ["192.0.2.16/28"]], record: "v=spf1 " + hostile,
                                    dnsLookups: 0, dmarcPolicy: "none", dmarcAligned: true, dmarcRecord: "v=DMARC1; p=none; x=" + hostile, dmarcRecordName: "_dmarc.bad.example.edu")],
             relay: nil, durationMilliseconds: 3)
-        var key = DKIMKeySummary(DKIMKeyCheck.Result(selector: "s1", domain: "bad.example.edu", name: "s1._domainkey.bad.example.edu", status: .invalid,
-                                                     keyType: nil, keyBits: nil, testing: false, record: "v=DKIM1; p=" + hostile, problems: []))
+        var key = DKIMKeyCheck.Result(selector: "s1", domain: "bad.example.edu", name: "s1._domainkey.bad.example.edu", status: .invalid,
+                                      keyType: nil, keyBits: nil, testing: false, record: "v=DKIM1; p=" + hostile, problems: [])
         key.record = "v=DKIM1; n=" + hostile
         spfResult.dkimKeys = [key]
         let good = InstitutionResult(institutionID: "good", name: "Good", method: .spf, status: .compliant, spfResult: .pass, dmarcPolicy: nil, relayStatus: nil,
