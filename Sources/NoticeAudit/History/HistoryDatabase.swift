@@ -132,6 +132,11 @@ public final class HistoryDatabase: Sendable {
         migrator.registerMigration("addRunFindings") { db in
             try db.alter(table: "scan_run") { table in table.add(column: "findings", .text) }
         }
+        // An institution's runs, newest first, read from the index alone (the rows hold the whole
+        // result as JSON): the change of each result, its history strip and "since when".
+        migrator.registerMigration("addInstitutionHistoryIndex") { db in
+            try db.create(index: "institution_result_history", on: "institution_result", columns: ["institution_id", "run_id", "status"])
+        }
         return migrator
     }
 

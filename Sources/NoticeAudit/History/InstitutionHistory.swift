@@ -17,35 +17,12 @@ public struct InstitutionHistory: Sendable, Equatable {
 
     /// The last runs (at most the limit asked), oldest first, ending with the run reported.
     public var recent: [Point]
-    /// The first run of the current state: the earliest run since the last different known status
-    /// (unknown runs in between do not end a known state, as in "Changes between runs" of
-    /// ../shared/domain.md); for `unknown`, the first of the unknown runs in a row.
+    /// The first run of the current state (``ScanStore/histories(upTo:limit:)`` says the rule).
     public var since: Point?
 
     public init(recent: [Point], since: Point?) {
         self.recent = recent
         self.since = since
-    }
-
-    /// Builds the history from every run of one institution, newest first.
-    public init(newestFirst points: [Point], limit: Int) {
-        recent = Array(points.prefix(limit).reversed())
-        guard let current = points.first else {
-            since = nil
-            return
-        }
-        var first = current
-        for point in points.dropFirst() {
-            if current.status == .unknown {
-                guard point.status == .unknown else { break }
-                first = point
-            } else if point.status == current.status {
-                first = point
-            } else if point.status != .unknown {
-                break
-            }
-        }
-        since = first
     }
 
     /// Whole days from ``since`` to `date` (0 for the first day).

@@ -187,21 +187,50 @@ public struct ScanStore: Sendable {
     }
 
     /// The history of every institution that has a result in `run`: its last `limit` runs up to
-    /// `run` and the first run of its current state. One query over the institution's rows.
+    /// `run` and the first run of its current state. Two queries that read the history index
+    /// (`institution_result_history`), never every stored result.
+    ///
+    /// The first run of the state (../shared/domain.md, "Changes between runs": unknown runs do not
+    /// end a known state): for a known status, the earliest run with that status after the last run
+    /// with another known status; for `unknown`, the first run after the last known one.
     public func histories(upTo run: Int64, limit: Int = 30) throws(HistoryError) -> [String: InstitutionHistory] {
         try database.read { db in
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT i.institution_id, i.run_id, r.started_at, i.status
-                FROM institution_result i JOIN scan_run r ON r.id = i.run_id
-                WHERE i.run_id <= ? AND i.institution_id IN (SELECT institution_id FROM institution_result WHERE run_id = ?)
-                ORDER BY i.institution_id, i.run_id DESC
-                """, arguments: [run, run])
-            var points: [String: [InstitutionHistory.Point]] = [:]
-            while let row = try rows.next() {
-                guard let status = ComplianceStatus(rawValue: row["status"]) else { continue }
-                points[row["institution_id"], default: []].append(InstitutionHistory.Point(run: row["run_id"], startedAt: row["started_at"], status: status))
+            func point(_ row: Row) -> InstitutionHistory.Point? {
+                ComplianceStatus(rawValue: row["status"]).map { InstitutionHistory.Point(run: row["run_id"], startedAt: row["started_at"], status: $0) }
             }
-            return points.mapValues { InstitutionHistory(newestFirst: $0, limit: limit) }
+            var recent: [String: [InstitutionHistory.Point]] = [:]
+            let recentRows = try Row.fetchCursor(db, sql: """
+                SELECT c.institution_id, i.run_id, r.started_at, i.status
+                FROM institution_result c
+                JOIN institution_result i ON i.institution_id = c.institution_id AND i.run_id <= c.run_id AND i.run_id >= COALESCE((
+                    SELECT o.run_id FROM institution_result o WHERE o.institution_id = c.institution_id AND o.run_id <= c.run_id
+                    ORDER BY o.run_id DESC LIMIT 1 OFFSET ?), 0)
+                JOIN scan_run r ON r.id = i.run_id
+                WHERE c.run_id = ?
+                ORDER BY c.institution_id, i.run_id
+                """, arguments: [limit - 1, run])
+            while let row = try recentRows.next() {
+                if let point = point(row) { recent[row["institution_id"], default: []].append(point) }
+            }
+            var since: [String: InstitutionHistory.Point] = [:]
+            let sinceRows = try Row.fetchCursor(db, sql: """
+                SELECT c.institution_id, s.run_id, r.started_at, s.status
+                FROM institution_result c
+                JOIN institution_result s ON s.institution_id = c.institution_id AND s.run_id = (
+                    SELECT MIN(x.run_id) FROM institution_result x
+                    WHERE x.institution_id = c.institution_id AND x.run_id <= c.run_id AND (c.status = 'unknown' OR x.status = c.status)
+                      AND x.run_id > COALESCE((
+                        SELECT MAX(o.run_id) FROM institution_result o
+                        WHERE o.institution_id = c.institution_id AND o.run_id < c.run_id AND o.status != 'unknown' AND o.status != c.status), 0))
+                JOIN scan_run r ON r.id = s.run_id
+                WHERE c.run_id = ?
+                """, arguments: [run])
+            while let row = try sinceRows.next() {
+                if let point = point(row) { since[row["institution_id"]] = point }
+            }
+            return recent.reduce(into: [:]) { histories, entry in
+                histories[entry.key] = InstitutionHistory(recent: entry.value, since: since[entry.key])
+            }
         }
     }
 

@@ -2,8 +2,9 @@ import Foundation
 
 /// `summary.md`: what a coordinator reads in two minutes and a campus IT person acts on.
 public enum MarkdownReportRenderer {
-    /// A table cell: remote-controlled text escaped (``UntrustedText/markdownCell(_:)``).
-    public static func cell(_ text: String) -> String { UntrustedText.markdownCell(text) }
+    /// A table cell: remote-controlled text escaped (``UntrustedText/markdown(_:)``; its escaped `|`
+    /// keeps the cell boundary of GitHub-flavoured Markdown tables).
+    public static func cell(_ text: String) -> String { UntrustedText.markdown(text) }
 
     /// Inline text: remote-controlled text escaped (``UntrustedText/markdown(_:)``).
     static func text(_ text: String) -> String { UntrustedText.markdown(text) }

@@ -65,10 +65,6 @@ public enum UntrustedText {
         return out
     }
 
-    /// A Markdown table cell (GitHub-flavoured Markdown tables): ``markdown(_:)``; the escaped `|`
-    /// keeps the cell boundary.
-    public static func markdownCell(_ text: String) -> String { markdown(text) }
-
     /// A Markdown code span (CommonMark §6.1) showing `text` literally: delimited by one backtick
     /// more than the longest backtick run inside, padded when it starts or ends with a backtick.
     /// In a table cell (`inTable`) a `|` is written `\|`, which GitHub-flavoured Markdown takes as

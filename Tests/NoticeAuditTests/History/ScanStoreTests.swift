@@ -136,6 +136,35 @@ struct ScanStoreTests {
         #expect(regressed.change == .regressed, "last known compliant, now noncompliant, an unknown night between")
     }
 
+    /// The history strip and "since when" (issue 15): the first run of the current state, unknown
+    /// runs in between not ending a known state; the last `limit` runs, oldest first.
+    @Test func sinceIsTheFirstRunOfTheCurrentState() throws {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        func history(_ statuses: [ComplianceStatus], limit: Int = 3) throws -> InstitutionHistory {
+            // statuses oldest first, one night each; run ids 1...
+            let directory = try TemporaryDirectory()
+            let store = ScanStore(database: try HistoryDatabase(path: directory.url.appendingPathComponent("h.sqlite").path))
+            let catalog = CatalogStatus(snapshot: nil, catalog: DefaultRelayCatalog.catalog, isStale: false, lastError: nil, lastAttemptAt: nil)
+            var last: Int64 = 0
+            for (night, status) in statuses.enumerated() {
+                let date = start.addingTimeInterval(Double(night) * 86_400)
+                last = try store.beginRun(trigger: .scheduled, consortium: "T", selection: nil, catalog: catalog, notes: [], now: date)
+                _ = try store.record(Self.result("a", status), run: last, now: date)
+                _ = try store.record(Self.result("other", night % 2 == 0 ? .compliant : .noncompliant), run: last, now: date)
+                try store.finishRun(last, status: .completed, now: date)
+            }
+            return try #require(try store.histories(upTo: last, limit: limit)["a"])
+        }
+        #expect(try history([.compliant, .noncompliant, .noncompliant]).since?.run == 2)
+        #expect(try history([.compliant, .noncompliant, .unknown, .noncompliant]).since?.run == 2)
+        #expect(try history([.noncompliant, .unknown, .unknown]).since?.run == 2)
+        #expect(try history([.compliant]).since?.run == 1)
+        #expect(try history([.compliant, .noncompliant, .compliant, .compliant, .compliant]).recent.map(\.run) == [3, 4, 5])
+        #expect(try history([.noncompliant, .compliant, .unknown, .compliant]).since?.run == 2)
+        #expect(try history([.noncompliant, .noncompliant]).days(until: start.addingTimeInterval(86_400 * 1.5)) == 1)
+        #expect(try history([.compliant, .unknown, .noncompliant], limit: 30).recent.map(\.status) == [.compliant, .unknown, .noncompliant])
+    }
+
     @Test func runLevelFindingsAreKept() throws {
         let directory = try TemporaryDirectory()
         let store = ScanStore(database: try HistoryDatabase(path: directory.url.appendingPathComponent("h.sqlite").path))

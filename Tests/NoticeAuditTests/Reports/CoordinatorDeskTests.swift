@@ -36,9 +36,11 @@ struct CoordinatorDeskTests {
         let run = ScanRunRecord(id: 9, startedAt: start, finishedAt: start.addingTimeInterval(60), status: .completed, trigger: .scheduled, toolVersion: "0.2.0",
                                 consortium: "FALSC <i>", selection: nil, catalogSnapshotID: nil, catalogSource: "embedded default", catalogStale: false, notes: [],
                                 findings: [Finding(code: .catalogStale, severity: .warning, target: "page", message: "stale: " + hostile, remediation: "")])
+        let spfBad = (1...9).map { InstitutionHistory.Point(run: Int64($0), startedAt: start.addingTimeInterval(Double($0 - 9) * 86_400), status: .noncompliant) }
         let histories = [
-            "relay-bad": InstitutionHistory(newestFirst: [.init(run: 9, startedAt: start, status: .noncompliant), .init(run: 8, startedAt: start.addingTimeInterval(-86_400), status: .compliant)], limit: 30),
-            "spf-bad": InstitutionHistory(newestFirst: (1...9).reversed().map { .init(run: Int64($0), startedAt: start.addingTimeInterval(Double($0 - 9) * 86_400), status: .noncompliant) }, limit: 30),
+            "relay-bad": InstitutionHistory(recent: [.init(run: 8, startedAt: start.addingTimeInterval(-86_400), status: .compliant), .init(run: 9, startedAt: start, status: .noncompliant)],
+                                            since: .init(run: 9, startedAt: start, status: .noncompliant)),
+            "spf-bad": InstitutionHistory(recent: spfBad, since: spfBad.first),
         ]
         return ScanReport(run: run, results: [relayResult, spfResult, good], trend: [(8, start.addingTimeInterval(-86_400), 2, 3), (9, start, 1, 3)], catalog: nil, histories: histories)
     }
@@ -170,21 +172,6 @@ struct CoordinatorDeskTests {
         #expect(changes.contains("<h3>Regressed: 60</h3>") && changes.contains("<h3>Unverified (unknown now: neither a fix nor a regression): 60</h3>"))
         #expect(changes.components(separatedBy: "(i").count - 1 == 60 + 50)
         #expect(changes.contains("<li>and 10 more: see the table below.</li>"))
-    }
-
-    /// The first run of the current state: unknown runs in between do not end a known state.
-    @Test func sinceIsTheFirstRunOfTheCurrentState() {
-        func history(_ statuses: [ComplianceStatus]) -> InstitutionHistory {
-            // statuses oldest first; run ids 1...
-            InstitutionHistory(newestFirst: statuses.enumerated().reversed().map { .init(run: Int64($0.offset + 1), startedAt: Self.start.addingTimeInterval(Double($0.offset) * 86_400), status: $0.element) }, limit: 3)
-        }
-        #expect(history([.compliant, .noncompliant, .noncompliant]).since?.run == 2)
-        #expect(history([.compliant, .noncompliant, .unknown, .noncompliant]).since?.run == 2)
-        #expect(history([.noncompliant, .unknown, .unknown]).since?.run == 2)
-        #expect(history([.compliant]).since?.run == 1)
-        #expect(history([.compliant, .noncompliant, .compliant, .compliant, .compliant]).recent.map(\.run) == [3, 4, 5])
-        #expect(history([.noncompliant, .compliant, .unknown, .compliant]).since?.run == 2)
-        #expect(history([.noncompliant, .noncompliant]).days(until: Self.start.addingTimeInterval(86_400 * 1.5)) == 1)
     }
 
     @Test func theLetterSaysWhatSinceWhenWhyAndHowToCheck() throws {
