@@ -48,7 +48,7 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(name: .customLong("notify-webhook-file"), help: ArgumentHelp("A file (mode 0600) whose first line is the webhook URL.", valueName: "path"))
     var notifyWebhookFile: String?
 
-    @Option(name: .customLong("metrics-file"), help: ArgumentHelp("Write Prometheus text-format gauges (notice_audit_*) here, through a temporary file and a rename (node_exporter's textfile collector), whatever the outcome.", valueName: "path"))
+    @Option(name: .customLong("metrics-file"), help: ArgumentHelp("Write Prometheus text-format gauges (notice_audit_*) here, through a temporary file and a rename (node_exporter's textfile collector), whatever the outcome; an --institution rescan leaves it alone.", valueName: "path"))
     var metricsFile: String?
 
     @OptionGroup var history: HistoryOptions
@@ -114,8 +114,13 @@ struct ScanCommand: AsyncParsableCommand {
     }
 
     /// `--metrics-file`, when given; a failure to write it is logged, never changes the exit status.
+    /// An ad-hoc rescan (`--institution`) leaves the consortium's metrics alone.
     func writeMetrics(report: ScanReport?, started: Date, dnsQueries: Int?, status: Int32, logger: Logger) {
         guard let metricsFile else { return }
+        guard institutions.isEmpty else {
+            logger.info("an ad-hoc rescan leaves the metrics file alone", metadata: ["scan.metrics_file": "\(metricsFile)"])
+            return
+        }
         let finished = Date()
         let age = report?.catalog?.snapshot.map { finished.timeIntervalSince($0.fetchedAt) }
         let sample = MetricsRenderer.Sample(report: report, startedAt: started, finishedAt: finished, catalogAgeSeconds: age, dnsQueries: dnsQueries, exitStatus: status)
@@ -156,7 +161,7 @@ struct ScanCommand: AsyncParsableCommand {
         options.catalogURL = catalogURL
         let scanner = Scanner(
             resolver: resolver, fetcher: CatalogFetcher(client: client, store: CatalogStore(database: database)),
-            checker: InstitutionChecker(resolver: resolver, probe: probe),
+            checker: InstitutionChecker(resolver: resolver, probe: probe, scannerAddresses: loaded.scannerAddresses),
             store: store, options: options)
         let job = ScanJob(scanner: scanner, database: database, reportsDirectory: reports, keepDays: keepDays,
                           webhook: try webhookURL().map { WebhookNotifier(url: $0, client: client) })

@@ -9,6 +9,8 @@ the log (AUTH payloads are not), so tests can prove that a probe never sent MAIL
 """
 import argparse
 import asyncio
+import socket
+import struct
 import json
 import os
 import signal
@@ -96,6 +98,16 @@ async def raw_server(host, port, behaviour):
                              b"554 5.7.1 \x1b[31mred\x1b[0m **bold** [link](http://evil.test/) &amp; done\r\n")
                 await writer.drain()
                 await asyncio.sleep(2)
+            elif behaviour == "reset-after-ehlo":
+                # Greets, answers nothing to EHLO and resets the connection (SO_LINGER 0): what an
+                # access list that admits only the Ex Libris ranges may do to a stranger (issue 19).
+                writer.write(b"220 smtp.lab.test ESMTP notice-audit lab (strangers reset)\r\n")
+                await writer.drain()
+                await asyncio.wait_for(reader.readline(), 30)
+                sock = writer.get_extra_info("socket")
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                writer.transport.abort()
+                return
             elif behaviour == "garbage":
                 writer.write(b"\x16\x03\x01 this is not SMTP \x00\xff\xfe\r\n")
                 await writer.drain()
@@ -177,7 +189,7 @@ def main():
         if controller.ssl_context is not None:
             controller._trigger_server = lambda: None
         controller.start()
-    raw = {name: ports[name] for name in ("silent", "554", "421", "garbage", "overlong", "starttls454", "hostile")}
+    raw = {name: ports[name] for name in ("silent", "554", "421", "garbage", "overlong", "starttls454", "hostile", "reset-after-ehlo")}
     raw_ready = threading.Event()
     threading.Thread(target=run_raw_servers, args=(args.host, raw, raw_ready), daemon=True).start()
     raw_ready.wait(5)

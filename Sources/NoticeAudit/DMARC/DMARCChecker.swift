@@ -34,12 +34,22 @@ public struct DMARCChecker: Sendable {
                 evaluation.verdict = .unknown(error.description)
                 return evaluation
             }
-            let records = answer.records.compactMap { record -> DMARCRecord? in
+            let texts = answer.records.compactMap { record -> String? in
                 guard case .txt(let strings) = record else { return nil }
-                return DMARCRecord(String(decoding: strings.flatMap { $0 }, as: UTF8.self))
+                return String(decoding: strings.flatMap { $0 }, as: UTF8.self)
+            }.filter(DMARCRecord.isDMARC1)
+            // RFC 7489 §6.6.3: records not starting with v=DMARC1 are discarded; none left, ask the
+            // organizational domain; several left, discovery ends here with no policy.
+            if texts.isEmpty { continue }
+            evaluation.recordName = recordName
+            if texts.count > 1 {
+                evaluation.verdict = .multipleRecords(texts.count)
+                return evaluation
             }
-            // RFC 7489 §6.6.3: exactly one valid record, else none.
-            guard records.count == 1, let record = records.first else { continue }
+            guard let record = DMARCRecord(texts[0]) else {
+                evaluation.verdict = .invalid(texts[0])
+                return evaluation
+            }
             evaluation.recordName = recordName
             evaluation.record = record
             evaluation.effectivePolicy = index == 0 ? record.policy : (record.subdomainPolicy ?? record.policy)

@@ -2,7 +2,7 @@
 ///
 /// Answers are records, "no data" or NXDOMAIN; no definite answer (timeout, SERVFAIL, REFUSED,
 /// malformed reply) throws ``DNSLookupError``. Call ``shutdown()`` when done.
-public final class CAresResolver: DNSResolver {
+public final class CAresResolver: DNSResolver, DNSQueryStatistics {
     private let channel: CAresChannel
     private let cache: CachingDNSResolver
 
@@ -26,6 +26,12 @@ public final class CAresResolver: DNSResolver {
 
     /// How many queries were sent to a server (the rest came from the cache or were merged).
     public var queriesSent: Int { cache.transportQueries }
+
+    /// How many queries sent got a definite answer: zero with queries sent means no name server answered.
+    public var queriesAnswered: Int { cache.answeredQueries }
+
+    /// Each name that got no definite answer in this resolver's life, once.
+    public var temporaryFailures: [DNSLookupError] { cache.temporaryFailures }
 
     /// Stops the resolver's thread; pending queries end with an error.
     public func shutdown() {

@@ -3,9 +3,11 @@ import Synchronization
 /// A ``DNSResolver`` over a ``DNSTransport`` that caches answers for their TTL and merges identical
 /// queries in flight: forty institutions that include the same Ex Libris entry cost one lookup.
 ///
-/// Errors are not cached. When the task that sent a query is cancelled, the tasks waiting for the
-/// same answer are not: one of them asks again.
-public final class CachingDNSResolver: DNSResolver {
+/// A temporary error (no definite answer: timeout, SERVFAIL, REFUSED, malformed) is remembered for
+/// the resolver's life, one scan (../shared/domain.md: a dead name server costs one timeout per run,
+/// not one per relay range). When the task that sent a query is cancelled, the tasks waiting for
+/// the same answer are not: one of them asks again.
+public final class CachingDNSResolver: DNSResolver, DNSQueryStatistics {
     private struct Key: Hashable {
         var name: String
         var type: DNSRecordType
@@ -25,6 +27,9 @@ public final class CachingDNSResolver: DNSResolver {
 
     private struct State {
         var entries: [Key: (response: DNSResponse, expires: ContinuousClock.Instant)] = [:]
+        /// Temporary errors, kept for the resolver's life.
+        var failures: [Key: DNSLookupError] = [:]
+        var answeredQueries = 0
         var inFlight: [Key: [Waiter]] = [:]
         var nextWaiterID: UInt64 = 0
         var transportQueries = 0
@@ -46,16 +51,29 @@ public final class CachingDNSResolver: DNSResolver {
     /// How many queries reached the transport (the rest came from the cache or were merged).
     public var transportQueries: Int { state.withLock { $0.transportQueries } }
 
+    /// How many queries sent got a definite answer (records, no data or NXDOMAIN).
+    public var answeredQueries: Int { state.withLock { $0.answeredQueries } }
+
+    public var queriesSent: Int { transportQueries }
+    public var queriesAnswered: Int { answeredQueries }
+
+    /// The names (with type) that got no definite answer, each once, sorted.
+    public var temporaryFailures: [DNSLookupError] {
+        state.withLock { state in state.failures.values.sorted { ($0.name, $0.type.rawValue) < ($1.name, $1.type.rawValue) } }
+    }
+
     public func resolve(_ name: String, type: DNSRecordType) async throws -> DNSAnswer {
         let key = Key(name: DomainName.normalized(name), type: type)
         while true {
             try Task.checkCancellation()
             enum Role {
                 case cached(DNSAnswer)
+                case failed(DNSLookupError)
                 case owner
                 case waiter(UInt64)
             }
             let role: Role = state.withLock { state in
+                if let failure = state.failures[key] { return .failed(failure) }
                 if let entry = state.entries[key] {
                     if entry.expires > now() { return .cached(entry.response.answer) }
                     state.entries[key] = nil
@@ -71,6 +89,8 @@ public final class CachingDNSResolver: DNSResolver {
             switch role {
             case .cached(let answer):
                 return answer
+            case .failed(let error):
+                throw error
             case .owner:
                 return try await ask(key)
             case .waiter(let id):
@@ -86,10 +106,13 @@ public final class CachingDNSResolver: DNSResolver {
     /// The cached answer while it is fresh; nil when a query is needed.
     public func answerAtHand(_ name: String, type: DNSRecordType) throws -> DNSAnswer? {
         let key = Key(name: DomainName.normalized(name), type: type)
-        return state.withLock { state in
-            guard let entry = state.entries[key], entry.expires > now() else { return nil }
-            return entry.response.answer
+        let (answer, failure) = state.withLock { state -> (DNSAnswer?, DNSLookupError?) in
+            if let failure = state.failures[key] { return (nil, failure) }
+            guard let entry = state.entries[key], entry.expires > now() else { return (nil, nil) }
+            return (entry.response.answer, nil)
         }
+        if let failure { throw failure }
+        return answer
     }
 
     private func ask(_ key: Key) async throws -> DNSAnswer {
@@ -97,13 +120,17 @@ public final class CachingDNSResolver: DNSResolver {
             let response = try await transport.exchange(key.name, type: key.type)
             let lifetime = min(Duration.seconds(Int64(response.ttl)), maximumTTL)
             let waiters = state.withLock { state in
+                state.answeredQueries += 1
                 if response.ttl > 0 { state.entries[key] = (response, now() + lifetime) }
                 return state.inFlight.removeValue(forKey: key) ?? []
             }
             for waiter in waiters { waiter.continuation.resume(returning: .response(response)) }
             return response.answer
         } catch {
-            let waiters = state.withLock { $0.inFlight.removeValue(forKey: key) ?? [] }
+            let waiters = state.withLock { state in
+                if let failure = error as? DNSLookupError { state.failures[key] = failure }
+                return state.inFlight.removeValue(forKey: key) ?? []
+            }
             let outcome: Outcome = error is CancellationError ? .retry : .failure(error)
             for waiter in waiters { waiter.continuation.resume(returning: outcome) }
             throw error

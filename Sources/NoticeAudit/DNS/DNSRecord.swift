@@ -136,6 +136,15 @@ public protocol DNSResolver: Sendable {
     func answerAtHand(_ name: String, type: DNSRecordType) throws -> DNSAnswer?
 }
 
+/// A resolver that counts what it sent and what was answered: a scan whose queries all went
+/// unanswered says so once (`DNS_UNREACHABLE`) instead of blaming every campus.
+public protocol DNSQueryStatistics: Sendable {
+    /// Queries sent to a server (cache hits and merged queries not counted).
+    var queriesSent: Int { get }
+    /// Queries sent that got a definite answer (records, no data, NXDOMAIN).
+    var queriesAnswered: Int { get }
+}
+
 extension DNSResolver {
     /// Nothing is at hand: every answer comes from ``resolve(_:type:)``.
     public func answerAtHand(_ name: String, type: DNSRecordType) throws -> DNSAnswer? { nil }

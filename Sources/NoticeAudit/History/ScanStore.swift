@@ -93,20 +93,31 @@ public struct ScanStore: Sendable {
     public func record(_ result: InstitutionResult, run: Int64, now: Date = Date()) throws(HistoryError) -> InstitutionResult {
         var result = result
         return try database.write { db in
-            // Earlier statuses, newest first: the last known one decides the change, the unknown
-            // ones right before this run are counted.
-            let earlier = try String.fetchAll(
-                db, sql: "SELECT status FROM institution_result WHERE institution_id = ? AND run_id < ? ORDER BY run_id DESC",
-                arguments: [result.institutionID, run]).compactMap(ComplianceStatus.init(rawValue:))
-            result.change = StatusChange.between(lastKnown: earlier.first { $0 != .unknown }, current: result.status)
-            result.unknownRuns = StatusChange.unknownRuns(current: result.status, earlier: earlier)
+            // Earlier results, newest first, with their run's trigger and status.
+            let trigger: String? = try String.fetchOne(db, sql: "SELECT trigger FROM scan_run WHERE id = ?", arguments: [run])
+            let earlier = try Row.fetchAll(
+                db, sql: """
+                    SELECT r.status, r.run_id, s.trigger, s.status AS run_status, s.started_at FROM institution_result r JOIN scan_run s ON s.id = r.run_id
+                    WHERE r.institution_id = ? AND r.run_id < ? ORDER BY r.run_id DESC
+                    """,
+                arguments: [result.institutionID, run]).compactMap { row -> StatusChange.Earlier? in
+                    guard let status = ComplianceStatus(rawValue: row["status"]) else { return nil }
+                    return StatusChange.Earlier(run: row["run_id"], startedAt: row["started_at"], status: status,
+                                                adhoc: (row["trigger"] as String?) == ScanTrigger.adhoc.rawValue,
+                                                completed: (row["run_status"] as String?) == ScanRunStatus.completed.rawValue)
+                }
+            let assessment = StatusChange.assess(current: result.status, consortiumRun: trigger != ScanTrigger.adhoc.rawValue, earlier: earlier)
+            result.change = assessment.change
+            result.changeFirstSeen = assessment.firstSeen
+            result.unknownRuns = assessment.unknownRuns
+            result.unknownAlert = assessment.unknownAlert ? true : nil
             let detail = String(decoding: try Self.encoder.encode(result), as: UTF8.self)
             try db.execute(
                 sql: """
                     INSERT INTO institution_result (run_id, institution_id, status, method, spf_result, dmarc_policy, relay_status, change, finished_at, detail)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [run, result.institutionID, result.status.rawValue, result.method.rawValue, result.spfResult?.rawValue, result.dmarcPolicy,
+                arguments: [run, result.institutionID, result.status.rawValue, result.method.rawValue, result.spfResult?.rawValue, result.dmarcPolicy?.rawValue,
                             result.relayStatus?.rawValue, result.change.rawValue, now, detail])
             let resultID = db.lastInsertedRowID
             for finding in result.findings {
@@ -123,6 +134,22 @@ public struct ScanStore: Sendable {
             try db.execute(sql: "UPDATE scan_run SET status = ?, finished_at = ?, report_path = COALESCE(?, report_path) WHERE id = ?",
                            arguments: [status.rawValue, now, reportPath, run])
         }
+    }
+
+    /// The catalog snapshot the latest consortium run (not an ad-hoc rescan) used; nil before the first.
+    public func previousConsortiumCatalogSnapshotID() throws(HistoryError) -> Int64? {
+        try database.read { db in
+            try Int64.fetchOne(db, sql: "SELECT catalog_snapshot_id FROM scan_run WHERE trigger != 'adhoc' AND catalog_snapshot_id IS NOT NULL ORDER BY id DESC LIMIT 1")
+        }
+    }
+
+    /// Replaces the run-level findings of `run` (the scan names the institutions each cause affects once they are checked).
+    public func setRunFindings(_ findings: [Finding], run: Int64) throws(HistoryError) {
+        let encoded: String
+        do { encoded = String(decoding: try Self.encoder.encode(findings), as: UTF8.self) } catch {
+            throw HistoryError(path: database.path, underlying: error)
+        }
+        try database.write { db in try db.execute(sql: "UPDATE scan_run SET findings = ? WHERE id = ?", arguments: [encoded, run]) }
     }
 
     public func setReportPath(_ path: String, run: Int64) throws(HistoryError) {

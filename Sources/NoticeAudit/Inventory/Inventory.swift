@@ -25,14 +25,18 @@ public struct RelayConfiguration: Sendable, Equatable {
     /// Campus IT confirmed that the relay lets the scanner's address in (`admits_scanner`): only
     /// then is a refused or unreachable relay proof of a fault (../shared/domain.md, vantage point).
     public var admitsScanner: Bool
+    /// The addresses the relay sends from (`egress_addresses`); empty: the relay host's own addresses are assumed.
+    public var egressAddresses: [IPNetwork]
 
-    public init(host: String, port: Int, security: RelaySecurity, username: String? = nil, credential: CredentialSource? = nil, admitsScanner: Bool = false) {
+    public init(host: String, port: Int, security: RelaySecurity, username: String? = nil, credential: CredentialSource? = nil, admitsScanner: Bool = false,
+                egressAddresses: [IPNetwork] = []) {
         self.host = host
         self.port = port
         self.security = security
         self.username = username
         self.credential = credential
         self.admitsScanner = admitsScanner
+        self.egressAddresses = egressAddresses
     }
 }
 
@@ -49,7 +53,8 @@ public struct Institution: Sendable, Equatable, Identifiable {
     /// duplicates, in inventory order.
     public var senderDomains: [DomainName]
     public var relay: RelayConfiguration?
-    /// The envelope sender (Return-Path) Alma uses; nil means the `From` address.
+    /// The envelope sender (Return-Path) the inventory names; nil: not given, and Alma's default
+    /// (``SendingPath/almaDefaultEnvelope``) is assumed.
     public var envelopeFrom: EmailAddress?
     /// The DKIM selectors Alma signs with for the From domains (`dkim_selectors`); empty: none.
     public var dkimSelectors: [String]
@@ -76,10 +81,14 @@ public struct Institution: Sendable, Equatable, Identifiable {
 public struct Inventory: Sendable, Equatable {
     public var consortium: String
     public var institutions: [Institution]
+    /// The addresses the scanner connects from (`scanner.egress_addresses`): what campus IT must
+    /// admit for the relay probe to prove anything; empty when the inventory does not say.
+    public var scannerAddresses: [IPNetwork]
 
-    public init(consortium: String, institutions: [Institution]) {
+    public init(consortium: String, institutions: [Institution], scannerAddresses: [IPNetwork] = []) {
         self.consortium = consortium
         self.institutions = institutions
+        self.scannerAddresses = scannerAddresses
     }
 
     /// The institution with that id, if any.

@@ -17,24 +17,31 @@ public enum CSVReportRenderer {
     public static func summary(_ report: ScanReport) -> String {
         var text = line(["institution", "name", "status", "method", "spf_result", "dmarc_policy", "relay_status", "change", "dkim_status", "findings"])
         for result in report.results {
-            text += line([
+            // The deciding finding first, then every other error.
+            let codes = result.findings.filter { $0.decisive || $0.severity == .error }.map(\.code.rawValue)
+            let fields: [String] = [
                 result.institutionID, result.name, result.status.rawValue, result.method.rawValue, result.spfResult?.rawValue ?? "",
-                result.dmarcPolicy ?? "", result.relayStatus?.rawValue ?? "", result.change.rawValue, result.dkimStatus?.rawValue ?? "",
-                result.findings.filter { $0.severity == .error }.map(\.code.rawValue).joined(separator: " "),
-            ])
+                result.dmarcPolicy?.rawValue ?? "", result.relayStatus?.rawValue ?? "", result.change.rawValue, result.dkimStatus?.rawValue ?? "",
+                codes.joined(separator: " "),
+            ]
+            text += line(fields)
         }
         return text
     }
 
+    /// One row per finding: run-level conditions first (empty institution; `institutions` names
+    /// those a cause affects), then each institution's findings with its deciding one first
+    /// (`decisive` true).
     public static func findings(_ report: ScanReport) -> String {
-        var text = line(["institution", "status", "severity", "code", "target", "message", "remediation"])
-        // Run-level conditions first, with an empty institution.
+        var text = line(["institution", "status", "severity", "code", "target", "message", "remediation", "decisive", "institutions"])
         for finding in report.run.findings {
-            text += line(["", "", finding.severity.rawValue, finding.code.rawValue, finding.target, finding.message, finding.remediation])
+            text += line(["", "", finding.severity.rawValue, finding.code.rawValue, finding.target, finding.message, finding.remediation, "",
+                          (finding.institutions ?? []).joined(separator: " ")])
         }
         for result in report.results {
             for finding in result.findings {
-                text += line([result.institutionID, result.status.rawValue, finding.severity.rawValue, finding.code.rawValue, finding.target, finding.message, finding.remediation])
+                text += line([result.institutionID, result.status.rawValue, finding.severity.rawValue, finding.code.rawValue, finding.target, finding.message,
+                              finding.remediation, finding.decisive ? "true" : "", ""])
             }
         }
         return text

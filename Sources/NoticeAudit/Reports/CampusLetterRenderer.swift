@@ -4,16 +4,22 @@ import Foundation
 /// Plain words: what is wrong, since when, why the library's notices suffer, the exact steps, and
 /// how to check the fix themselves. Remote-controlled text is escaped (``UntrustedText``).
 public enum CampusLetterRenderer {
-    /// The institutions that get a letter: every one that is not compliant.
+    /// The institutions that get a letter: those not compliant with something the campus can
+    /// change. A verdict that a run-level cause explains (the catalog, the scanner's DNS) or that
+    /// only the vendor or the coordinator can settle gets none (../shared/domain.md, "One cause,
+    /// said once").
     public static func addressees(_ report: ScanReport) -> [InstitutionResult] {
-        report.results.filter { $0.status != .compliant }
+        report.results.filter { result in
+            guard result.status != .compliant, report.cause(of: result) == nil else { return false }
+            return result.status == .noncompliant || result.decisiveFinding.map(\.campusCanFix) ?? true
+        }
     }
 
     /// The letter for `result`, an institution of `report` that is not compliant, as Markdown.
     public static func render(_ result: InstitutionResult, report: ScanReport) -> String {
         let text = UntrustedText.markdown
         let name = text(result.name)
-        let problems = result.findings.filter { $0.severity != .info }
+        let problems = result.findings.filter { $0.severity != .info && $0.campusCanFix }
         var out: [String] = []
         out.append("# Library patron notices of \(name): \(result.status == .noncompliant ? "action needed" : "please help us check")")
         out.append("")
@@ -52,9 +58,15 @@ public enum CampusLetterRenderer {
         for finding in problems where !finding.remediation.isEmpty {
             if let record = finding.facts?.recommendedRecord {
                 let domain = UntrustedText.markdownCode(finding.target)
-                out.append("\(step). " + (finding.facts?.publishedRecord == nil
+                let action = finding.facts?.publishedRecord == nil
                     ? "Publish this TXT record at \(domain)"
-                    : "Replace the SPF record of \(domain) (the TXT record that starts with `v=spf1`) with this one") + ". We checked that it passes for every Ex Libris relay address of your region:")
+                    : "Replace the SPF record of \(domain) (the TXT record that starts with `v=spf1`) with this one"
+                if finding.code == .exlibrisIncludeIncomplete {
+                    // The gap is on the Ex Libris side: the record is a stopgap, and the cause is theirs to fix.
+                    out.append("\(step). The Ex Libris entry your record includes does not cover every relay address Ex Libris publishes; that is for Ex Libris to fix: please report it to Ex Libris support. As a stopgap until they do: \(action.prefix(1).lowercased() + action.dropFirst()). We checked that it passes for every Ex Libris relay address of your region:")
+                } else {
+                    out.append("\(step). \(action). We checked that it passes for every Ex Libris relay address of your region:")
+                }
                 out.append("")
                 out.append(UntrustedText.markdownBlock(record).split(separator: "\n", omittingEmptySubsequences: false).map { "   " + $0 }.joined(separator: "\n"))
             } else {
@@ -79,15 +91,15 @@ public enum CampusLetterRenderer {
 
     /// Why the finding hurts the notices, in one or two sentences per kind of problem.
     static func why(_ result: InstitutionResult, problems: [Finding]) -> String {
-        let codes = Set(problems.map(\.code.rawValue))
+        let concerns = Set(problems.map(\.code.concern))
         var reasons: [String] = []
-        if codes.contains(where: { $0.hasPrefix("SPF_") || $0 == FindingCode.exlibrisIncludeIncomplete.rawValue }) {
+        if concerns.contains(.spf) {
             reasons.append("Receiving mail servers (Gmail, Outlook and the rest) look up your SPF record to see whether the server handing them a notice may send for your domain. When the Ex Libris servers are not in it, the notices are marked as spam or refused.")
         }
-        if codes.contains(where: { $0.hasPrefix("DMARC_") || $0.hasPrefix("DKIM_") }) {
+        if concerns.contains(.dmarc) || concerns.contains(.dkim) {
             reasons.append("Your DMARC policy tells receivers what to do with mail that neither SPF nor a DKIM signature ties to your domain: with quarantine or reject, such notices go to spam or are refused.")
         }
-        if codes.contains(where: { $0.hasPrefix("RELAY_") }) {
+        if concerns.contains(.relay) {
             reasons.append("Alma must connect to your relay, start TLS, trust its certificate and log in before it can hand over a notice; when any step fails, the notice is not sent and patrons are not told.")
         }
         if result.status == .unknown {
@@ -111,10 +123,10 @@ public enum CampusLetterRenderer {
             lines.append("notice-audit dkim \(key.domain) --selector \(key.selector)")
         }
         if let relay = result.relay {
-            var line = "notice-audit relay \(relay.host):\(relay.port) --security \(relay.security)"
+            var line = "notice-audit relay \(relay.host):\(relay.port) --security \(relay.security.rawValue)"
             if relay.status == .authFailed || !relay.authMechanisms.isEmpty { line += " --user ALMA_LOGIN --password-env RELAY_PASSWORD" }
             lines.append(line)
-            lines.append("openssl s_client -connect \(relay.host):\(relay.port)" + (relay.security == "starttls" ? " -starttls smtp" : "") + " -brief </dev/null")
+            lines.append("openssl s_client -connect \(relay.host):\(relay.port)" + (relay.security == .starttls ? " -starttls smtp" : "") + " -brief </dev/null")
         }
         return UntrustedText.visible(lines.joined(separator: "\n"))
     }

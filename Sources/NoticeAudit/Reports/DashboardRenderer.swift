@@ -113,6 +113,7 @@ public enum DashboardRenderer {
                 for result in listed {
                     var line = "<li>\(link(result)): now \(badge(result.status))"
                     if result.change == .unverified, let runs = result.unknownRuns { line += runs == 1 ? ", unknown in this run" : ", unknown for \(runs) runs in a row" }
+                    if let seen = result.changeFirstSeen { line += " (first seen by the rescan of run \(seen.run) at \(ScanDigest.time(seen.startedAt)))" }
                     out += line + "</li>\n"
                 }
                 if listed.count < results.count { out += "<li>and \(results.count - listed.count) more: see the table below.</li>\n" }
@@ -165,7 +166,7 @@ public enum DashboardRenderer {
                 out += "<tr data-id=\"\(result.institutionID)\" data-status=\"\(result.status.rawValue)\" data-method=\"\(result.method.rawValue)\" data-search=\"\(h(search))\">"
                 out += "<th scope=\"row\">\(link(result))</th>"
                 out += "<td data-sort=\"\(result.status.rankForSort)\">\(badge(result.status))</td>"
-                out += "<td>\(result.method.rawValue)</td><td>\(result.spfResult?.rawValue ?? "—")</td><td>\(h(result.dmarcPolicy ?? "—"))</td>"
+                out += "<td>\(result.method.rawValue)</td><td>\(result.spfResult?.rawValue ?? "—")</td><td>\(h(result.dmarcPolicy?.rawValue ?? "—"))</td>"
                 out += "<td>\(result.dkimStatus?.rawValue ?? "—")</td><td>\(result.relayStatus?.rawValue ?? "—")</td><td>\(change)</td>"
                 out += "<td class=\"num\" data-sort=\"\(days.map(String.init) ?? "")\">\(days.map(String.init) ?? "—")</td></tr>\n"
             }
@@ -234,7 +235,7 @@ public enum DashboardRenderer {
         }
 
         private mutating func relaySummary(_ relay: RelaySummary) {
-            out += "<h3>Relay dialogue</h3>\n<ul>\n<li><code>\(h(relay.host)):\(relay.port)</code>, \(h(relay.security)): \(relay.status.rawValue)</li>\n"
+            out += "<h3>Relay dialogue</h3>\n<ul>\n<li><code>\(h(relay.host)):\(relay.port)</code>, \(relay.security.rawValue): \(relay.status.rawValue)</li>\n"
             if let banner = relay.banner { out += "<li>Greeting: <code>\(h(banner))</code></li>\n" }
             if let version = relay.tlsVersion { out += "<li>TLS \(h(version))" + (relay.certificateExpires.map { ", certificate valid until \(h($0))" } ?? "") + "</li>\n" }
             if !relay.authMechanisms.isEmpty { out += "<li>AUTH offered: \(h(relay.authMechanisms.joined(separator: " ")))</li>\n" }

@@ -69,7 +69,8 @@ public enum MarkdownReportRenderer {
                     let runs = result.unknownRuns ?? 1
                     out.append("- **\(text(result.name))** (\(result.institutionID)): unverified, unknown \(runs == 1 ? "in this run" : "for \(runs) runs in a row") (not a fix and not a regression)")
                 default:
-                    out.append("- **\(text(result.name))** (\(result.institutionID)): \(result.change == .fixed ? "fixed, now" : "regressed, now") \(result.status.rawValue)")
+                    let seen = result.changeFirstSeen.map { " (first seen by the rescan of run \($0.run) at \(ScanDigest.time($0.startedAt)))" } ?? ""
+                    out.append("- **\(text(result.name))** (\(result.institutionID)): \(result.change == .fixed ? "fixed, now" : "regressed, now") \(result.status.rawValue)\(seen)")
                 }
             }
         }
@@ -82,7 +83,7 @@ public enum MarkdownReportRenderer {
         out.append("| institution | status | method | SPF | DMARC | DKIM | relay | change |")
         out.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
         for result in report.results {
-            out.append("| \(cell("\(result.name) (\(result.institutionID))")) | \(statusMark[result.status]!) | \(result.method.rawValue) | \(result.spfResult?.rawValue ?? "—") | \(cell(result.dmarcPolicy ?? "—")) | \(result.dkimStatus?.rawValue ?? "—") | \(result.relayStatus?.rawValue ?? "—") | \(result.change.rawValue) |")
+            out.append("| \(cell("\(result.name) (\(result.institutionID))")) | \(statusMark[result.status]!) | \(result.method.rawValue) | \(result.spfResult?.rawValue ?? "—") | \(cell(result.dmarcPolicy?.rawValue ?? "—")) | \(result.dkimStatus?.rawValue ?? "—") | \(result.relayStatus?.rawValue ?? "—") | \(result.change.rawValue) |")
         }
 
         let failing = report.results.filter { $0.status != .compliant || $0.findings.contains { $0.severity == .warning || $0.code == .dmarcAlignedByDKIM } }

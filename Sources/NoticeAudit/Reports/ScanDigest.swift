@@ -34,16 +34,24 @@ public struct ScanDigest: Sendable {
         } else {
             for (kind, results) in changed {
                 let names = results.prefix(Self.namesPerChange).map { result in
-                    kind == "unverified" && (result.unknownRuns ?? 1) > 1 ? "\(result.institutionID) (\(result.unknownRuns!) runs)" : result.institutionID
+                    if let seen = result.changeFirstSeen { return "\(result.institutionID) (first seen by the rescan of run \(seen.run) at \(Self.time(seen.startedAt)))" }
+                    return kind == "unverified" && (result.unknownRuns ?? 1) > 1 ? "\(result.institutionID) (\(result.unknownRuns!) runs)" : result.institutionID
                 }
                 let more = results.count > Self.namesPerChange ? " and \(results.count - Self.namesPerChange) more (summary.md)" : ""
                 lines.append("  \(kind) (\(results.count)): \(names.joined(separator: ", "))\(more)")
             }
         }
         for finding in run.findings where finding.severity != .info || finding.code == .catalogChanged {
-            lines.append(cut("  \(finding.code.rawValue): \(UntrustedText.singleLine(finding.message))"))
+            var affected = ""
+            if let institutions = finding.institutions, !institutions.isEmpty {
+                let named = institutions.prefix(Self.namesPerChange).joined(separator: ", ")
+                let more = institutions.count > Self.namesPerChange ? " and \(institutions.count - Self.namesPerChange) more" : ""
+                affected = " [\(institutions.count) institution\(institutions.count == 1 ? "" : "s"): \(named)\(more)]"
+            }
+            lines.append(cut("  \(finding.code.rawValue)\(affected): \(UntrustedText.singleLine(finding.message))"))
         }
-        let failing = report.results.filter { $0.status != .compliant }
+        // An institution whose verdict a run-level cause explains is counted on the cause's line above.
+        let failing = report.results.filter { $0.status != .compliant && report.cause(of: $0) == nil }
         if !failing.isEmpty {
             lines.append("not compliant, worst first:")
             let idWidth = min(24, failing.map(\.institutionID.count).max() ?? 0)
@@ -60,12 +68,22 @@ public struct ScanDigest: Sendable {
         return lines.joined(separator: "\n")
     }
 
+    /// `2026-11-29 14:05 UTC`.
+    static func time(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+        return formatter.string(from: date)
+    }
+
     /// Institutions named per kind of change; the rest are counted.
     static let namesPerChange = 10
 
-    /// The finding that says most: the first error, else the first warning, else the first.
+    /// The finding that decides the verdict; in history written before it was flagged, the first
+    /// error, else the first warning, else the first.
     static func topFinding(_ result: InstitutionResult) -> Finding? {
-        result.findings.first { $0.severity == .error } ?? result.findings.first { $0.severity == .warning } ?? result.findings.first
+        result.decisiveFinding ?? result.findings.first { $0.severity == .error } ?? result.findings.first { $0.severity == .warning } ?? result.findings.first
     }
 
     /// Up to the end of the first sentence (". " followed by more text).

@@ -44,6 +44,11 @@ public struct ScanReport: Sendable {
         histories[result.institutionID]?.since
     }
 
+    /// The run-level cause that explains `result`'s verdict (``Finding/institutions`` names it), if any.
+    public func cause(of result: InstitutionResult) -> Finding? {
+        run.findings.first { $0.institutions?.contains(result.institutionID) == true }
+    }
+
     public func count(_ status: ComplianceStatus) -> Int { results.filter { $0.status == status }.count }
 
     /// The exit status the interface promises: 0 all compliant, 1 otherwise.

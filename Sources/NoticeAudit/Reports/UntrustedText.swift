@@ -53,8 +53,19 @@ public enum UntrustedText {
         let characters = Array(singleLineForMarkdown(text))
         var out = ""
         out.reserveCapacity(characters.count + 16)
+        let tildes = characters.count { $0 == "~" }
         for (index, character) in characters.enumerated() {
-            if markdownSpecial.contains(character) {
+            let next = index + 1 < characters.count ? characters[index + 1] : nil
+            if character == "~" {
+                // GFM strikethrough needs a pair: a lone `~` (`~all`) is inert.
+                if tildes > 1 { out.append("\\") }
+            } else if character == "&" {
+                // Only `&name;` or `&#…;` can be an entity (CommonMark §6.2).
+                if let next, next.isLetter || next == "#" { out.append("\\") }
+            } else if character == ">" {
+                // Inline, `>` acts only where it could open a block quote.
+                if index == 0 { out.append("\\") }
+            } else if markdownSpecial.contains(character) {
                 out.append("\\")
             } else if character == "_" {
                 let inWord = index > 0 && index + 1 < characters.count && characters[index - 1].isLetterOrDigit && characters[index + 1].isLetterOrDigit

@@ -15,12 +15,14 @@ public struct WebhookNotifier: Sendable {
         self.client = client
     }
 
-    /// Consecutive unknown runs at which an institution is worth a message (once, when reached).
+    /// Consecutive unknown runs at which an institution is worth a message (once per streak).
     public static let unknownRunsAlert = 3
 
-    /// The institutions that just reached ``unknownRunsAlert`` consecutive unknown runs.
+    /// The institutions at ``unknownRunsAlert`` or more consecutive unknown runs that no earlier
+    /// report of the streak told (``InstitutionResult/unknownAlert``: also when the run that
+    /// reached three was aborted).
     static func longUnknown(_ report: ScanReport) -> [InstitutionResult] {
-        report.results.filter { $0.unknownRuns == unknownRunsAlert }
+        report.results.filter { $0.unknownAlert == true }
     }
 
     /// True when the run has something to tell (../shared/domain.md, "Changes between runs"): a
@@ -36,7 +38,7 @@ public struct WebhookNotifier: Sendable {
         let unknown = longUnknown(report)
         var lines = ["notice-audit \(report.run.consortium) run \(report.run.id): \(report.count(.compliant)) compliant, \(report.count(.noncompliant)) noncompliant, \(report.count(.unknown)) unknown of \(report.results.count)."]
         if !regressed.isEmpty { lines.append("Regressed: " + regressed.map { "\($0.name) (\($0.institutionID)) is now \($0.status.rawValue)" }.joined(separator: "; ") + ".") }
-        if !unknown.isEmpty { lines.append("Unknown for \(unknownRunsAlert) runs in a row: " + unknown.map { "\($0.name) (\($0.institutionID))" }.joined(separator: "; ") + ".") }
+        if !unknown.isEmpty { lines.append("Unknown for \(unknownRunsAlert) or more runs in a row: " + unknown.map { "\($0.name) (\($0.institutionID), \($0.unknownRuns ?? unknownRunsAlert) runs)" }.joined(separator: "; ") + ".") }
         lines += report.run.findings.filter { $0.code == .catalogChanged }.map(\.message)
         lines.append("Report: \(reportPath)")
         return [

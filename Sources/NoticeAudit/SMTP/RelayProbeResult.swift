@@ -3,7 +3,8 @@ import Foundation
 /// What a relay probe found, in the words of the interface (`notice-audit relay --json` `status`).
 public enum RelayStatus: String, Sendable, Codable, CaseIterable {
     case ok
-    /// The relay's host answered the connection with a reset (ECONNREFUSED).
+    /// The relay's host answered the connection with a reset (ECONNREFUSED), or greeted and then
+    /// dropped the connection before the dialogue ended.
     case refused
     /// No route to the relay from here: network or host unreachable (ENETUNREACH, EHOSTUNREACH).
     case unreachable

@@ -209,6 +209,10 @@ public struct SMTPProbe: Sendable {
                 return fail(.authMissing, "the relay does not offer AUTH\(result.security == .starttls ? " after STARTTLS" : ""); Alma must log in to send")
             }
             if code == CURLE_LOGIN_DENIED {
+                // auth_failed means credentials were sent and refused (RFC 4954 §6), nothing else.
+                guard credentialsSent else {
+                    return fail(.rejected, "the relay refused the session before any credentials were sent: \(attempt.transcript.lastServerReply ?? attempt.message)")
+                }
                 result.authAccepted = false
                 return fail(.authFailed, "the relay rejected the username and password: \(attempt.transcript.lastServerReply ?? attempt.message)")
             }
@@ -222,6 +226,12 @@ public struct SMTPProbe: Sendable {
         }
         if let bannerCode, bannerCode >= 500 {
             return fail(.rejected, "the relay refused the session with \(result.banner ?? String(bannerCode))")
+        }
+        if let bannerCode, (200..<300).contains(bannerCode), [CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING].contains(code) {
+            // The relay greeted, then dropped the connection before the dialogue ended: what a
+            // firewall or an access list does to a stranger; proof only where it admits the scanner.
+            let step = attempt.transcript.ehloAnswers.isEmpty ? "after the greeting" : "after EHLO"
+            return fail(.refused, "the relay closed the connection \(step) (\(attempt.message)): the relay, or a firewall, ended the session")
         }
         switch code {
         case CURLE_COULDNT_CONNECT:

@@ -18,13 +18,43 @@ public struct Finding: Sendable, Equatable, Codable {
     /// The facts behind the words, as data (for dashboards, letters and scripts); nil in history
     /// written before they were kept.
     public var facts: FindingFacts?
+    /// True for the one finding that decides the verdict of an institution that is not compliant
+    /// (../shared/domain.md: the failure, or for `unknown` why it could not be decided).
+    public var decisive: Bool
+    /// For a run-level finding: the institutions it affects (nil for an institution's own finding).
+    public var institutions: [String]?
+    /// Who can act on it: false for a cause outside the campus (Ex Libris, the scanner's DNS, the
+    /// catalog), which no letter to campus IT asks them to fix.
+    public var campusCanFix: Bool
 
-    public init(code: FindingCode, severity: Severity, target: String, message: String, remediation: String, facts: FindingFacts? = nil) {
+    public init(code: FindingCode, severity: Severity, target: String, message: String, remediation: String, facts: FindingFacts? = nil,
+                campusCanFix: Bool = true) {
         self.code = code
         self.severity = severity
         self.target = target
         self.message = message
         self.remediation = remediation
         self.facts = facts
+        self.decisive = false
+        self.institutions = nil
+        self.campusCanFix = campusCanFix
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case code, severity, target, message, remediation, facts, decisive, institutions, campusCanFix
+    }
+
+    /// Decodes history written before `decisive`, `institutions` and `campusCanFix` were kept.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        code = try container.decode(FindingCode.self, forKey: .code)
+        severity = try container.decode(Severity.self, forKey: .severity)
+        target = try container.decode(String.self, forKey: .target)
+        message = try container.decode(String.self, forKey: .message)
+        remediation = try container.decode(String.self, forKey: .remediation)
+        facts = try container.decodeIfPresent(FindingFacts.self, forKey: .facts)
+        decisive = try container.decodeIfPresent(Bool.self, forKey: .decisive) ?? false
+        institutions = try container.decodeIfPresent([String].self, forKey: .institutions)
+        campusCanFix = try container.decodeIfPresent(Bool.self, forKey: .campusCanFix) ?? true
     }
 }

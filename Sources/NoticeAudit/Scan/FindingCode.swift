@@ -32,6 +32,18 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
     case dmarcMisaligned = "DMARC_MISALIGNED"
     case dmarcTemperror = "DMARC_TEMPERROR"
     case dmarcAlignedByDKIM = "DMARC_ALIGNED_BY_DKIM"
+    /// Several DMARC records at one name: RFC 7489 §6.6.3 ends discovery with no policy.
+    case dmarcMultipleRecords = "DMARC_MULTIPLE_RECORDS"
+    /// A `v=DMARC1` record without a valid `p` and without a valid `rua`: DMARC does not apply.
+    case dmarcInvalid = "DMARC_INVALID"
+
+    // The sending path (../shared/domain.md, "What is checked").
+    /// No `envelope_from` in the inventory: Alma's default `alma@exlibrisgroup.com` is assumed.
+    case envelopeDefaultAssumed = "ENVELOPE_DEFAULT_ASSUMED"
+    /// No relay `egress_addresses`: the relay host's own addresses are assumed.
+    case egressAssumed = "EGRESS_ASSUMED"
+    /// A campus envelope domain's SPF does not pass from every sending address.
+    case envelopeSPFNotPassing = "ENVELOPE_SPF_NOT_PASSING"
 
     // DKIM keys of the From domains (RFC 6376 §3.6.1, RFC 8301).
     case dkimMissing = "DKIM_MISSING"
@@ -68,8 +80,37 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
     // The scan itself.
     case scanDeadline = "SCAN_DEADLINE"
     case scanError = "SCAN_ERROR"
+    /// The name servers answered no query at all: every verdict of the run that needed DNS is unknown.
+    case dnsUnreachable = "DNS_UNREACHABLE"
 
     public static func < (lhs: FindingCode, rhs: FindingCode) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// What a finding is about, for grouping in letters and dashboards.
+    public enum Concern: Sendable {
+        case spf, dmarc, dkim, relay, catalog, scan
+    }
+
+    /// The concern of this code.
+    public var concern: Concern {
+        switch self {
+        case .spfNotAuthorized, .spfNoRecord, .spfPermerror, .spfTemperror, .spfLookupLimit, .spfCoverageSampled, .spfRelaysUnknown, .spfPtrUsed,
+             .spfPassAll, .spfRecordTooLong, .spfAnswerTooLong, .exlibrisIncludeIncomplete, .envelopeSPFNotPassing, .envelopeDefaultAssumed:
+            .spf
+        case .dmarcMissing, .dmarcPolicyNone, .dmarcMisaligned, .dmarcTemperror, .dmarcAlignedByDKIM, .dmarcMultipleRecords, .dmarcInvalid:
+            .dmarc
+        case .dkimMissing, .dkimRevoked, .dkimInvalid, .dkimWeakKey, .dkimKeyTooWeak, .dkimTesting, .dkimTemperror:
+            .dkim
+        case .relayRefused, .relayUnreachable, .relayUnreachableFromScanner, .relayTimeout, .relayDNSError, .relayTLSError, .relayCertUntrusted,
+             .relayCertExpired, .relayCertNameMismatch, .relayStartTLSMissing, .relayAuthMissing, .relayAuthFailed, .relayRejected, .relayTemporary,
+             .relayProtocolError, .relayPasswordUnavailable, .relayCertExpiring, .relayTLSOld, .relayCleartextCredentials, .relayPort857,
+             .relayAuthNotTested, .egressAssumed:
+            .relay
+        case .catalogIncomplete, .catalogStale, .catalogDefaultUsed, .catalogChanged, .catalogDisagreement, .catalogNoAddress:
+            .catalog
+        case .scanDeadline, .scanError, .dnsUnreachable:
+            .scan
+        }
+    }
 
     /// The finding of a DKIM key that is not `ok`.
     public static func dkim(_ status: DKIMKeyStatus) -> FindingCode? {

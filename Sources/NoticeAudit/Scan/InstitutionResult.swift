@@ -7,7 +7,7 @@ public struct InstitutionResult: Sendable, Equatable, Codable {
     /// The worst `check_host()` result over every relay address and sender domain (SPF institutions).
     public var spfResult: SPFResult?
     /// The strictest DMARC policy among the From domains.
-    public var dmarcPolicy: String?
+    public var dmarcPolicy: DMARCRecord.Policy?
     public var relayStatus: RelayStatus?
     /// The worst DKIM key status over the configured selectors and From domains; nil when no
     /// selector is configured.
@@ -16,15 +16,25 @@ public struct InstitutionResult: Sendable, Equatable, Codable {
     /// Consecutive unknown runs up to this one (scan.json `unknown_runs`); nil in history written
     /// before it was counted.
     public var unknownRuns: Int?
+    /// For a consortium run: the ad-hoc rescan that saw this change first; nil otherwise.
+    public var changeFirstSeen: ChangeSighting?
+    /// True when this run brings the institution to three or more consecutive unknown runs for the
+    /// first time in the streak (the webhook tells once per streak); nil otherwise.
+    public var unknownAlert: Bool?
     public var findings: [Finding]
     /// Per sender domain: the result per range, for the report.
     public var domains: [DomainResult]
     public var relay: RelaySummary?
     /// The DKIM keys read (From domain × selector); nil in history written before they were kept.
     public var dkimKeys: [DKIMKeyCheck.Result]?
+    /// The sending path the checks used; nil in history written before it was kept.
+    public var sendingPath: SendingPath?
     public var durationMilliseconds: Int
 
-    public init(institutionID: String, name: String, method: DeliveryMethod, status: ComplianceStatus, spfResult: SPFResult?, dmarcPolicy: String?,
+    /// The finding that decides a verdict that is not compliant (``Finding/decisive``).
+    public var decisiveFinding: Finding? { findings.first(where: \.decisive) }
+
+    public init(institutionID: String, name: String, method: DeliveryMethod, status: ComplianceStatus, spfResult: SPFResult?, dmarcPolicy: DMARCRecord.Policy?,
                 relayStatus: RelayStatus?, dkimStatus: DKIMKeyStatus? = nil, change: StatusChange, findings: [Finding], domains: [DomainResult], relay: RelaySummary?, durationMilliseconds: Int) {
         self.institutionID = institutionID
         self.name = name
@@ -51,7 +61,7 @@ public struct DomainResult: Sendable, Equatable, Codable {
     public var results: [String: [String]]
     public var record: String?
     public var dnsLookups: Int?
-    public var dmarcPolicy: String?
+    public var dmarcPolicy: DMARCRecord.Policy?
     public var dmarcAligned: Bool?
     /// The DMARC record as published and where it was found; nil when none was (or in older history).
     public var dmarcRecord: String?
@@ -62,7 +72,7 @@ public struct DomainResult: Sendable, Equatable, Codable {
 public struct RelaySummary: Sendable, Equatable, Codable {
     public var host: String
     public var port: Int
-    public var security: String
+    public var security: RelaySecurity
     public var status: RelayStatus
     public var detail: String?
     public var tlsVersion: String?

@@ -73,8 +73,10 @@ public struct ScanJob: Sendable {
             throw HistoryError(path: database.path, shortCode: "db_error", message: "run \(outcome.run.id) vanished from the history database \(database.path)")
         }
         let folder: String
+        // An ad-hoc rescan gets its own folder and never moves `latest` (../shared/domain.md).
+        let consortiumRun = selection == nil
         do {
-            folder = try ReportWriter(directory: reportsDirectory).write(report)
+            folder = try ReportWriter(directory: reportsDirectory).write(report, updateLatest: consortiumRun)
         } catch {
             throw ReportsNotWritten(run: outcome.run.id, underlying: error)
         }
@@ -89,7 +91,9 @@ public struct ScanJob: Sendable {
         if let keepDays {
             do { try store.prune(keepDays: keepDays) } catch { pruneFailure = "runs older than \(keepDays) days could not be deleted: \(error.message)" }
         }
-        let webhookFailure = await webhook?.notifyIfNeeded(report, reportPath: folder)
+        // The consortium's runs tell the webhook; a change an ad-hoc rescan saw is told by the next
+        // consortium run, which still lists it.
+        let webhookFailure = consortiumRun ? await webhook?.notifyIfNeeded(report, reportPath: folder) : nil
         return Outcome(report: report, reportFolder: folder, webhookFailure: webhookFailure, pruneFailure: pruneFailure, indexFailure: indexFailure)
     }
 }

@@ -46,7 +46,13 @@ public struct Scanner: Sendable {
                     progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> ScanOutcome {
         let institutions = selection.map { ids in inventory.institutions.filter { ids.contains($0.id) } } ?? inventory.institutions
         let fetched = try await fetcher.fetch(url: options.catalogURL)
-        var findings = Self.catalogFindings(fetched)
+        // "The catalog changed" means: against the catalog the previous consortium scan used,
+        // however many `ranges fetch` ran in between (../shared/domain.md, "Changes between runs").
+        var previousCatalog: CatalogSnapshot?
+        if let previousID = try store.previousConsortiumCatalogSnapshotID(), previousID != fetched.status.snapshot?.id {
+            previousCatalog = try fetcher.store.snapshot(id: previousID)
+        }
+        var findings = Self.catalogFindings(fetched, previous: previousCatalog)
         var relaySets: [AlmaRegion: RegionRelaySet] = [:]
         let expander = IncludeExpander(resolver: resolver)
         for region in Set(institutions.map(\.region)).sorted() {
@@ -62,12 +68,26 @@ public struct Scanner: Sendable {
             let results = try await withHeartbeat(run: runID) {
                 try await checkAll(institutions, relaySets: relaySets, run: runID, progress: progress)
             }
+            try store.setRunFindings(causes(findings, results: results, institutions: institutions), run: runID)
             try store.finishRun(runID, status: .completed)
             return ScanOutcome(run: try store.run(id: runID)!, results: results.sorted { $0.institutionID < $1.institutionID })
         } catch {
             try? store.finishRun(runID, status: error is CancellationError ? .aborted : .failed)
             throw error
         }
+    }
+
+    /// The run-level findings with the institutions each cause affects, and `DNS_UNREACHABLE` when
+    /// the name servers answered no query at all.
+    private func causes(_ findings: [Finding], results: [InstitutionResult], institutions: [Institution]) -> [Finding] {
+        var findings = findings
+        var silent = false
+        if let statistics = resolver as? any DNSQueryStatistics, statistics.queriesSent > 0, statistics.queriesAnswered == 0 {
+            silent = true
+            findings.append(RunLevelCauses.dnsUnreachable(queries: statistics.queriesSent))
+        }
+        let regions = Dictionary(institutions.map { ($0.id, $0.region.code) }, uniquingKeysWith: { first, _ in first })
+        return RunLevelCauses.attach(to: findings, results: results, regions: regions, dnsSilent: silent)
     }
 
     /// Checks every institution with a bounded width, committing each result as it completes.
@@ -111,23 +131,29 @@ public struct Scanner: Sendable {
         }
     }
 
-    /// One institution within its deadline; an error or an expired deadline gives `unknown`.
+    /// One institution within its deadline. The checks record each decided outcome in a
+    /// ``CheckLedger``; when the deadline cuts them, what was proved stands and the rest is
+    /// `unknown` (`SCAN_DEADLINE`). An unexpected error gives `unknown` (`SCAN_ERROR`).
     private func check(_ institution: Institution, relays: RegionRelaySet) async throws -> InstitutionResult {
         let deadline = options.institutionDeadline
+        let ledger = CheckLedger()
+        let start = ContinuousClock.now
+        func elapsed() -> Int { Int((ContinuousClock.now - start).milliseconds) }
         do {
-            let result = try await withThrowingTaskGroup(of: InstitutionResult?.self) { group in
-                group.addTask { try await checker.check(institution, relays: relays) }
+            let finished = try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    try await checker.check(institution, relays: relays, into: ledger)
+                    return true
+                }
                 group.addTask {
                     try await Task.sleep(for: deadline)
-                    return nil
+                    return false
                 }
-                let first = try await group.next() ?? nil
+                let first = try await group.next() ?? false
                 group.cancelAll()
                 return first
             }
-            if let result { return result }
-            return Self.failed(institution, code: .scanDeadline, message: "The checks did not finish within \(deadline).",
-                               remediation: "Check the DNS servers and relays of this institution; raise the deadline if they are merely slow.")
+            return ledger.result(for: institution, cut: finished ? nil : deadline, durationMilliseconds: elapsed())
         } catch is CancellationError {
             throw CancellationError()
         } catch {
@@ -136,22 +162,22 @@ public struct Scanner: Sendable {
     }
 
     /// Run-level findings about the Ex Libris page: stale, replaced by the built-in default, changed.
-    static func catalogFindings(_ fetched: CatalogFetcher.Result) -> [Finding] {
+    static func catalogFindings(_ fetched: CatalogFetcher.Result, previous: CatalogSnapshot?) -> [Finding] {
         var findings: [Finding] = []
         let source = fetched.status.catalog.source
         if case .failed(let message, _) = fetched.outcome {
             findings.append(fetched.status.snapshot == nil
                 ? Finding(code: .catalogDefaultUsed, severity: .warning, target: source,
                           message: "The Ex Libris page could not be fetched (\(message)) and no earlier snapshot exists, so the built-in default catalog was used.",
-                          remediation: "Check that the scanner reaches the Knowledge Center (proxy settings, firewall); run notice-audit ranges fetch to test.")
+                          remediation: "Check that the scanner reaches the Knowledge Center (proxy settings, firewall); run notice-audit ranges fetch to test.", campusCanFix: false)
                 : Finding(code: .catalogStale, severity: .warning, target: source,
                           message: "The Ex Libris page could not be fetched (\(message)); the last good snapshot was used and may be stale.",
-                          remediation: "Check that the scanner reaches the Knowledge Center (proxy settings, firewall); run notice-audit ranges fetch to test."))
+                          remediation: "Check that the scanner reaches the Knowledge Center (proxy settings, firewall); run notice-audit ranges fetch to test.", campusCanFix: false))
         }
-        if fetched.changed, let diff = fetched.diff {
+        if let previous, let current = fetched.status.snapshot, case let diff = CatalogDiff(from: previous.catalog, to: current.catalog), !diff.isEmpty {
             findings.append(Finding(code: .catalogChanged, severity: .info, target: source,
-                message: "The Ex Libris relay catalog changed since the previous snapshot: \(diff.lines.joined(separator: "; ")).",
-                remediation: "Institutions that list the relay addresses one by one must update their SPF records; those using the region's include need nothing."))
+                message: "The Ex Libris relay catalog changed since the previous scan (snapshot \(previous.id) to \(current.id)): \(diff.lines.joined(separator: "; ")).",
+                remediation: "Institutions that list the relay addresses one by one must update their SPF records; those using the region's include need nothing.", campusCanFix: false))
         }
         return findings
     }
@@ -163,16 +189,16 @@ public struct Scanner: Sendable {
         case .empty:
             return [Finding(code: .catalogNoAddress, severity: .error, target: region.code,
                 message: "No relay address of \(region.displayName) is known (\(set.problems.joined(separator: "; "))); every SPF verdict of the region is unknown.",
-                remediation: "Check that the scanner reaches the Ex Libris page and resolves the region's SPF include; run notice-audit ranges fetch to test.")]
+                remediation: "Check that the scanner reaches the Ex Libris page and resolves the region's SPF include; run notice-audit ranges fetch to test.", campusCanFix: false)]
         case .incomplete:
             return [Finding(code: .catalogIncomplete, severity: .warning, target: region.code,
                 message: "The relay set of \(region.displayName) is incomplete: \(set.include ?? "the include") could not be fully expanded (\(set.temporaryProblems.joined(separator: "; "))). A definite failure on a known address still counts; a pass on every known address is reported unknown.",
-                remediation: "Usually a passing DNS problem; the next run checks again. If it persists, run the scan with --log-level debug to see which query fails.")]
+                remediation: "Usually a passing DNS problem; the next run checks again. If it persists, run the scan with --log-level debug to see which query fails.", campusCanFix: false)]
         case .complete:
             guard let check = set.crossCheck, !check.pageOnly.isEmpty || !check.includeOnly.isEmpty else { return [] }
             return [Finding(code: .catalogDisagreement, severity: .warning, target: region.code,
                 message: "The Ex Libris page and \(check.include) disagree for \(region.displayName): on the page only \(check.pageOnly.map(\.description).joined(separator: ", ").ifEmpty("nothing")); in DNS only \(check.includeOnly.map(\.description).joined(separator: ", ").ifEmpty("nothing")). Both are checked.",
-                remediation: "Nothing to change at the campuses; report the difference to Ex Libris support.")]
+                remediation: "Nothing to change at the campuses; report the difference to Ex Libris support.", campusCanFix: false)]
         }
     }
 

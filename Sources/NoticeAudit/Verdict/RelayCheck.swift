@@ -12,17 +12,20 @@ public struct RelayCheck: Sendable {
 
     public let probe: SMTPProbe
     public let credentials: RelayCredentials
+    /// The scanner's own addresses (`scanner.egress_addresses`), named in the request to admit it.
+    public let scannerAddresses: [IPNetwork]
 
-    public init(probe: SMTPProbe, credentials: RelayCredentials = RelayCredentials()) {
+    public init(probe: SMTPProbe, credentials: RelayCredentials = RelayCredentials(), scannerAddresses: [IPNetwork] = []) {
         self.probe = probe
         self.credentials = credentials
+        self.scannerAddresses = scannerAddresses
     }
 
     public func check(_ relay: RelayConfiguration) async throws -> Result {
         let (password, passwordProblem) = credentials.password(for: relay)
         let probed = try await probe.probe(host: relay.host, port: relay.port, security: relay.security, username: relay.username, password: password)
         let summary = RelaySummary(
-            host: relay.host, port: relay.port, security: relay.security.rawValue, status: probed.status, detail: probed.detail,
+            host: relay.host, port: relay.port, security: relay.security, status: probed.status, detail: probed.detail,
             tlsVersion: probed.tls?.version, certificateExpires: probed.tls?.certificate?.notAfter.map { ISO8601DateFormatter().string(from: $0) },
             authMechanisms: probed.authMechanisms, banner: probed.banner)
         let target = "\(relay.host):\(relay.port)"
@@ -33,9 +36,9 @@ public struct RelayCheck: Sendable {
             findings.append(Finding(
                 code: reason, severity: outcome == .fail ? .error : .warning, target: target,
                 message: reason == .relayUnreachableFromScanner
-                    ? "The scanner could not reach \(target): \(what). A campus firewall that admits only the Ex Libris ranges is right to refuse the scanner, so this proves nothing about Alma's access."
+                    ? "The scanner could not complete a session with \(target): \(what). A campus firewall or access list that admits only the Ex Libris ranges is right to turn the scanner away, so this proves nothing about Alma's access."
                     : "The relay \(target) (\(relay.security.rawValue)): \(what).",
-                remediation: Self.remediation(for: reason, relay: relay)))
+                remediation: Self.remediation(for: reason, relay: relay, scanner: scannerAddresses)))
         }
         if let passwordProblem, probed.status == .ok {
             outcome = VerdictRules.combine([outcome, .unknown])
@@ -45,17 +48,21 @@ public struct RelayCheck: Sendable {
         }
         for warning in probed.warnings {
             guard let code = FindingCode(rawValue: warning.code.rawValue) else { continue }
-            findings.append(Finding(code: code, severity: .warning, target: target, message: Self.sentence(warning.message), remediation: Self.remediation(for: code, relay: relay)))
+            findings.append(Finding(code: code, severity: .warning, target: target, message: Self.sentence(warning.message),
+                                    remediation: Self.remediation(for: code, relay: relay, scanner: scannerAddresses)))
         }
         return Result(summary: summary, outcome: outcome, findings: findings)
     }
 
     /// What campus IT (or the coordinator) does about a relay finding: one sentence or two.
-    static func remediation(for code: FindingCode, relay: RelayConfiguration) -> String {
+    static func remediation(for code: FindingCode, relay: RelayConfiguration, scanner: [IPNetwork] = []) -> String {
         let target = "\(relay.host) port \(relay.port)"
         switch code {
         case .relayUnreachableFromScanner:
-            return "Campus IT: let the scanner's address reach \(target) as well as the Ex Libris ranges. Coordinator: once they confirm it, set \"admits_scanner\": true for this relay in the inventory."
+            let who = scanner.isEmpty
+                ? "the consortium's scanner (the coordinator will give its address)"
+                : "the consortium's scanner at \(scanner.map { $0.prefixLength == $0.address.bitWidth ? $0.address.description : $0.description }.joined(separator: ", "))"
+            return "Let \(who) reach \(target) and complete an SMTP session (greeting, EHLO, STARTTLS, AUTH), as the Ex Libris ranges do."
         case .relayRefused, .relayUnreachable:
             return "Make sure the relay runs and that the campus firewall lets the Ex Libris relay addresses of your region reach \(target)."
         case .relayTimeout:

@@ -21,7 +21,8 @@ public struct SPFCheck: Sendable {
             let finding = Finding(
                 code: .spfRelaysUnknown, severity: .error, target: relays.region.code,
                 message: "The Ex Libris relay addresses of \(relays.region.displayName) are not known (\(relays.problems.joined(separator: "; "))), so \(domain) cannot be checked.",
-                remediation: "Nothing to change at the campus: the check runs again once the Ex Libris page or the region's SPF include can be read.")
+                remediation: "Nothing to change at the campus: the check runs again once the Ex Libris page or the region's SPF include can be read.",
+                campusCanFix: false)
             return Result(domain: result, outcome: .unknown, findings: [finding])
         }
         let coverages = try await SPFEvaluator(resolver: resolver).coverage(ranges: relays.networks, domain: domain, sender: sender)
@@ -102,7 +103,8 @@ public struct SPFCheck: Sendable {
         case .catalogIncomplete?:
             return Finding(code: .catalogIncomplete, severity: .warning, target: domain,
                 message: "Every known Ex Libris relay address passes for \(domain), but the relay set of \(relays.region.displayName) is incomplete (\(relays.temporaryProblems.joined(separator: "; "))), so the verdict stays unknown.",
-                remediation: "Nothing to change at the campus: the next run checks again. If it persists, look at the scanner's DNS with --log-level debug.")
+                remediation: "Nothing to change at the campus: the next run checks again. If it persists, look at the scanner's DNS with --log-level debug.",
+                campusCanFix: false)
         case .spfCoverageSampled?:
             let ranges = sampled.prefix(4).map(\.description).joined(separator: ", ")
             return Finding(code: .spfCoverageSampled, severity: .warning, target: domain,

@@ -21,17 +21,19 @@ public enum VerdictRules {
 
     /// The relay probe, seen from the scanner (RFC 5321 replies, RFC 3207 STARTTLS, RFC 4954 AUTH).
     ///
-    /// A refused or unreachable relay is proof only when campus IT confirmed that the scanner's
-    /// address is let in (`admits_scanner`); a firewall admitting only the Ex Libris ranges is right
-    /// to refuse the scanner. Timeouts, DNS temperrors and 4xx replies are `unknown`.
+    /// A refused or unreachable relay, a 5xx greeting, or a reset before the dialogue ended
+    /// (`refused`) is proof only when campus IT confirmed that the scanner's address is let in
+    /// (`admits_scanner`): a firewall or an access list that admits only the Ex Libris ranges is
+    /// right to turn the scanner away (../shared/domain.md, vantage point). Timeouts, DNS
+    /// temperrors and 4xx replies are `unknown`.
     /// A relay name that does not resolve at all (`temporary` false) is proof; a DNS temperror is not.
     public static func relay(status: RelayStatus, temporary: Bool, admitsScanner: Bool) -> (outcome: CheckOutcome, reason: FindingCode?) {
         switch status {
         case .ok: (.pass, nil)
-        case .refused, .unreachable: admitsScanner ? (.fail, FindingCode.relay(status)) : (.unknown, .relayUnreachableFromScanner)
+        case .refused, .unreachable, .rejected: admitsScanner ? (.fail, FindingCode.relay(status)) : (.unknown, .relayUnreachableFromScanner)
         case .timeout, .temporary: (.unknown, FindingCode.relay(status))
         case .dnsError: (temporary ? .unknown : .fail, .relayDNSError)
-        case .tlsError, .certUntrusted, .certExpired, .certNameMismatch, .starttlsMissing, .authMissing, .authFailed, .rejected, .protocolError:
+        case .tlsError, .certUntrusted, .certExpired, .certNameMismatch, .starttlsMissing, .authMissing, .authFailed, .protocolError:
             (.fail, FindingCode.relay(status))
         }
     }

@@ -15,7 +15,9 @@ struct DMARCWithDKIMTests {
 
     static func judge(_ zone: InMemoryZone, _ institution: Institution) async throws -> (DMARCCheck.Result, [Finding]) {
         let keys = try await DKIMCheck(resolver: zone).check(institution)
-        let dmarc = try await DMARCCheck(resolver: zone).check(institution, dkim: keys)
+        let path = SendingPath(fromDomains: institution.senderDomains.map(\.name), envelopeFrom: institution.envelopeFrom?.description ?? SendingPath.almaDefaultEnvelope,
+                               envelopeAssumed: institution.envelopeFrom == nil, sendingAddresses: [], addressSource: .exLibrisRelays)
+        let dmarc = try await DMARCCheck(resolver: zone).check(path, envelopeSPF: [:], selectors: institution.dkimSelectors, dkim: keys)
         return (dmarc, DKIMCheck.findings(keys, failing: dmarc.needingDKIM))
     }
 

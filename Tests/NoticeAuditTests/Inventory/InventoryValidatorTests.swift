@@ -68,7 +68,10 @@ let brokenInventories: [BrokenInventoryCase] = [
     .init(name: "port 857", json: inventoryJSON(institution: relayBase + #", "relay": {"host": "smtp.ufl.edu", "port": 857, "security": "starttls"}"#),
           path: "institutions[0].relay.port", message: "no SMTP service uses 857; did you mean 587?", severity: .warning),
     .init(name: "no sender domain", json: inventoryJSON(institution: #""id": "ufl", "name": "UF""#),
-          path: "institutions[0]", message: "no sender domain"),
+          path: "institutions[0]", message: "no From domain"),
+    // Zero From domains would be zero checks, which prove nothing (issue 19).
+    .init(name: "empty sender domains", json: inventoryJSON(institution: #""id": "ufl", "name": "UF", "sender_domains": []"#),
+          path: "institutions[0]", message: "no From domain"),
     .init(name: "no institutions", json: #"{"consortium": "FALSC", "defaults": {"region": "NA"}}"#,
           path: "institutions", message: "the inventory has no \"institutions\" list"),
     .init(name: "bad password_env", json: inventoryJSON(institution: relayBase + #", "relay": {"host": "smtp.ufl.edu", "username": "a", "password_env": "UFL PASSWORD"}"#),

@@ -12,20 +12,20 @@ struct CoordinatorDeskTests {
     static let start = Date(timeIntervalSince1970: 1_800_000_000)
 
     static func hostileReport() -> ScanReport {
-        let relay = RelaySummary(host: "smtp.example.edu", port: 587, security: "starttls", status: .rejected, detail: "greeted with 554 " + hostile,
+        let relay = RelaySummary(host: "smtp.example.edu", port: 587, security: .starttls, status: .rejected, detail: "greeted with 554 " + hostile,
                                  tlsVersion: nil, certificateExpires: nil, authMechanisms: [], banner: "554 " + hostile)
         let relayResult = InstitutionResult(
-            institutionID: "relay-bad", name: "Relay <b>College</b> | & Co", method: .relay, status: .noncompliant, spfResult: nil, dmarcPolicy: "reject",
+            institutionID: "relay-bad", name: "Relay <b>College</b> | & Co", method: .relay, status: .noncompliant, spfResult: nil, dmarcPolicy: .reject,
             relayStatus: .rejected, change: .regressed,
             findings: [Finding(code: .relayRejected, severity: .error, target: "smtp.example.edu:587", message: "The relay refused: " + hostile, remediation: "Fix " + hostile)],
             domains: [], relay: relay, durationMilliseconds: 5)
         var spfResult = InstitutionResult(
-            institutionID: "spf-bad", name: "SPF College", method: .spf, status: .noncompliant, spfResult: .permerror, dmarcPolicy: "none", relayStatus: nil,
+            institutionID: "spf-bad", name: "SPF College", method: .spf, status: .noncompliant, spfResult: .permerror, dmarcPolicy: DMARCRecord.Policy.none, relayStatus: nil,
             change: .unchanged,
             findings: [Finding(code: .spfPermerror, severity: .error, target: "bad.example.edu", message: "The SPF record is invalid: " + hostile,
                                remediation: "Publish the record below.", facts: FindingFacts(publishedRecord: "v=spf1 " + hostile, recommendedRecord: "v=spf1 include:spf-na.exlibrisgroup.com -all"))],
             domains: [DomainResult(domain: "bad.example.edu", worstResult: .permerror, results: ["permerror": ["192.0.2.16/28"]], record: "v=spf1 " + hostile,
-                                   dnsLookups: 0, dmarcPolicy: "none", dmarcAligned: true, dmarcRecord: "v=DMARC1; p=none; x=" + hostile, dmarcRecordName: "_dmarc.bad.example.edu")],
+                                   dnsLookups: 0, dmarcPolicy: DMARCRecord.Policy.none, dmarcAligned: true, dmarcRecord: "v=DMARC1; p=none; x=" + hostile, dmarcRecordName: "_dmarc.bad.example.edu")],
             relay: nil, durationMilliseconds: 3)
         var key = DKIMKeyCheck.Result(selector: "s1", domain: "bad.example.edu", name: "s1._domainkey.bad.example.edu", status: .invalid,
                                       keyType: nil, keyBits: nil, testing: false, record: "v=DKIM1; p=" + hostile, problems: [])
@@ -79,7 +79,7 @@ struct CoordinatorDeskTests {
         let rows = markdown.split(separator: "\n").filter { row in row.hasPrefix("| ") && ["✅", "❌", "❔"].contains { row.contains($0) } }
         #expect(rows.count == 3)
         for row in rows { #expect(Self.unescapedPipes(String(row)) == 9, "\(row)") }
-        #expect(markdown.contains(#"\<script\>alert('x')\</script\> \| pipe \`tick\`"#))
+        #expect(markdown.contains(#"\<script>alert('x')\</script> \| pipe \`tick\`"#))
         #expect(markdown.contains("current record ``v=spf1 <script>alert('x')</script> | pipe `tick` "), "a code span with a longer fence")
         #expect(!markdown.split(separator: "\n").contains { $0.hasPrefix("second line") }, "the line feed did not start a new Markdown line")
         // Digest: one line per institution not compliant.

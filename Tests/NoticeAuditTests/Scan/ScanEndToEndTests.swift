@@ -17,6 +17,11 @@ struct ScanEndToEndTests {
             environment: environment ?? ["DEMO_RELAY_PASSWORD": lab["LAB_SMTP_PASSWORD"], "DEMO_WRONG_PASSWORD": "not-it"])
     }
 
+    /// The first findings.csv row of `institution` (its deciding finding).
+    static func firstFinding(_ institution: String, in findings: String) -> String? {
+        findings.split(separator: "\r\n").first { $0.hasPrefix("\(institution),") }.map(String.init)
+    }
+
     /// summary.csv as institution → column → value.
     static func summary(_ directory: TemporaryDirectory) throws -> [String: [String: String]] {
         let text = try String(contentsOf: directory.url.appendingPathComponent("Reports/latest/summary.csv"), encoding: .utf8)
@@ -64,6 +69,14 @@ struct ScanEndToEndTests {
         // Hostile text (issue 15): an SPF record and a relay greeting full of markup and escapes.
         ("hostile-spf", "noncompliant", "spf", "permerror", "", "noncompliant", "unchanged"),
         ("relay-hostile", "noncompliant", "relay", "", "rejected", "noncompliant", "unchanged"),
+        // A 5xx greeting to the scanner proves nothing unless campus IT admitted it (issue 19).
+        ("relay-554", "unknown", "relay", "", "rejected", "unknown", "unverified"),
+        // Issue 19: Alma's default envelope assumed under p=quarantine; a subdomain envelope
+        // without the include; two DMARC records (no policy, a warning); a reset after EHLO.
+        ("default-envelope", "noncompliant", "spf", "pass", "", "noncompliant", "unchanged"),
+        ("envelope-sub", "noncompliant", "spf", "pass", "", "noncompliant", "unchanged"),
+        ("dmarc-twice", "compliant", "spf", "pass", "", "compliant", "unchanged"),
+        ("relay-reset", "unknown", "relay", "", "refused", "unknown", "unverified"),
     ]
 
     @Test func everyVerdictPathAcrossTwoRunsWithAFixAndARegression() async throws {
@@ -125,7 +138,7 @@ struct ScanEndToEndTests {
             let text = try String(contentsOf: latest.appendingPathComponent(file), encoding: .utf8)
             #expect(!text.contains("\u{1B}"), "\(file) holds a raw escape character")
         }
-        #expect(markdown.contains(#"554-\<script\>alert('banner')\</script\> \| pipe \`tick\`"#), "escaped in summary.md")
+        #expect(markdown.contains(#"554-\<script>alert('banner')\</script> \| pipe \`tick\`"#), "escaped in summary.md")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.url.appendingPathComponent("Reports/latest/scan.json"))) as? [String: Any]
         #expect((json?["counts"] as? [String: Int])?["total"] == Self.expected.count)
         let outage = (json?["institutions"] as? [[String: Any]])?.first { $0["institution_id"] as? String == "outage" }
@@ -143,6 +156,25 @@ struct ScanEndToEndTests {
         #expect(findings.contains(",,warning,CATALOG_INCOMPLETE,CA,"), "the run-level finding, with an empty institution")
         #expect(!findings.contains("CATALOG_PAGE_INCLUDE_DISAGREE,CA"), "a DNS failure is not a disagreement")
         #expect(markdown.contains("**Outage Night College** (outage): unverified, unknown in this run (not a fix and not a regression)"))
+        // Issue 19: the sending path. Alma's default envelope is assumed and said; under
+        // p=quarantine it fails DMARC, and that failure decides (listed first, decisive).
+        #expect(findings.contains("default-envelope,noncompliant,error,DMARC_MISALIGNED,defenv.demo.test,"), "\(findings)")
+        #expect(findings.contains("default-envelope,noncompliant,info,ENVELOPE_DEFAULT_ASSUMED,default-envelope,"))
+        #expect(Self.firstFinding("default-envelope", in: findings)?.hasSuffix(",true,") == true)
+        // An envelope on a campus subdomain is checked: its SPF fails, so it cannot align.
+        #expect(Self.firstFinding("envelope-sub", in: findings)?.contains(",ENVELOPE_SPF_NOT_PASSING,mail.envsub.demo.test,") == true)
+        #expect(findings.contains("envelope-sub,noncompliant,error,DMARC_MISALIGNED,envsub.demo.test,"))
+        // Two DMARC records end discovery (RFC 7489 §6.6.3): a warning, no policy, no fall-through.
+        #expect(findings.contains("dmarc-twice,compliant,warning,DMARC_MULTIPLE_RECORDS,twice.demo.test,"))
+        #expect(run2["dmarc-twice"]?["dmarc_policy"] == "")
+        // The vantage point after the connection: a 554 greeting and a reset after EHLO are unknown,
+        // and the request to admit the scanner names its address (scanner.egress_addresses).
+        #expect(Self.firstFinding("relay-554", in: findings)?.contains(",RELAY_UNREACHABLE_FROM_SCANNER,") == true)
+        #expect(Self.firstFinding("relay-reset", in: findings)?.contains(",RELAY_UNREACHABLE_FROM_SCANNER,") == true)
+        let resetLetter = try String(contentsOf: latest.appendingPathComponent("institutions/relay-reset.md"), encoding: .utf8)
+        #expect(resetLetter.contains("the consortium's scanner at 127.0.0.1") && !resetLetter.contains("admits_scanner"), "\(resetLetter)")
+        // An unknown institution's summary.csv names its deciding finding.
+        #expect(run2["relay-firewalled"]?["findings"]?.hasPrefix("RELAY_UNREACHABLE_FROM_SCANNER") == true)
         // ../shared/domain.md, "Remediation": no fix repeats the record already published, and
         // every recommended record passes for every relay address when evaluated here.
         let resolver = try CAresResolver(servers: [try DNSServerAddress(parsing: Self.lab["LAB_FAULT_DNS"])], timeout: .seconds(10))
@@ -160,7 +192,8 @@ struct ScanEndToEndTests {
             let rest = line[range.upperBound...]
             guard let colon = rest.range(of: ": ") else { continue }
             let domain = String(rest[..<colon.lowerBound])
-            let record = String(rest[colon.upperBound...]).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            // The record (no comma in it) runs to the end of the remediation cell.
+            let record = String(rest[colon.upperBound...].prefix { $0 != "\"" && $0 != "," })
             #expect(record != published[domain], "\(domain): the fix repeats the record already published")
             let overlay = RecordOverlayResolver(base: resolver, name: domain, record: record)
             let coverages = try await SPFEvaluator(resolver: overlay).coverage(ranges: relays, domain: domain, sender: "a@\(domain)")

@@ -49,9 +49,18 @@ struct VerdictRulesTests {
         #expect(VerdictRules.relay(status: .dnsError, temporary: false, admitsScanner: false).outcome == .fail)
     }
 
-    @Test(arguments: [RelayStatus.tlsError, .certUntrusted, .certExpired, .certNameMismatch, .starttlsMissing, .authMissing, .authFailed, .rejected, .protocolError])
-    func tlsCertificateAuthAndFiveHundredFailuresAreProof(status: RelayStatus) {
+    @Test(arguments: [RelayStatus.tlsError, .certUntrusted, .certExpired, .certNameMismatch, .starttlsMissing, .authMissing, .authFailed, .protocolError])
+    func tlsCertificateAndAuthFailuresAreProof(status: RelayStatus) {
         #expect(VerdictRules.relay(status: status, temporary: false, admitsScanner: false) == (.fail, FindingCode.relay(status)))
+    }
+
+    /// ../shared/domain.md, vantage point after the connection: a 5xx greeting or a reset before
+    /// the dialogue ends (`refused`) is what an access list does to a stranger; proof only when
+    /// campus IT admitted the scanner (issue 19).
+    @Test(arguments: [RelayStatus.rejected, .refused])
+    func aFiveHundredGreetingOrAResetIsProofOnlyWhenTheScannerIsAdmitted(status: RelayStatus) {
+        #expect(VerdictRules.relay(status: status, temporary: false, admitsScanner: false) == (.unknown, .relayUnreachableFromScanner))
+        #expect(VerdictRules.relay(status: status, temporary: false, admitsScanner: true) == (.fail, FindingCode.relay(status)))
     }
 
     @Test func okIsAPass() {

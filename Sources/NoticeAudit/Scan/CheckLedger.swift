@@ -1,0 +1,99 @@
+import Synchronization
+
+/// What an institution's checks have established so far. Each check writes its outcome here as
+/// soon as it is decided, so that a deadline that cuts the rest keeps the proof already seen
+/// (../shared/domain.md: "A scan that runs out of time keeps what it proved").
+public final class CheckLedger: Sendable {
+    /// One decided check: its outcome and the finding that says why it is not a pass.
+    struct Entry: Sendable {
+        var outcome: CheckOutcome
+        var reason: Finding?
+    }
+
+    struct State: Sendable {
+        var path: SendingPath?
+        var entries: [Entry] = []
+        var findings: [Finding] = []
+        var domains: [DomainResult] = []
+        var relay: RelaySummary?
+        var dkimKeys: [DKIMKeyCheck.Result]?
+        var dmarcPolicy: DMARCRecord.Policy?
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    func setPath(_ path: SendingPath) {
+        state.withLock { $0.path = path }
+    }
+
+    /// Records one decided check; `findings` are all of its findings, `reason` among them or not.
+    func record(_ outcome: CheckOutcome, reason: Finding? = nil, findings: [Finding]) {
+        state.withLock { state in
+            state.entries.append(Entry(outcome: outcome, reason: reason))
+            state.findings += findings
+        }
+    }
+
+    /// Adds findings that decide nothing (info, warnings of checks already recorded).
+    func note(_ findings: [Finding]) {
+        state.withLock { $0.findings += findings }
+    }
+
+    func update(_ body: (inout State) -> Void) {
+        state.withLock { body(&$0) }
+    }
+
+    /// The institution's result from what is recorded. `cut` says the deadline ended the checks
+    /// before they all finished: what was not decided is then `unknown` (`SCAN_DEADLINE`), and a
+    /// definite failure seen before the cut still stands.
+    func result(for institution: Institution, cut deadline: Duration? = nil, durationMilliseconds: Int) -> InstitutionResult {
+        var state = state.withLock { $0 }
+        if let deadline {
+            let finding = Finding(code: .scanDeadline, severity: .error, target: institution.id,
+                message: "The checks did not finish within \(deadline); only what was decided before is reported.",
+                remediation: "Check the DNS servers and relays of this institution; raise --institution-deadline if they are merely slow.",
+                campusCanFix: false)
+            state.entries.append(Entry(outcome: .unknown, reason: finding))
+            state.findings.append(finding)
+        }
+        let status = VerdictRules.institution(state.entries.map(\.outcome))
+        let findings = Self.ordered(state.findings, decisive: Self.decisive(state, status: status))
+        let worstSPF = state.domains.compactMap(\.worstResult).max()
+        var result = InstitutionResult(
+            institutionID: institution.id, name: institution.name, method: institution.delivery, status: status,
+            spfResult: institution.delivery == .spf ? worstSPF : nil, dmarcPolicy: state.dmarcPolicy,
+            relayStatus: state.relay?.status, dkimStatus: state.dkimKeys?.map(\.status).max(), change: .new,
+            findings: findings, domains: state.domains, relay: state.relay, durationMilliseconds: durationMilliseconds)
+        result.dkimKeys = state.dkimKeys?.isEmpty == false ? state.dkimKeys : nil
+        result.sendingPath = state.path
+        return result
+    }
+
+    /// The finding that decides a verdict that is not compliant: the reason of the first check
+    /// whose outcome is the verdict's (a failure for `noncompliant`, the undecided check for
+    /// `unknown`); a check without its own reason falls back to its worst finding.
+    static func decisive(_ state: State, status: ComplianceStatus) -> Finding? {
+        let deciding: CheckOutcome
+        switch status {
+        case .compliant: return nil
+        case .noncompliant: deciding = .fail
+        case .unknown: deciding = .unknown
+        }
+        if let reason = state.entries.first(where: { $0.outcome == deciding && $0.reason != nil })?.reason { return reason }
+        return state.findings.first { $0.severity == .error } ?? state.findings.first { $0.severity == .warning }
+    }
+
+    /// The deciding finding first (flagged), then the rest worst first, by code.
+    static func ordered(_ findings: [Finding], decisive: Finding?) -> [Finding] {
+        var rest = findings
+        var head: [Finding] = []
+        if let decisive, let index = rest.firstIndex(of: decisive) {
+            var flagged = rest.remove(at: index)
+            flagged.decisive = true
+            head = [flagged]
+        }
+        return head + rest.sorted { ($1.severity, $0.code) < ($0.severity, $1.code) }
+    }
+}
