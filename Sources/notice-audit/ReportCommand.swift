@@ -24,6 +24,10 @@ struct ReportCommand: AsyncParsableCommand {
             } else {
                 let writer = ReportWriter(directory: reports)
                 let path = try writer.write(report, updateLatest: false)
+                // The run's report path follows the re-rendering, so the list of runs links to it.
+                do { try ScanStore(database: try history.open(.readWrite)).setReportPath(path, run: id) } catch {
+                    StandardError.write("warning: run \(id)'s report path could not be recorded in \(history.path): \(error)")
+                }
                 do { try writer.writeRunIndex(consortium: report.run.consortium, runs: try store.reportedRuns()) } catch {
                     StandardError.write("warning: the list of runs (\(reports)/index.html) could not be refreshed: \(error)")
                 }

@@ -203,7 +203,7 @@ struct ScanCommand: AsyncParsableCommand {
             }
             throw CommandFailure.operational("notice-audit: the scan was interrupted; run \(run) is recorded as aborted with \(interrupted.institutionsChecked) institutions checked\(interrupted.reportFolder.map { " (report: \($0))" } ?? "").")
         } catch let failed as ScanJob.ReportsNotWritten {
-            throw CommandFailure.operational("error: the reports of run \(failed.run) could not be written: \(failed.underlying); Reports/latest still shows the previous run. Run `notice-audit report --run \(failed.run) --db \(history.path)` once the cause is fixed.")
+            throw CommandFailure.operational("error: the reports of run \(failed.run) could not be written: \(failed.underlying); \(reports)/latest still shows the previous run. Run `notice-audit report --run \(failed.run) --db \(history.path) --reports \(reports)` once the cause is fixed.")
         }
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
         let report = outcome.report, path = outcome.reportFolder

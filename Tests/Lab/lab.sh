@@ -17,7 +17,7 @@ SMTP_STARTTLS_PORT=2587
 SMTP_TLS_PORT=2465
 SMTP_PLAIN_PORT=2525
 # Every SMTP scenario and its port on $SMTP_ADDRESS; 2599 stays closed.
-SMTP_PORTS='{"starttls": 2587, "tls": 2465, "plain": 2525, "expired": 2588, "other-name": 2589, "self-signed": 2590, "expiring": 2597, "no-auth": 2591, "silent": 2592, "554": 2593, "421": 2594, "garbage": 2595, "overlong": 2596, "starttls454": 2598, "hostile": 2600, "reset-after-ehlo": 2601}'
+SMTP_PORTS='{"starttls": 2587, "tls": 2465, "plain": 2525, "expired": 2588, "other-name": 2589, "self-signed": 2590, "expiring": 2597, "no-auth": 2591, "silent": 2592, "554": 2593, "421": 2594, "garbage": 2595, "overlong": 2596, "starttls454": 2598, "hostile": 2600, "reset-after-ehlo": 2601, "odd-auth": 2602}'
 SMTP_CLOSED_PORT=2599
 # A real Postfix on the same address and certificate: submission with STARTTLS, and implicit TLS.
 POSTFIX_STARTTLS_PORT=2687

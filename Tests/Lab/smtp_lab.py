@@ -61,6 +61,14 @@ class LoggingHandler:
         return "221 Bye"
 
 
+class OddAuthHandler(LoggingHandler):
+    """Offers only `AUTH XSECRET`, which no client implements."""
+
+    async def auth_XSECRET(self, server, args):
+        self.log.write(self.scenario, "AUTH XSECRET")
+        return AuthResult(success=False, handled=False)
+
+
 async def raw_server(host, port, behaviour):
     """A server that is not a good SMTP server."""
     async def serve(reader, writer):
@@ -183,6 +191,12 @@ def main():
         starttls("self-signed", tls_context(args.pki, "self-signed")),
         starttls("expiring", tls_context(args.pki, "expiring")),
         starttls("no-auth", good, auth=False),
+        # AUTH offered with a mechanism no mail client knows: a probe with a password sends no AUTH
+        # at all, which is not a rejected password (issue 19).
+        Controller(OddAuthHandler("odd-auth", log), hostname=args.host, port=ports["odd-auth"],
+                   server_hostname="smtp.lab.test", tls_context=good, require_starttls=True,
+                   authenticator=make_authenticator("odd-auth", log, args.user, password),
+                   auth_require_tls=True, auth_exclude_mechanism=["CRAM-MD5", "LOGIN", "PLAIN"]),
     ]
     for controller in controllers:
         # Implicit-TLS servers cannot be probed by the controller's plain readiness check.

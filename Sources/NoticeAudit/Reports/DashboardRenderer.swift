@@ -135,6 +135,12 @@ public enum DashboardRenderer {
             var item = "<li><strong>\(finding.code.rawValue)</strong> <span class=\"sev-\(finding.severity.rawValue)\">\(finding.severity.rawValue)</span>, <code>\(h(finding.target))</code>: \(h(finding.message))"
             if !finding.remediation.isEmpty { item += "<br>Fix: \(h(finding.remediation))" }
             if let record = finding.facts?.recommendedRecord { item += "<br>Record to publish:<pre>\(h(record))</pre>" }
+            if let institutions = finding.institutions, !institutions.isEmpty {
+                // One cause, said once (../shared/domain.md): the institutions whose verdict it explains.
+                item += "<br>Explains the verdict of \(institutions.count) institution\(institutions.count == 1 ? "" : "s"): "
+                    + institutions.map { "<a href=\"#\(anchor($0))\">\(h($0))</a>" }.joined(separator: ", ")
+            }
+            if finding.decisive { item += "<br><em>This finding decides the verdict.</em>" }
             return item + "</li>\n"
         }
 
@@ -286,9 +292,12 @@ public enum DashboardRenderer {
                     (relay.host.map { "<code>\(h($0))</code>: " } ?? "") + relay.addresses.map { h($0.description) }.joined(separator: ", ")
                 }.joined(separator: "<br>")
                 let concerns = report.run.findings.filter { $0.target == region.code && [.catalogDisagreement, .catalogIncomplete, .catalogNoAddress].contains($0.code) }
-                let check = concerns.isEmpty
-                    ? (entry.includeConfirmed ? "agree" : "include not confirmed")
-                    : concerns.map(\.code.rawValue).joined(separator: ", ")
+                // Only a region whose relay set this run built was compared (older history does not say).
+                let checkedRegions = Set(report.results.compactMap(\.region))
+                let check = !concerns.isEmpty
+                    ? concerns.map(\.code.rawValue).joined(separator: ", ")
+                    : !entry.includeConfirmed ? "include not confirmed"
+                    : checkedRegions.contains(region) ? "agree" : "not checked in this run (no institution of the region)"
                 out += "<tr><th scope=\"row\">\(region.code) (\(region.displayName))</th><td>\(entry.spfInclude.map { "<code>\(h($0))</code>" } ?? "—")</td><td>\(relays)</td><td>\(check)</td></tr>\n"
             }
             out += "</tbody>\n</table>\n</section>\n"

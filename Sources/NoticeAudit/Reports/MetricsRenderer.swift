@@ -61,19 +61,36 @@ public struct MetricsRenderer: Sendable {
         value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
     }
 
-    /// Writes the metrics to `path` through a temporary file in the same folder and a rename.
+    /// Writes the metrics to `path` through a temporary file in the same folder and a rename. The
+    /// temporary file gets an unpredictable name and is created exclusively (`mkstemp(3)`: never
+    /// through a link someone placed there), mode 0644 as the collector reads it.
     public func write(to path: String) throws(ReportWriteError) {
         let target = URL(fileURLWithPath: path)
-        let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(getpid()).tmp")
-        do {
-            try Data(render().utf8).write(to: temporary)
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw ReportWriteError(path: temporary.path, detail: ReportWriteError.reason(error))
+        var template = Array(target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).XXXXXXXX").path.utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { throw ReportWriteError(path: target.deletingLastPathComponent().path, errno: errno) }
+        let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let bytes = Array(render().utf8)
+        var written = 0
+        var failure: Int32 = 0
+        fchmod(descriptor, 0o644)
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                break
+            }
+            written += count
         }
-        guard Foundation.rename(temporary.path, target.path) == 0 else {
+        if close(descriptor) != 0, failure == 0 { failure = errno }
+        guard failure == 0 else {
+            unlink(temporary)
+            throw ReportWriteError(path: temporary, errno: failure)
+        }
+        guard Foundation.rename(temporary, target.path) == 0 else {
             let code = errno
-            try? FileManager.default.removeItem(at: temporary)
+            unlink(temporary)
             throw ReportWriteError(path: path, errno: code)
         }
     }

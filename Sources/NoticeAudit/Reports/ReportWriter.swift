@@ -38,6 +38,7 @@ public struct ReportWriter: Sendable {
         let root = URL(fileURLWithPath: directory)
         let folder = root.appendingPathComponent(report.folderName)
         try attempt(root.path) { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) }
+        removeAbandonedStaging(in: root)
         let staging = root.appendingPathComponent(".\(report.folderName).\(getpid()).\(UUID().uuidString.prefix(8))")
         do {
             try attempt(staging.path) { try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false) }
@@ -75,6 +76,53 @@ public struct ReportWriter: Sendable {
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw error
+        }
+    }
+
+    /// Deletes run folders whose run started more than `days` days ago (by the folder's name),
+    /// except the one `latest` points to: `--keep-days` bounds the disk as it bounds the database.
+    /// Returns the names deleted.
+    @discardableResult
+    public func pruneRunFolders(keepDays days: Int, now: Date = Date()) throws(ReportWriteError) -> [String] {
+        let root = URL(fileURLWithPath: directory)
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: root.path) } catch {
+            throw ReportWriteError(path: root.path, detail: ReportWriteError.reason(error))
+        }
+        let latest = try? FileManager.default.destinationOfSymbolicLink(atPath: root.appendingPathComponent("latest").path)
+        let limit = now.addingTimeInterval(-Double(days) * 86_400)
+        var deleted: [String] = []
+        for name in names.sorted() where RunIndexRenderer.isRunFolder(name) && name != latest {
+            guard let started = Self.startDate(ofFolder: name), started < limit else { continue }
+            try attempt(root.appendingPathComponent(name).path) { try FileManager.default.removeItem(at: root.appendingPathComponent(name)) }
+            deleted.append(name)
+        }
+        return deleted
+    }
+
+    /// The start time a run folder's name gives (`2026-11-26T030000Z-run12`).
+    static func startDate(ofFolder name: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd'T'HHmmss'Z'"
+        return name.split(separator: "-run").first.flatMap { formatter.date(from: String($0)) }
+    }
+
+    /// Removes what a killed writer left: staging folders, `latest` links and index files under
+    /// their hidden temporary names (`.NAME.PID.XXXXXXXX[.old]`), when that process is gone or the
+    /// leftover is older than a day (a process of another host or container sharing the folder).
+    func removeAbandonedStaging(in root: URL, now: Date = Date()) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return }
+        for name in names where name.hasPrefix(".") {
+            let parts = name.split(separator: ".")
+            guard let pidIndex = parts.lastIndex(where: { Int32($0) != nil && $0.count < 11 }), pidIndex + 1 < parts.count,
+                  parts[pidIndex + 1].count == 8, let pid = Int32(parts[pidIndex]) else { continue }
+            let path = root.appendingPathComponent(name).path
+            let gone = pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
+            let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? now
+            guard gone || now.timeIntervalSince(modified) > 86_400 else { continue }
+            try? FileManager.default.removeItem(atPath: path)
         }
     }
 

@@ -9,6 +9,15 @@ public struct RelayCredentials: Sendable {
         self.environment = environment
     }
 
+    /// Why the credentials file of `relay` is exposed (readable by group or others); nil when it
+    /// is not, or when the password comes from the environment.
+    public func exposure(of relay: RelayConfiguration) -> String? {
+        guard case .file(let path)? = relay.credential else { return nil }
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & 0o077 != 0 else { return nil }
+        return "the credentials file \(path) is readable by \(status.st_mode & 0o070 != 0 ? "its group" : "others") (mode \(String(status.st_mode & 0o777, radix: 8)))"
+    }
+
     /// The password, or why it is not available (nil for both when none is configured).
     public func password(for relay: RelayConfiguration) -> (password: String?, problem: String?) {
         switch relay.credential {

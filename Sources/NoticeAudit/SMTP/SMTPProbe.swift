@@ -210,8 +210,10 @@ public struct SMTPProbe: Sendable {
             }
             if code == CURLE_LOGIN_DENIED {
                 // auth_failed means credentials were sent and refused (RFC 4954 §6), nothing else.
-                guard credentialsSent else {
-                    return fail(.rejected, "the relay refused the session before any credentials were sent: \(attempt.transcript.lastServerReply ?? attempt.message)")
+                // libcurl also says "login denied" when the relay offers no mechanism it knows,
+                // and then it sends no AUTH at all.
+                guard credentialsSent, attempt.transcript.sentAuth else {
+                    return fail(.authMissing, "the relay offers AUTH \(result.authMechanisms.joined(separator: " ")) only, no mechanism a mail client uses (PLAIN or LOGIN), so no login was tried")
                 }
                 result.authAccepted = false
                 return fail(.authFailed, "the relay rejected the username and password: \(attempt.transcript.lastServerReply ?? attempt.message)")

@@ -46,6 +46,11 @@ struct SMTPTranscript {
 
     /// The code of every complete server reply, in order: the last line of a multi-line reply
     /// ("250 OK" after "250-…") carries it (RFC 5321 §4.2.1).
+    /// True when an AUTH command was sent (RFC 4954 §4).
+    var sentAuth: Bool {
+        lines.contains { if case .client(let text) = $0 { text.uppercased().hasPrefix("AUTH ") } else { false } }
+    }
+
     var replyCodes: [Int] {
         lines.compactMap { line -> Int? in
             guard case .server(let text) = line, text.count >= 3, let code = Int(text.prefix(3)), (200...599).contains(code) else { return nil }

@@ -68,6 +68,7 @@ public final class CheckLedger: Sendable {
             findings: findings, domains: state.domains, relay: state.relay, durationMilliseconds: durationMilliseconds)
         result.dkimKeys = state.dkimKeys?.isEmpty == false ? state.dkimKeys : nil
         result.sendingPath = state.path
+        result.region = institution.region
         return result
     }
 

@@ -71,6 +71,8 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
     case relayTemporary = "RELAY_TEMPORARY"
     case relayProtocolError = "RELAY_PROTOCOL_ERROR"
     case relayPasswordUnavailable = "RELAY_PASSWORD_UNAVAILABLE"
+    /// The relay's credentials file is readable by group or others.
+    case relayCredentialsExposed = "RELAY_CREDENTIALS_EXPOSED"
     case relayCertExpiring = "RELAY_CERT_EXPIRING"
     case relayTLSOld = "RELAY_TLS_OLD"
     case relayCleartextCredentials = "RELAY_CLEARTEXT_CREDENTIALS"
@@ -102,7 +104,7 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
             .dkim
         case .relayRefused, .relayUnreachable, .relayUnreachableFromScanner, .relayTimeout, .relayDNSError, .relayTLSError, .relayCertUntrusted,
              .relayCertExpired, .relayCertNameMismatch, .relayStartTLSMissing, .relayAuthMissing, .relayAuthFailed, .relayRejected, .relayTemporary,
-             .relayProtocolError, .relayPasswordUnavailable, .relayCertExpiring, .relayTLSOld, .relayCleartextCredentials, .relayPort857,
+             .relayProtocolError, .relayPasswordUnavailable, .relayCredentialsExposed, .relayCertExpiring, .relayTLSOld, .relayCleartextCredentials, .relayPort857,
              .relayAuthNotTested, .egressAssumed:
             .relay
         case .catalogIncomplete, .catalogStale, .catalogDefaultUsed, .catalogChanged, .catalogDisagreement, .catalogNoAddress:

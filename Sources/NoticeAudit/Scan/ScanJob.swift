@@ -67,6 +67,8 @@ public struct ScanJob: Sendable {
             // Best effort: the run is already recorded as aborted, and a report that cannot be
             // written leaves no folder to name (`reportFolder` nil), which the message then omits.
             let folder = try? ReportWriter(directory: reportsDirectory).write(report, updateLatest: false)
+            // Recorded, so that the list of runs links the aborted run's folder (best effort too).
+            if let folder { try? store.setReportPath(folder, run: run) }
             throw Interrupted(run: run, institutionsChecked: report.results.count, reportFolder: folder)
         }
         guard let report = try ScanReport.load(run: outcome.run.id, store: store, catalogs: catalogs) else {
@@ -89,7 +91,14 @@ public struct ScanJob: Sendable {
         }
         var pruneFailure: String?
         if let keepDays {
-            do { try store.prune(keepDays: keepDays) } catch { pruneFailure = "runs older than \(keepDays) days could not be deleted: \(error.message)" }
+            do {
+                try store.prune(keepDays: keepDays)
+                try ReportWriter(directory: reportsDirectory).pruneRunFolders(keepDays: keepDays)
+            } catch let error as HistoryError {
+                pruneFailure = "runs older than \(keepDays) days could not be deleted: \(error.message)"
+            } catch {
+                pruneFailure = "run folders older than \(keepDays) days could not be deleted: \(error)"
+            }
         }
         // The consortium's runs tell the webhook; a change an ad-hoc rescan saw is told by the next
         // consortium run, which still lists it.

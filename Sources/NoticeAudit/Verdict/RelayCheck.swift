@@ -46,6 +46,11 @@ public struct RelayCheck: Sendable {
                 message: "The login to \(target) could not be tested: \(passwordProblem).",
                 remediation: "Give the scan the relay password (the inventory's password_env or credentials_file)."))
         }
+        if let exposure = credentials.exposure(of: relay) {
+            findings.append(Finding(code: .relayCredentialsExposed, severity: .warning, target: target,
+                message: "The relay password is used, but \(exposure): anyone who can log in to the scanner's host can read it.",
+                remediation: "Coordinator: make the file readable by the scanner's account only (chmod 600).", campusCanFix: false))
+        }
         for warning in probed.warnings {
             guard let code = FindingCode(rawValue: warning.code.rawValue) else { continue }
             findings.append(Finding(code: code, severity: .warning, target: target, message: Self.sentence(warning.message),

@@ -45,9 +45,11 @@ public enum VerdictRules {
         return .pass
     }
 
-    /// An institution is `compliant` only when nothing failed or is unknown.
+    /// An institution is `compliant` only when nothing failed or is unknown, and something was
+    /// checked: zero checks prove nothing (../shared/domain.md, "What is checked").
     public static func institution(_ outcomes: [CheckOutcome]) -> ComplianceStatus {
-        switch combine(outcomes) {
+        if outcomes.isEmpty { return ComplianceStatus.unknown }
+        return switch combine(outcomes) {
         case .pass: .compliant
         case .fail: .noncompliant
         case .unknown: .unknown

@@ -60,6 +60,11 @@ struct SMTPProbeTests {
         ("starttls454", .temporary, "454"),
         ("garbage", .protocolError, "did not speak SMTP"),
         ("overlong", .protocolError, "Too large"),
+        // Issue 19: greeted, then reset after EHLO: what an access list does to a stranger (the
+        // verdict rules read `refused` by the vantage point); a relay offering only an AUTH
+        // mechanism no client knows gets no AUTH at all, which is not a rejected password.
+        ("reset-after-ehlo", .refused, "closed the connection after EHLO"),
+        ("odd-auth", .authMissing, "offers AUTH XSECRET only"),
     ])
     func brokenRelayHasItsExactStatus(scenario: String, status: RelayStatus, detail: String) async throws {
         let result = try await Self.probe(scenario)

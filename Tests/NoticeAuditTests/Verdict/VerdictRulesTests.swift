@@ -68,7 +68,7 @@ struct VerdictRulesTests {
     }
 
     @Test(arguments: [
-        ([CheckOutcome.pass, .pass], ComplianceStatus.compliant), ([.pass, .unknown], .unknown), ([.unknown, .fail, .pass], .noncompliant), ([], .compliant),
+        ([CheckOutcome.pass, .pass], ComplianceStatus.compliant), ([.pass, .unknown], .unknown), ([.unknown, .fail, .pass], .noncompliant), ([], .unknown),
     ])
     func anInstitutionIsCompliantOnlyWhenNothingFailedOrIsUnknown(outcomes: [CheckOutcome], status: ComplianceStatus) {
         #expect(VerdictRules.institution(outcomes) == status)
