@@ -260,6 +260,7 @@ start() {
     cat > "$run/lab.env" <<ENV
 LAB_DNS=$DNS_ADDRESS:$DNS_PORT
 LAB_FAULT_DNS=$FAULT_DNS_ADDRESS:$DNS_PORT
+LAB_FAULT_DNS_LOG=$run/fault-dns.log
 LAB_LATENCY_DNS=$LATENCY_DNS_ADDRESS:$DNS_PORT
 LAB_ZONE=lab.test
 LAB_CA_FILE=$run/pki/ca.pem
