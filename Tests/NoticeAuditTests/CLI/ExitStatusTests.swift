@@ -8,10 +8,12 @@ import Testing
 struct ExitStatusTests {
     static var lab: LabEnvironment { LabEnvironment.current! }
     static let inventory = CommandRunner.packageRoot.appendingPathComponent("Tests/Lab/demo/inventory.json").path
+    static let oneInstitution = CommandRunner.packageRoot.appendingPathComponent("Tests/Lab/demo/one-institution.json").path
 
     /// A quick scan of one compliant demo institution.
     static func scanArguments(db: String, reports: String) -> [String] {
-        ["scan", "--inventory", inventory, "--institution", "good-ip", "--db", db, "--reports", reports,
+        // A consortium run (not an ad-hoc rescan): it moves `latest` and writes the metrics.
+        ["scan", "--inventory", oneInstitution, "--db", db, "--reports", reports,
          "--catalog-url", "https://\(lab["LAB_HTTPS_HOSTNAME"]):\(lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
          "--dns-server", lab["LAB_DNS"], "--ca-file", lab["LAB_CA_FILE"], "--timeout", "5"]
     }

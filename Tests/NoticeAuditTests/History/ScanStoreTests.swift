@@ -23,7 +23,11 @@ struct ScanStoreTests {
         try store.finishRun(adhoc, status: .completed)
         let second = try store.beginRun(trigger: .scheduled, consortium: "T", selection: nil, catalog: catalog, notes: [])
         #expect(try store.record(Self.result("a", .unknown), run: second).change == .unverified)
-        #expect(try store.record(Self.result("b", .compliant), run: second).change == .unchanged)
+        // A consortium run compares with the consortium runs: the fix an ad-hoc rescan saw first is
+        // still this night's news, with the rescan named (issue 19).
+        let b = try store.record(Self.result("b", .compliant), run: second)
+        #expect(b.change == .fixed)
+        #expect(b.changeFirstSeen?.run == adhoc)
         #expect(try store.results(run: second).map(\.institutionID) == ["a", "b"])
         #expect(try store.trend(upTo: second).map(\.compliant) == [1, 1])
     }

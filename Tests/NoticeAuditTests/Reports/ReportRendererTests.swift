@@ -77,7 +77,7 @@ struct ReportRendererTests {
         var report = Self.report([Self.result("a", .compliant)])
         report.run.findings = [Finding(code: .catalogIncomplete, severity: .warning, target: "NA", message: "incomplete", remediation: "wait")]
         let rows = CSVReportRenderer.findings(report).split(separator: "\r\n")
-        #expect(rows.contains(",,warning,CATALOG_INCOMPLETE,NA,incomplete,wait"))
+        #expect(rows.contains(",,warning,CATALOG_INCOMPLETE,NA,incomplete,wait,,"))
         #expect(MarkdownReportRenderer.render(report).contains("**CATALOG_INCOMPLETE** (warning, NA): incomplete"))
     }
 
@@ -87,10 +87,12 @@ struct ReportRendererTests {
         var glitch = Self.result("a", .unknown, change: .unverified)
         glitch.unknownRuns = 1
         #expect(!WebhookNotifier.shouldNotify(Self.report([glitch, Self.result("b", .compliant, change: .fixed)])))
+        // The store flags the run that first reaches three in a streak (StatusChange.assess).
         var third = glitch
         third.unknownRuns = 3
+        third.unknownAlert = true
         #expect(WebhookNotifier.shouldNotify(Self.report([third])))
-        #expect((WebhookNotifier.payload(Self.report([third]), reportPath: "r")["text"] as? String)?.contains("Unknown for 3 runs in a row: Name a | pipe (a)") == true)
+        #expect((WebhookNotifier.payload(Self.report([third]), reportPath: "r")["text"] as? String)?.contains("Unknown for 3 or more runs in a row: Name a | pipe (a, 3 runs)") == true)
         var fourth = glitch
         fourth.unknownRuns = 4
         #expect(!WebhookNotifier.shouldNotify(Self.report([fourth])))

@@ -23,8 +23,8 @@ struct ScanEndToEndTests {
     }
 
     /// summary.csv as institution → column → value.
-    static func summary(_ directory: TemporaryDirectory) throws -> [String: [String: String]] {
-        let text = try String(contentsOf: directory.url.appendingPathComponent("Reports/latest/summary.csv"), encoding: .utf8)
+    static func summary(_ directory: TemporaryDirectory, folder: String = "latest") throws -> [String: [String: String]] {
+        let text = try String(contentsOf: directory.url.appendingPathComponent("Reports/\(folder)/summary.csv"), encoding: .utf8)
         let lines = text.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         let header = lines[0]
         var rows: [String: [String: String]] = [:]
@@ -230,10 +230,15 @@ struct ScanEndToEndTests {
         let rescan = try await Self.scan("inventory-run2.json", in: directory, extra: ["--institution", "flip-fix"])
         #expect(rescan.status == 0, "stdout: \(rescan.stdout) stderr: \(rescan.stderr)")
         #expect(rescan.stdout.contains("(ad-hoc: flip-fix)"))
-        let rows = try Self.summary(directory)
+        // The rescan's own folder (it leaves `latest` on the consortium run, issue 19).
+        let summaryPath = try #require(rescan.stdout.split(separator: "\n").first { $0.hasPrefix("summary:") }).dropFirst("summary:".count)
+            .trimmingCharacters(in: .whitespaces)
+        let folder = URL(fileURLWithPath: summaryPath).deletingLastPathComponent()
+        let rows = try Self.summary(directory, folder: folder.lastPathComponent)
         #expect(rows.keys.sorted() == ["flip-fix"])
         #expect(rows["flip-fix"]?["change"] == "fixed")
-        let markdown = try String(contentsOf: directory.url.appendingPathComponent("Reports/latest/summary.md"), encoding: .utf8)
+        #expect(try Self.summary(directory).count == Self.expected.count, "latest still shows the consortium run")
+        let markdown = try String(contentsOf: folder.appendingPathComponent("summary.md"), encoding: .utf8)
         #expect(markdown.contains("Ad-hoc rescan covering only: flip-fix"))
         let history = try await CommandRunner.run(["history", "--institution", "flip-fix", "--db", directory.url.appendingPathComponent("history.sqlite").path])
         #expect(history.stdout.contains("manual: noncompliant (new)"))
