@@ -122,3 +122,15 @@ struct SMTPTranscript {
         }
     }
 }
+
+extension SMTPTranscript {
+    /// The last line the server sent.
+    var lastServerReply: String? {
+        lines.reversed().lazy.compactMap { if case .server(let line) = $0 { line } else { nil } }.first
+    }
+
+    /// The first server line with reply code `code`.
+    func firstServerReply(withCode code: Int) -> String? {
+        lines.lazy.compactMap { if case .server(let line) = $0, line.hasPrefix(String(code)) { line } else { nil } }.first
+    }
+}
