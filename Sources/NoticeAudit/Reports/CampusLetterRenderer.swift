@@ -113,7 +113,7 @@ public enum CampusLetterRenderer {
         var lines: [String] = []
         for domain in result.domains {
             lines.append("dig +short TXT \(domain.domain)")
-            let failing = domain.results.filter { $0.key != "pass" }.flatMap(\.value).prefix(2)
+            let failing = domain.results.filter { $0.key != .pass }.flatMap(\.value).prefix(2)
             if let range = failing.first ?? domain.results.values.first?.first {
                 lines.append("notice-audit spf \(domain.domain) --range \(range)")
             }

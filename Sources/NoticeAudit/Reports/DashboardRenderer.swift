@@ -216,9 +216,9 @@ public enum DashboardRenderer {
                 }
                 if let aligned = domain.dmarcAligned { out += aligned ? " (envelope aligned)" : " (envelope not aligned)" }
                 if !domain.results.isEmpty {
-                    let ranges = domain.results.keys.sorted().map { key in
+                    let ranges = domain.results.keys.sorted { $0.rawValue < $1.rawValue }.map { key in
                         let list = domain.results[key]!
-                        return "\(h(key)): \(list.prefix(12).map(h).joined(separator: ", "))\(list.count > 12 ? " and \(list.count - 12) more" : "")"
+                        return "\(key.rawValue): \(list.prefix(12).map(h).joined(separator: ", "))\(list.count > 12 ? " and \(list.count - 12) more" : "")"
                     }
                     out += "<br>Per relay range: \(ranges.joined(separator: "; "))"
                 }

@@ -97,7 +97,7 @@ public enum MarkdownReportRenderer {
                 if result.status != .compliant { out.append("Letter to campus IT: [institutions/\(result.institutionID).md](institutions/\(result.institutionID).md)") ; out.append("") }
                 for finding in result.findings { out += Self.finding(finding) }
                 for domain in result.domains where !domain.results.isEmpty && domain.worstResult != .pass {
-                    let parts = domain.results.keys.sorted().map { "\($0): \(domain.results[$0]!.prefix(8).joined(separator: ", "))\(domain.results[$0]!.count > 8 ? " …" : "")" }
+                    let parts = domain.results.keys.sorted { $0.rawValue < $1.rawValue }.map { "\($0.rawValue): \(domain.results[$0]!.prefix(8).joined(separator: ", "))\(domain.results[$0]!.count > 8 ? " …" : "")" }
                     out.append("- \(text(domain.domain)): \(domain.record.map { "current record \(UntrustedText.markdownCode($0))" } ?? "no SPF record"); per relay range: \(text(parts.joined(separator: "; ")))")
                 }
             }

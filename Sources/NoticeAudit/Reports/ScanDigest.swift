@@ -22,23 +22,18 @@ public struct ScanDigest: Sendable {
         var lines: [String] = []
         let scope = run.selection.map { " (ad-hoc: \($0.joined(separator: ", ")))" } ?? ""
         lines.append("run \(run.id)\(scope): \(report.count(.compliant)) compliant, \(report.count(.noncompliant)) noncompliant, \(report.count(.unknown)) unknown of \(report.results.count)")
-        let kinds: [(String, [InstitutionResult])] = [
-            ("regressed", report.results.filter { $0.change == .regressed }),
-            ("fixed", report.results.filter { $0.change == .fixed }),
-            ("unverified", report.results.filter { $0.change == .unverified }),
-            ("new", report.results.filter { $0.change == .new }),
-        ]
-        let changed = kinds.filter { !$0.1.isEmpty }
+        let kinds: [StatusChange] = [.regressed, .fixed, .unverified, .new]
+        let changed = kinds.map { kind in (kind, report.results.filter { $0.change == kind }) }.filter { !$0.1.isEmpty }
         if changed.isEmpty {
             lines.append("changes: none since the last run")
         } else {
             for (kind, results) in changed {
                 let names = results.prefix(Self.namesPerChange).map { result in
                     if let seen = result.changeFirstSeen { return "\(result.institutionID) (first seen by the rescan of run \(seen.run) at \(Self.time(seen.startedAt)))" }
-                    return kind == "unverified" && (result.unknownRuns ?? 1) > 1 ? "\(result.institutionID) (\(result.unknownRuns!) runs)" : result.institutionID
+                    return kind == .unverified && (result.unknownRuns ?? 1) > 1 ? "\(result.institutionID) (\(result.unknownRuns!) runs)" : result.institutionID
                 }
                 let more = results.count > Self.namesPerChange ? " and \(results.count - Self.namesPerChange) more (summary.md)" : ""
-                lines.append("  \(kind) (\(results.count)): \(names.joined(separator: ", "))\(more)")
+                lines.append("  \(kind.rawValue) (\(results.count)): \(names.joined(separator: ", "))\(more)")
             }
         }
         for finding in run.findings where finding.severity != .info || finding.code == .catalogChanged {

@@ -41,3 +41,6 @@ public enum SPFQualifier: Character, Sendable, Hashable {
         }
     }
 }
+
+/// scan.json and history keep `DomainResult.results` as an object keyed by the result's name.
+extension SPFResult: CodingKeyRepresentable {}

@@ -72,6 +72,15 @@ public final class CheckLedger: Sendable {
         return result
     }
 
+    /// The institution's result when its checks threw an unexpected error: what was decided before
+    /// stands, the rest is `unknown` (`SCAN_ERROR`).
+    func result(for institution: Institution, failedWith error: any Error, durationMilliseconds: Int) -> InstitutionResult {
+        let finding = Finding(code: .scanError, severity: .error, target: institution.id, message: "The checks failed: \(error).",
+                              remediation: "Report this to the notice-audit maintainers with the log.", campusCanFix: false)
+        record(.unknown, reason: finding, findings: [finding])
+        return result(for: institution, durationMilliseconds: durationMilliseconds)
+    }
+
     /// The finding that decides a verdict that is not compliant: the reason of the first check
     /// whose outcome is the verdict's (a failure for `noncompliant`, the undecided check for
     /// `unknown`); a check without its own reason falls back to its worst finding.

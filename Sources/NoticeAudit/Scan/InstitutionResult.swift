@@ -59,8 +59,8 @@ public struct InstitutionResult: Sendable, Equatable, Codable {
 public struct DomainResult: Sendable, Equatable, Codable {
     public var domain: String
     public var worstResult: SPFResult?
-    /// Result → sub-ranges with that result.
-    public var results: [String: [String]]
+    /// Result → sub-ranges with that result (scan.json: an object keyed by the result's name).
+    public var results: [SPFResult: [String]]
     public var record: String?
     public var dnsLookups: Int?
     public var dmarcPolicy: DMARCRecord.Policy?

@@ -6,7 +6,6 @@ public struct RegionRelaySet: Sendable {
     public var include: String?
     public var includeConfirmed: Bool
     public var networks: [IPNetwork]
-    public var pageNetworks: [IPNetwork]
     public var includeNetworks: [IPNetwork]
     /// What could not be read (page missing, include not expanded), temporary problems included.
     public var problems: [String]
@@ -15,8 +14,6 @@ public struct RegionRelaySet: Sendable {
     /// The comparison of the page with the include; only made when the expansion was complete.
     public var crossCheck: CatalogCrossCheck?
 
-    /// True when neither source gave an address: the SPF verdict is then `unknown`.
-    public var isUnknown: Bool { networks.isEmpty }
 
     /// What the scanner knows of the set (../shared/domain.md, "Relay set of a region").
     public var knowledge: RelaySetKnowledge {
@@ -49,6 +46,6 @@ public struct RegionRelaySet: Sendable {
         let networks = union.filter { network in !union.contains { $0 != network && $0.covers(network) } }.sorted()
         return RegionRelaySet(
             region: region, include: entry?.spfInclude, includeConfirmed: entry?.includeConfirmed ?? false, networks: networks,
-            pageNetworks: page, includeNetworks: includeNetworks, problems: problems, temporaryProblems: temporary, crossCheck: crossCheck)
+            includeNetworks: includeNetworks, problems: problems, temporaryProblems: temporary, crossCheck: crossCheck)
     }
 }

@@ -15,10 +15,9 @@ public struct ScanOptions: Sendable {
     public init() {}
 }
 
-/// What a finished (or aborted) scan produced.
+/// What a finished scan produced: its run (the results are in history, `ScanReport.load`).
 public struct ScanOutcome: Sendable {
     public var run: ScanRunRecord
-    public var results: [InstitutionResult]
 }
 
 /// The nightly job: refresh the catalog, check every institution concurrently with a bounded
@@ -52,13 +51,13 @@ public struct Scanner: Sendable {
         if let previousID = try store.previousConsortiumCatalogSnapshotID(), previousID != fetched.status.snapshot?.id {
             previousCatalog = try fetcher.store.snapshot(id: previousID)
         }
-        var findings = Self.catalogFindings(fetched, previous: previousCatalog)
+        var findings = CatalogFindings.fetch(fetched, previous: previousCatalog)
         var relaySets: [AlmaRegion: RegionRelaySet] = [:]
         let expander = IncludeExpander(resolver: resolver)
         for region in Set(institutions.map(\.region)).sorted() {
             let set = try await RegionRelaySet.build(region: region, catalog: fetched.status.catalog, expander: expander)
             relaySets[region] = set
-            findings += Self.relaySetFindings(set)
+            findings += CatalogFindings.relaySet(set)
         }
         let runID = try store.beginRun(trigger: selection == nil ? options.trigger : .adhoc, consortium: inventory.consortium, selection: selection,
                                        catalog: fetched.status, notes: [], findings: findings)
@@ -70,7 +69,7 @@ public struct Scanner: Sendable {
             }
             try store.setRunFindings(causes(findings, results: results, institutions: institutions), run: runID)
             try store.finishRun(runID, status: .completed)
-            return ScanOutcome(run: try store.run(id: runID)!, results: results.sorted { $0.institutionID < $1.institutionID })
+            return ScanOutcome(run: try store.run(id: runID)!)
         } catch {
             try? store.finishRun(runID, status: error is CancellationError ? .aborted : .failed)
             throw error
@@ -157,56 +156,8 @@ public struct Scanner: Sendable {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            return Self.failed(institution, code: .scanError, message: "The checks failed: \(error).", remediation: "Report this to the notice-audit maintainers with the log.")
+            return ledger.result(for: institution, failedWith: error, durationMilliseconds: elapsed())
         }
-    }
-
-    /// Run-level findings about the Ex Libris page: stale, replaced by the built-in default, changed.
-    static func catalogFindings(_ fetched: CatalogFetcher.Result, previous: CatalogSnapshot?) -> [Finding] {
-        var findings: [Finding] = []
-        let source = fetched.status.catalog.source
-        if case .failed(let message, _) = fetched.outcome {
-            findings.append(fetched.status.snapshot == nil
-                ? Finding(code: .catalogDefaultUsed, severity: .warning, target: source,
-                          message: "The Ex Libris page could not be fetched (\(message)) and no earlier snapshot exists, so the built-in default catalog was used.",
-                          remediation: "Check that the scanner reaches the Knowledge Center (proxy settings, firewall); run notice-audit ranges fetch to test.", campusCanFix: false)
-                : Finding(code: .catalogStale, severity: .warning, target: source,
-                          message: "The Ex Libris page could not be fetched (\(message)); the last good snapshot was used and may be stale.",
-                          remediation: "Check that the scanner reaches the Knowledge Center (proxy settings, firewall); run notice-audit ranges fetch to test.", campusCanFix: false))
-        }
-        if let previous, let current = fetched.status.snapshot, case let diff = CatalogDiff(from: previous.catalog, to: current.catalog), !diff.isEmpty {
-            findings.append(Finding(code: .catalogChanged, severity: .info, target: source,
-                message: "The Ex Libris relay catalog changed since the previous scan (snapshot \(previous.id) to \(current.id)): \(diff.lines.joined(separator: "; ")).",
-                remediation: "Institutions that list the relay addresses one by one must update their SPF records; those using the region's include need nothing.", campusCanFix: false))
-        }
-        return findings
-    }
-
-    /// Run-level findings about one region's relay set: incomplete, empty, page and include disagreeing.
-    static func relaySetFindings(_ set: RegionRelaySet) -> [Finding] {
-        let region = set.region
-        switch set.knowledge {
-        case .empty:
-            return [Finding(code: .catalogNoAddress, severity: .error, target: region.code,
-                message: "No relay address of \(region.displayName) is known (\(set.problems.joined(separator: "; "))); every SPF verdict of the region is unknown.",
-                remediation: "Check that the scanner reaches the Ex Libris page and resolves the region's SPF include; run notice-audit ranges fetch to test.", campusCanFix: false)]
-        case .incomplete:
-            return [Finding(code: .catalogIncomplete, severity: .warning, target: region.code,
-                message: "The relay set of \(region.displayName) is incomplete: \(set.include ?? "the include") could not be fully expanded (\(set.temporaryProblems.joined(separator: "; "))). A definite failure on a known address still counts; a pass on every known address is reported unknown.",
-                remediation: "Usually a passing DNS problem; the next run checks again. If it persists, run the scan with --log-level debug to see which query fails.", campusCanFix: false)]
-        case .complete:
-            guard let check = set.crossCheck, !check.pageOnly.isEmpty || !check.includeOnly.isEmpty else { return [] }
-            return [Finding(code: .catalogDisagreement, severity: .warning, target: region.code,
-                message: "The Ex Libris page and \(check.include) disagree for \(region.displayName): on the page only \(check.pageOnly.map(\.description).joined(separator: ", ").ifEmpty("nothing")); in DNS only \(check.includeOnly.map(\.description).joined(separator: ", ").ifEmpty("nothing")). Both are checked.",
-                remediation: "Nothing to change at the campuses; report the difference to Ex Libris support.", campusCanFix: false)]
-        }
-    }
-
-    static func failed(_ institution: Institution, code: FindingCode, message: String, remediation: String) -> InstitutionResult {
-        InstitutionResult(
-            institutionID: institution.id, name: institution.name, method: institution.delivery, status: .unknown, spfResult: nil, dmarcPolicy: nil,
-            relayStatus: nil, change: .new, findings: [Finding(code: code, severity: .error, target: institution.id, message: message, remediation: remediation)],
-            domains: [], relay: nil, durationMilliseconds: 0)
     }
 }
 

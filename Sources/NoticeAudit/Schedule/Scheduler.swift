@@ -1,12 +1,12 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// `notice-audit schedule run`: a long-running scheduler for hosts without cron. Runs each job as
 /// a child process of this binary at its cron times, one job at a time per database (a `flock`
 /// lock), a run missed while the scheduler was down once at start-up (not once per missed night),
 /// with optional jitter; on stop, the running job gets SIGTERM and is waited for.
-public final class Scheduler: @unchecked Sendable {
-    // @unchecked: `child` and `stopping` are guarded by `lock`; the rest is immutable.
+public final class Scheduler: Sendable {
     public let config: ScheduleConfig
     let schedules: [String: CronSchedule]
     let executable: String
@@ -15,9 +15,8 @@ public final class Scheduler: @unchecked Sendable {
     let timeScale: Double
     let statePath: String
     private let started = Date()
-    private let lock = NSLock()
-    private var child: Process?
-    private var stopping = false
+    /// The running job's process id and whether `stop()` was asked, behind one lock.
+    private let state = Mutex<(child: pid_t?, stopping: Bool)>((nil, false))
 
     public init(config: ScheduleConfig, schedules: [String: CronSchedule], executable: String, logger: Logger, timeScale: Double = 1) {
         self.config = config
@@ -33,14 +32,14 @@ public final class Scheduler: @unchecked Sendable {
 
     /// Asks the loop to end; the running job (if any) gets SIGTERM.
     public func stop() {
-        let running = lock.withLock { () -> Process? in
-            stopping = true
-            return child
+        let running = state.withLock { state in
+            state.stopping = true
+            return state.child
         }
-        if let running, running.isRunning { kill(running.processIdentifier, SIGTERM) }
+        if let running { kill(running, SIGTERM) }
     }
 
-    private var isStopping: Bool { lock.withLock { stopping } }
+    private var isStopping: Bool { state.withLock { $0.stopping } }
 
     /// Runs until `stop()`.
     public func run() async throws {
@@ -88,17 +87,16 @@ public final class Scheduler: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = job.arguments
         let begun = Date()
-        lock.withLock { child = process }
         do {
             try process.run()
+            state.withLock { $0.child = process.processIdentifier }
         } catch {
-            lock.withLock { child = nil }
             logger.error("could not start \(job.name): \(error)", metadata: ["schedule.job": "\(job.name)"])
             return
         }
         if isStopping { kill(process.processIdentifier, SIGTERM) }
         while process.isRunning { try? await Task.sleep(for: .milliseconds(100)) }
-        lock.withLock { child = nil }
+        state.withLock { $0.child = nil }
         lastRuns[job.name] = max(lastRuns[job.name] ?? now, now)
         saveState(lastRuns)
         let seconds = String(format: "%.1f", Date().timeIntervalSince(begun))

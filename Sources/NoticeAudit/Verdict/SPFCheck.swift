@@ -30,7 +30,7 @@ public struct SPFCheck: Sendable {
         let worst = coverages.map(\.worstResult).max() ?? .none
         result.worstResult = worst
         for coverage in coverages {
-            for (spf, networks) in coverage.networksByResult { result.results[spf.rawValue, default: []] += networks.map(\.description) }
+            for (spf, networks) in coverage.networksByResult { result.results[spf, default: []] += networks.map(\.description) }
         }
         let include = relays.includeConfirmed ? relays.include : nil
         let audit = try await SPFRecordAuditor(resolver: resolver).audit(domain: domain, requiredInclude: include, coverages: coverages)

@@ -24,7 +24,7 @@ struct CoordinatorDeskTests {
             change: .unchanged,
             findings: [Finding(code: .spfPermerror, severity: .error, target: "bad.example.edu", message: "The SPF record is invalid: " + hostile,
                                remediation: "Publish the record below.", facts: FindingFacts(publishedRecord: "v=spf1 " + hostile, recommendedRecord: "v=spf1 include:spf-na.exlibrisgroup.com -all"))],
-            domains: [DomainResult(domain: "bad.example.edu", worstResult: .permerror, results: ["permerror": ["192.0.2.16/28"]], record: "v=spf1 " + hostile,
+            domains: [DomainResult(domain: "bad.example.edu", worstResult: .permerror, results: [.permerror: ["192.0.2.16/28"]], record: "v=spf1 " + hostile,
                                    dnsLookups: 0, dmarcPolicy: DMARCRecord.Policy.none, dmarcAligned: true, dmarcRecord: "v=DMARC1; p=none; x=" + hostile, dmarcRecordName: "_dmarc.bad.example.edu")],
             relay: nil, durationMilliseconds: 3)
         var key = DKIMKeyCheck.Result(selector: "s1", domain: "bad.example.edu", name: "s1._domainkey.bad.example.edu", status: .invalid,

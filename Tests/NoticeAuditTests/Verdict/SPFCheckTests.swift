@@ -22,7 +22,7 @@ struct SPFCheckTests {
         #expect(set.knowledge == .incomplete)
         // Defect "DNS failure mislabelled as disagreement": no cross-check from an incomplete expansion.
         #expect(set.crossCheck == nil)
-        #expect(Scanner.relaySetFindings(set).map(\.code) == [.catalogIncomplete])
+        #expect(CatalogFindings.relaySet(set).map(\.code) == [.catalogIncomplete])
         let result = try await SPFCheck(resolver: zone).check(domain: "campus.edu", sender: "a@campus.edu", relays: set)
         #expect(result.outcome == .unknown)
         #expect(result.findings.map(\.code).contains(.catalogIncomplete))
