@@ -42,6 +42,10 @@ public enum CampusLetterRenderer {
         }
         if problems.isEmpty { out.append("- The check ended without a definite answer (status \(result.status.rawValue)).") }
         out.append("")
+        if let path = result.sendingPath, path.envelopeAssumed, problems.contains(where: { $0.code.concern == .dmarc || $0.code.concern == .dkim }) {
+            out.append("We assumed that Alma sends with its default envelope sender, \(text(path.envelopeFrom)): the consortium's records do not say which one your library's Alma Mail Handling profile sets. If it sets another, tell the consortium office and we will check again with it.")
+            out.append("")
+        }
         if let since = report.since(result) {
             let days = report.daysInState(result) ?? 0
             let age = since.run == report.run.id ? "first seen in this run" : days == 0 ? "earlier today" : "\(days) day\(days == 1 ? "" : "s") ago"

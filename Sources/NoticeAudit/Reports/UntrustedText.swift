@@ -54,6 +54,7 @@ public enum UntrustedText {
         var out = ""
         out.reserveCapacity(characters.count + 16)
         let tildes = characters.count { $0 == "~" }
+        let loneUnderscores = characters.indices.count { characters[$0] == "_" && !isInWord(characters, $0) }
         for (index, character) in characters.enumerated() {
             let next = index + 1 < characters.count ? characters[index + 1] : nil
             if character == "~" {
@@ -68,12 +69,18 @@ public enum UntrustedText {
             } else if markdownSpecial.contains(character) {
                 out.append("\\")
             } else if character == "_" {
-                let inWord = index > 0 && index + 1 < characters.count && characters[index - 1].isLetterOrDigit && characters[index + 1].isLetterOrDigit
-                if !inWord { out.append("\\") }
+                // Emphasis needs an opening and a closing `_` outside words: a lone one (`_dmarc.…`) is inert.
+                if !isInWord(characters, index), loneUnderscores > 1 { out.append("\\") }
             }
             out.append(character)
         }
         return out
+    }
+
+    /// True when the character at `index` has a letter or digit on both sides (CommonMark §6.2:
+    /// an underscore there neither opens nor closes emphasis).
+    private static func isInWord(_ characters: [Character], _ index: Int) -> Bool {
+        index > 0 && index + 1 < characters.count && characters[index - 1].isLetterOrDigit && characters[index + 1].isLetterOrDigit
     }
 
     /// A Markdown code span (CommonMark §6.1) showing `text` literally: delimited by one backtick

@@ -82,15 +82,15 @@ public struct DMARCCheck: Sendable {
                 return (.unknown, nil)
             }
             let spfWhy = evaluation.aligned
-                ? "its SPF does not pass from every sending address (see ENVELOPE_SPF_NOT_PASSING), so SPF cannot align"
-                : "it is not in \(from): SPF cannot align"
+                ? "the SPF of Alma's envelope sender \(envelope) does not pass from every sending address (ENVELOPE_SPF_NOT_PASSING), so SPF cannot align"
+                : "Alma's envelope sender \(envelope) is not in \(from), so SPF cannot align"
             let why = selectors.isEmpty
                 ? "no DKIM selector is named in the inventory, so no key can align"
                 : aligned.isEmpty
                     ? "no DKIM key is checked at a domain aligned with \(from)"
                     : "DKIM cannot align: " + aligned.map { "\($0.name) is \(DKIMCheck.words($0.status))" }.joined(separator: ", ")
             return (.fail, Finding(code: .dmarcMisaligned, severity: .error, target: from,
-                message: "\(record) asks receivers to \(policy) mail that fails DMARC, and Alma's envelope sender (\(envelope)): \(spfWhy), and \(why). Notices fail DMARC.",
+                message: "\(record) asks receivers to \(policy) mail that fails DMARC; \(spfWhy), and \(why). Notices fail DMARC.",
                 remediation: selectors.isEmpty
                     ? "Set up DKIM signing for \(from) with Ex Libris and name its selector in the inventory (dkim_selectors), or have Alma send with an envelope sender in \(from); until then, relax the policy to p=none."
                     : "Fix the DKIM key (see the DKIM findings) or have Alma send with an envelope sender in \(from); until then, relax the policy to p=none."))

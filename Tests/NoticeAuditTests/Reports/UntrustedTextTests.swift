@@ -30,7 +30,10 @@ struct UntrustedTextTests {
         #expect(UntrustedText.markdown("a & b -> c") == "a & b -> c")
         #expect(UntrustedText.markdown("> quoted") == ##"\> quoted"##)
         // Inert where the text goes: an underscore inside a word, parentheses without a bracket.
-        #expect(UntrustedText.markdown("check_host() of _dmarc.x") == "check_host() of \\_dmarc.x")
+        // A lone `_` outside a word cannot open emphasis without a closing one (issue 19: letters
+        // read as plain text); two of them could, and are escaped.
+        #expect(UntrustedText.markdown("check_host() of _dmarc.x") == "check_host() of _dmarc.x")
+        #expect(UntrustedText.markdown("_em_ and _dmarc") == ##"\_em\_ and \_dmarc"##)
         #expect(UntrustedText.markdown("one\ntwo") == "one two")
         #expect(UntrustedText.markdown("v=spf1 include:spf-na.exlibrisgroup.com -all") == "v=spf1 include:spf-na.exlibrisgroup.com -all")
     }
