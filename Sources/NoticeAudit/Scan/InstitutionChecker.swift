@@ -36,7 +36,7 @@ public struct InstitutionChecker: Sendable {
         ledger.setPath(path)
         ledger.note(path.assumptionFindings(institution: institution))
         // The DKIM keys are read while SPF is evaluated: their lookups then add no wall time.
-        async let dkimKeys = dkim.check(institution)
+        async let dkimKeys = dkim.check(fromDomains: path.fromDomains, selectors: institution.dkimSelectors)
 
         var spfOutcomes: [String: CheckOutcome] = [:]
         if institution.delivery == .spf {

@@ -7,13 +7,13 @@ public struct DKIMCheck: Sendable {
         self.resolver = resolver
     }
 
-    /// Every key of the institution; empty when no selector is configured.
-    public func check(_ institution: Institution) async throws -> [DKIMKeyCheck.Result] {
+    /// Every key of the From domains × `selectors`; empty when no selector is configured.
+    public func check(fromDomains: [String], selectors: [String]) async throws -> [DKIMKeyCheck.Result] {
         let check = DKIMKeyCheck(resolver: resolver)
         var results: [DKIMKeyCheck.Result] = []
-        for domain in institution.senderDomains {
-            for selector in institution.dkimSelectors {
-                results.append(try await check.check(domain: domain.name, selector: selector))
+        for domain in fromDomains {
+            for selector in selectors {
+                results.append(try await check.check(domain: domain, selector: selector))
             }
         }
         return results

@@ -96,6 +96,21 @@ struct ExitStatusTests {
         #expect(report.stderr.contains("the result of good-ip in run 1 that cannot be read"), "\(report.stderr)")
     }
 
+    /// Issue 19: `report --run N` records where it wrote the run, so `REPORTS/index.html` (here a
+    /// second reports folder) links it as run N, not as a folder history no longer knows.
+    @Test func aReRenderedRunKeepsItsReportPath() async throws {
+        let directory = try TemporaryDirectory()
+        let db = directory.url.appendingPathComponent("history.sqlite").path
+        #expect(try await Self.scan(db: db, reports: directory.url.appendingPathComponent("Reports").path).status == 0)
+        let elsewhere = directory.url.appendingPathComponent("Elsewhere")
+        let rendered = try await CommandRunner.run(["report", "--run", "1", "--db", db, "--reports", elsewhere.path])
+        #expect(rendered.status == 0, "\(rendered.stderr)")
+        let store = ScanStore(database: try HistoryDatabase(path: db, access: .readOnly))
+        #expect(try store.reportedRuns().first { $0.run == 1 }?.reportPath.hasPrefix(elsewhere.path) == true)
+        let index = try String(contentsOf: elsewhere.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(!index.contains("no longer in the history database"), "\(index)")
+    }
+
     @Test func usageErrorsAre2AndHelpIs0() async throws {
         #expect(try await CommandRunner.run(["scan", "--concurrency", "0"]).status == 2)
         #expect(try await CommandRunner.run(["no-such-command"]).status == 2)
@@ -130,6 +145,8 @@ struct ExitStatusTests {
         #expect(lines.contains("first=0"), "\(lines)")
         #expect(lines.contains("second=3"), "\(lines) \(stderr)")
         #expect(stderr.contains("the reports of run 2 could not be written"), "\(stderr)")
+        // The recovery message names the reports folder given, not a default (issue 19).
+        #expect(stderr.contains("\(reports)/latest still shows the previous run") && stderr.contains("--reports \(reports)"), "\(stderr)")
         #expect(stderr.contains("enough space") || stderr.contains("No space left"), "\(stderr)")
         let latest = try #require(lines.first { $0.hasPrefix("latest=") }).dropFirst("latest=".count)
         #expect(latest.hasSuffix("-run1"), "\(lines)")

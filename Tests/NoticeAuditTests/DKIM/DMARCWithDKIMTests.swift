@@ -14,7 +14,7 @@ struct DMARCWithDKIMTests {
     }
 
     static func judge(_ zone: InMemoryZone, _ institution: Institution) async throws -> (DMARCCheck.Result, [Finding]) {
-        let keys = try await DKIMCheck(resolver: zone).check(institution)
+        let keys = try await DKIMCheck(resolver: zone).check(fromDomains: institution.senderDomains.map(\.name), selectors: institution.dkimSelectors)
         let path = SendingPath(fromDomains: institution.senderDomains.map(\.name), envelopeFrom: institution.envelopeFrom?.description ?? SendingPath.almaDefaultEnvelope,
                                envelopeAssumed: institution.envelopeFrom == nil, sendingAddresses: [], addressSource: .exLibrisRelays)
         let dmarc = try await DMARCCheck(resolver: zone).check(path, envelopeSPF: [:], selectors: institution.dkimSelectors, dkim: keys)

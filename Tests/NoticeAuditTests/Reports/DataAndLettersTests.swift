@@ -99,6 +99,25 @@ struct DataAndLettersTests {
         #expect(!letter.contains("\\~"), "\(letter)")
     }
 
+    /// The catalog panel says "agree" only for a region whose relay set the run built.
+    @Test func theCatalogPanelSaysWhichRegionsWereChecked() {
+        let relays = [RelayCatalog.Relay(host: "relay.example", addresses: [IPNetwork(cidr: "192.0.2.16/28")!])]
+        let catalog = RelayCatalog(regions: [.northAmerica: .init(spfInclude: "spf-na.example", relays: relays),
+                                             .europe: .init(spfInclude: "spf-eu.example", relays: relays)], source: "page")
+        var result = InstitutionResult(institutionID: "c", name: "Campus", method: .spf, status: .compliant, spfResult: .pass, dmarcPolicy: nil,
+                                       relayStatus: nil, change: .new, findings: [], domains: [], relay: nil, durationMilliseconds: 1)
+        result.region = .northAmerica
+        let run = ScanRunRecord(id: 1, startedAt: Date(), finishedAt: Date(), status: .completed, trigger: .scheduled, toolVersion: "t", consortium: "C",
+                                selection: nil, catalogSnapshotID: nil, catalogSource: nil, catalogStale: false, notes: [])
+        let report = ScanReport(run: run, results: [result], trend: [],
+                                catalog: CatalogStatus(snapshot: nil, catalog: catalog, isStale: false, lastError: nil, lastAttemptAt: nil))
+        let html = DashboardRenderer.render(report)
+        let rows = html.split(separator: "\n").filter { $0.hasPrefix("<tr><th scope=\"row\">NA") || $0.hasPrefix("<tr><th scope=\"row\">EU") }
+        #expect(rows.count == 2)
+        #expect(rows.first { $0.contains(">NA") }?.hasSuffix("<td>agree</td></tr>") == true, "\(rows)")
+        #expect(rows.first { $0.contains(">EU") }?.contains("not checked in this run") == true, "\(rows)")
+    }
+
     /// A consortium run compares with consortium runs; the rescan that saw the change first is named.
     @Test func aChangeFirstSeenByARescanIsStillReported() {
         let day = Date(timeIntervalSince1970: 1_800_000_000)

@@ -101,5 +101,8 @@ struct SignalTests {
         let store = ScanStore(database: try HistoryDatabase(path: database, access: .readOnly))
         #expect(try store.run(id: 1)?.status == .aborted)
         #expect(try store.run(id: 2)?.status == .completed)
+        // Issue 19: the aborted run's partial report keeps its path, so the list of runs links it
+        // as run 1 rather than as a folder "no longer in the history database".
+        #expect(try store.reportedRuns().contains { $0.run == 1 && $0.reportPath.hasSuffix("-run1") })
     }
 }
