@@ -102,11 +102,7 @@ public struct ReportWriter: Sendable {
 
     /// The start time a run folder's name gives (`2026-11-26T030000Z-run12`).
     static func startDate(ofFolder name: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd'T'HHmmss'Z'"
-        return name.split(separator: "-run").first.flatMap { formatter.date(from: String($0)) }
+        name.split(separator: "-run").first.flatMap { UTCTime.parse(String($0), UTCTime.folderPattern) }
     }
 
     /// Removes what a killed writer left: staging folders, `latest` links and index files under

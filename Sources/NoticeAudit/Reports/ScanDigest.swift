@@ -64,13 +64,7 @@ public struct ScanDigest: Sendable {
     }
 
     /// `2026-11-29 14:05 UTC`.
-    static func time(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
-        return formatter.string(from: date)
-    }
+    static func time(_ date: Date) -> String { UTCTime.format(date, "yyyy-MM-dd HH:mm 'UTC'") }
 
     /// Institutions named per kind of change; the rest are counted.
     static let namesPerChange = 10

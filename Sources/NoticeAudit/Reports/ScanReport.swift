@@ -56,10 +56,6 @@ public struct ScanReport: Sendable {
 
     /// The folder name of the run: `2026-11-26T0300Z-run12`.
     public var folderName: String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd'T'HHmmss'Z'"
-        return "\(formatter.string(from: run.startedAt))-run\(run.id)"
+        "\(UTCTime.format(run.startedAt, UTCTime.folderPattern))-run\(run.id)"
     }
 }

@@ -53,11 +53,5 @@ public struct TrendChart: Sendable {
         return out.joined(separator: "\n") + "\n"
     }
 
-    static func day(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: date)
-    }
+    static func day(_ date: Date) -> String { UTCTime.format(date, "yyyy-MM-dd") }
 }
