@@ -18,46 +18,41 @@ public struct DMARCChecker: Sendable {
         return mode == .strict ? a == b : organizationalDomain(a, suffixes: suffixes) == organizationalDomain(b, suffixes: suffixes)
     }
 
+    /// The RFC 7489 reading of `fromDomain` against `envelopeDomain`, as one evaluation
+    /// (``DMARCDiscoverer`` gives both readings).
     public func evaluate(fromDomain: String, envelopeDomain: String) async throws -> DMARCEvaluation {
         let from = SPFEvaluationRun.normalized(fromDomain)
-        var evaluation = DMARCEvaluation(
-            fromDomain: from, recordName: nil, record: nil, effectivePolicy: nil, envelopeDomain: envelopeDomain,
-            aligned: Self.aligned(from, envelopeDomain, mode: .relaxed), verdict: .missing)
-        let organizational = Self.organizationalDomain(from)
-        let candidates = organizational == from ? [from] : [from, organizational]
-        for (index, name) in candidates.enumerated() {
-            let recordName = "_dmarc.\(name)"
-            let answer: DNSAnswer
-            do {
-                answer = try await resolver.resolve(recordName, type: .txt)
-            } catch let error as DNSLookupError {
-                evaluation.verdict = .unknown(error.description)
-                return evaluation
+        let reading = try await DMARCDiscoverer(resolver: resolver).discover(from).rfc7489
+        let mode = reading.parsed?.spfAlignment ?? .relaxed
+        return DMARCEvaluation(reading, standard: .rfc7489, from: from, envelopeDomain: envelopeDomain,
+                               aligned: Self.aligned(from, envelopeDomain, mode: mode))
+    }
+}
+
+extension DMARCEvaluation {
+    /// The evaluation of one reading against the envelope: `aligned` nil when the organizational
+    /// domains could not be found (a walk without a definite answer).
+    init(_ reading: DMARCReading, standard: DMARCStandard, from: String, envelopeDomain: String, aligned: Bool?) {
+        self.init(fromDomain: from, recordName: reading.recordDomain.map { "_dmarc.\($0)" }, record: reading.parsed, effectivePolicy: reading.policy,
+                  envelopeDomain: envelopeDomain, aligned: aligned ?? false, verdict: .missing)
+        switch reading.status {
+        case .temperror:
+            verdict = .unknown(reading.problem ?? "no definite DNS answer")
+        case .none:
+            if let text = reading.invalidOwnRecord {
+                verdict = .invalid(text)
+                recordName = "_dmarc.\(from)"
+            } else if reading.severalRecordsAt.contains(from) {
+                verdict = .multipleRecords
+                recordName = "_dmarc.\(from)"
             }
-            let texts = answer.records.compactMap { record -> String? in
-                guard case .txt(let strings) = record else { return nil }
-                return String(decoding: strings.flatMap { $0 }, as: UTF8.self)
-            }.filter(DMARCRecord.isDMARC1)
-            // RFC 7489 §6.6.3: records not starting with v=DMARC1 are discarded; none left, ask the
-            // organizational domain; several left, discovery ends here with no policy.
-            if texts.isEmpty { continue }
-            evaluation.recordName = recordName
-            if texts.count > 1 {
-                evaluation.verdict = .multipleRecords(texts.count)
-                return evaluation
+        case .found:
+            let enforcing = (reading.policy ?? .none) != .none
+            if enforcing, aligned == nil {
+                verdict = .unknown("the organizational domain of \(envelopeDomain) or \(from) could not be found (\(standard.rawValue) tree walk)")
+            } else {
+                verdict = enforcing && aligned == false ? .misaligned : .fine
             }
-            guard let record = DMARCRecord(texts[0]) else {
-                evaluation.verdict = .invalid(texts[0])
-                return evaluation
-            }
-            evaluation.recordName = recordName
-            evaluation.record = record
-            evaluation.effectivePolicy = index == 0 ? record.policy : (record.subdomainPolicy ?? record.policy)
-            evaluation.aligned = Self.aligned(from, envelopeDomain, mode: record.spfAlignment)
-            let enforcing = (evaluation.effectivePolicy ?? .none) != .none
-            evaluation.verdict = enforcing && !evaluation.aligned ? .misaligned : .fine
-            return evaluation
         }
-        return evaluation
     }
 }

@@ -1,4 +1,5 @@
-/// A DMARC policy record (RFC 7489 §6.3): `v=DMARC1; p=reject; sp=none; aspf=r; ...`.
+/// A DMARC policy record (RFC 9989 §4.7, formerly RFC 7489 §6.3): `v=DMARC1; p=reject; sp=none;
+/// np=reject; psd=n; t=y; aspf=r; ...`.
 public struct DMARCRecord: Sendable, Equatable {
     public enum Policy: String, Sendable, Codable, Comparable {
         case none, quarantine, reject
@@ -12,23 +13,38 @@ public struct DMARCRecord: Sendable, Equatable {
         case strict = "s"
     }
 
+    /// `psd` (RFC 9989 §4.7): whether the name is a public suffix domain (`y`), an organizational
+    /// domain that says it is not (`n`), or unknown (`u`, the default).
+    public enum PublicSuffixDomain: String, Sendable, Codable {
+        case yes = "y", no = "n", unknown = "u"
+    }
+
     public var policy: Policy
     public var subdomainPolicy: Policy?
+    /// `np` (RFC 9989 §4.7): the policy for names below that do not exist.
+    public var nonexistentPolicy: Policy?
     public var spfAlignment: Alignment
     /// `adkim` (RFC 7489 §6.3): how a DKIM signing domain must match the From domain.
     public var dkimAlignment: Alignment
+    public var psd: PublicSuffixDomain
+    /// `t=y` (RFC 9989 §4.7): testing; RFC 9989 receivers lower the policy one level, RFC 7489 ones ignore it.
+    public var testing: Bool
+    /// `pct` (RFC 7489 §6.3; gone in RFC 9989): the share of failing mail the policy applies to.
+    public var percent: Int?
+    /// True when `p` (or `sp`/`np`) was missing or invalid and a valid `rua` made it read as `p=none`.
+    public var policyFromReportAddress: Bool
     public var text: String
 
-    /// True when the TXT record starts with `v=DMARC1` (RFC 7489 §6.6.3 step 4: others are discarded
-    /// before records are counted).
+    /// True when the TXT record starts with `v=DMARC1` (RFC 7489 §6.6.3 step 4, RFC 9989 §4.10:
+    /// others are discarded before records are counted).
     public static func isDMARC1(_ text: String) -> Bool {
         let first = text.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         return first.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "\t", with: "") == "v=DMARC1"
     }
 
     /// Parses a record; nil when it is not a `v=DMARC1` record, or has no valid `p` and no valid
-    /// `rua`. RFC 7489 §6.6.3 step 6: a record without a valid `p` (or with an invalid `sp`) but
-    /// with a valid `rua` URI is read as `p=none`.
+    /// `rua`. RFC 7489 §6.6.3 step 6 and RFC 9989 §4.10.1: a record without a valid `p` (or with an
+    /// invalid `sp` or `np`) but with a valid `rua` URI is read as `p=none`.
     public init?(_ text: String) {
         let tags = text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard Self.isDMARC1(text), !tags.isEmpty else { return nil }
@@ -38,21 +54,20 @@ public struct DMARCRecord: Sendable, Equatable {
             guard parts.count == 2 else { continue }
             values[parts[0].lowercased()] = parts[1]
         }
-        let p = values["p"].flatMap { Policy(rawValue: $0.lowercased()) }
-        let spValid = values["sp"].map { Policy(rawValue: $0.lowercased()) != nil } ?? true
-        if p == nil || !spValid {
+        func policy(_ key: String) -> Policy? { values[key].flatMap { Policy(rawValue: $0.lowercased()) } }
+        let valid = policy("p") != nil && (values["sp"] == nil || policy("sp") != nil) && (values["np"] == nil || policy("np") != nil)
+        if !valid {
             guard Self.hasValidReportURI(values["rua"]) else { return nil }
-            self.policy = .none
-            self.subdomainPolicy = nil
-            self.spfAlignment = values["aspf"].flatMap { Alignment(rawValue: $0.lowercased()) } ?? .relaxed
-            self.dkimAlignment = values["adkim"].flatMap { Alignment(rawValue: $0.lowercased()) } ?? .relaxed
-            self.text = text
-            return
         }
-        self.policy = p!
-        self.subdomainPolicy = values["sp"].flatMap { Policy(rawValue: $0.lowercased()) }
+        self.policy = valid ? policy("p")! : .none
+        self.subdomainPolicy = valid ? policy("sp") : nil
+        self.nonexistentPolicy = valid ? policy("np") : nil
+        self.policyFromReportAddress = !valid
         self.spfAlignment = values["aspf"].flatMap { Alignment(rawValue: $0.lowercased()) } ?? .relaxed
         self.dkimAlignment = values["adkim"].flatMap { Alignment(rawValue: $0.lowercased()) } ?? .relaxed
+        self.psd = values["psd"].flatMap { PublicSuffixDomain(rawValue: $0.lowercased()) } ?? .unknown
+        self.testing = values["t"]?.lowercased() == "y"
+        self.percent = values["pct"].flatMap { Int($0) }.map { min(100, max(0, $0)) }
         self.text = text
     }
 
@@ -80,8 +95,9 @@ public struct DMARCEvaluation: Sendable, Equatable {
         case misaligned
         /// No definite DNS answer.
         case unknown(String)
-        /// Several `v=DMARC1` records at one name: RFC 7489 §6.6.3 ends discovery, no policy applies.
-        case multipleRecords(Int)
+        /// Several `v=DMARC1` records at the From name: RFC 7489 §6.6.3 ends discovery there, RFC
+        /// 9989 discards them and walks on; no record applied in this reading.
+        case multipleRecords
         /// A `v=DMARC1` record with neither a valid `p` nor a valid `rua`: DMARC does not apply.
         case invalid(String)
     }

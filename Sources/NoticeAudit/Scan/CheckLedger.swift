@@ -18,6 +18,7 @@ public final class CheckLedger: Sendable {
         var relay: RelaySummary?
         var dkimKeys: [DKIMKeyCheck.Result]?
         var dmarcPolicy: DMARCRecord.Policy?
+        var dmarc: [String: DMARCDiscovery]?
     }
 
     private let state = Mutex(State())
@@ -69,6 +70,7 @@ public final class CheckLedger: Sendable {
         result.dkimKeys = state.dkimKeys?.isEmpty == false ? state.dkimKeys : nil
         result.sendingPath = state.path
         result.region = institution.region
+        result.dmarc = state.dmarc
         return result
     }
 

@@ -36,6 +36,14 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
     case dmarcMultipleRecords = "DMARC_MULTIPLE_RECORDS"
     /// A `v=DMARC1` record without a valid `p` and without a valid `rua`: DMARC does not apply.
     case dmarcInvalid = "DMARC_INVALID"
+    /// RFC 9989 and RFC 7489 receivers apply different policies (info, both in words).
+    case dmarcReadingsDiffer = "DMARC_READINGS_DIFFER"
+    /// `pct` below 100: gone in RFC 9989, never softens the verdict.
+    case dmarcPctIgnored = "DMARC_PCT_IGNORED"
+    /// `t=y`: RFC 9989 lowers the policy one level, RFC 7489 ignores it; never softens the verdict.
+    case dmarcTesting = "DMARC_TESTING"
+    /// `p=reject` without a usable DKIM key for the notices (RFC 9989 §7.4: such domains must sign).
+    case dmarcRejectWithoutDKIM = "DMARC_REJECT_WITHOUT_DKIM"
 
     // The sending path (../shared/domain.md, "What is checked").
     /// No `envelope_from` in the inventory: Alma's default `alma@exlibrisgroup.com` is assumed.
@@ -98,7 +106,8 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
         case .spfNotAuthorized, .spfNoRecord, .spfPermerror, .spfTemperror, .spfLookupLimit, .spfCoverageSampled, .spfRelaysUnknown, .spfPtrUsed,
              .spfPassAll, .spfRecordTooLong, .spfAnswerTooLong, .exlibrisIncludeIncomplete, .envelopeSPFNotPassing, .envelopeDefaultAssumed:
             .spf
-        case .dmarcMissing, .dmarcPolicyNone, .dmarcMisaligned, .dmarcTemperror, .dmarcAlignedByDKIM, .dmarcMultipleRecords, .dmarcInvalid:
+        case .dmarcMissing, .dmarcPolicyNone, .dmarcMisaligned, .dmarcTemperror, .dmarcAlignedByDKIM, .dmarcMultipleRecords, .dmarcInvalid,
+             .dmarcReadingsDiffer, .dmarcPctIgnored, .dmarcTesting, .dmarcRejectWithoutDKIM:
             .dmarc
         case .dkimMissing, .dkimRevoked, .dkimInvalid, .dkimWeakKey, .dkimKeyTooWeak, .dkimTesting, .dkimTemperror:
             .dkim

@@ -67,6 +67,7 @@ public struct InstitutionChecker: Sendable {
         ledger.note(dmarcResult.findings + dkimFindings)
         ledger.update { state in
             state.dmarcPolicy = dmarcResult.strictestPolicy
+            state.dmarc = dmarcResult.discoveries
             for index in state.domains.indices {
                 let evaluation = dmarcResult.evaluations[state.domains[index].domain]
                 state.domains[index].dmarcPolicy = evaluation?.effectivePolicy

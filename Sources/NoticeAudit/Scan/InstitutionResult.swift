@@ -27,6 +27,8 @@ public struct InstitutionResult: Sendable, Equatable, Codable {
     public var relay: RelaySummary?
     /// The DKIM keys read (From domain × selector); nil in history written before they were kept.
     public var dkimKeys: [DKIMKeyCheck.Result]?
+    /// Both DMARC readings per From domain (scan.json `dmarc`); nil in history written before.
+    public var dmarc: [String: DMARCDiscovery]?
     /// The institution's Alma region; nil in history written before it was kept.
     public var region: AlmaRegion?
     /// The sending path the checks used; nil in history written before it was kept.

@@ -6,6 +6,15 @@ public enum CheckOutcome: Sendable, Equatable {
     case fail
     /// Could not prove either way.
     case unknown
+
+    /// How bad it is: fail, then unknown, then pass (the worse of two readings is kept).
+    var severity: Int {
+        switch self {
+        case .pass: 0
+        case .unknown: 1
+        case .fail: 2
+        }
+    }
 }
 
 /// How much the scanner knows of a region's relay set (../shared/domain.md, "Verdict rules").

@@ -1,12 +1,17 @@
-/// The DMARC check (RFC 7489) of an institution's From domains against the envelope sender
-/// Alma uses: a `quarantine` or `reject` policy with an envelope sender that does not align means
-/// notices fail DMARC.
+/// The DMARC check of an institution's From domains against the envelope sender Alma uses, read
+/// both ways (../shared/domain.md, "DMARC: two readings"): RFC 9989's tree walk and RFC 7489's
+/// Public Suffix List. A `quarantine` or `reject` policy with an envelope sender that does not
+/// align (and no usable aligned DKIM key) means notices fail DMARC; each reading is judged with its
+/// own record, policy and organizational domains, and the worse is kept.
 public struct DMARCCheck: Sendable {
     /// What the check found for every From domain.
     public struct Result: Sendable {
-        /// The strictest effective policy among the From domains.
+        /// The strictest policy among the From domains, by the RFC 9989 reading.
         public var strictestPolicy: DMARCRecord.Policy?
+        /// The RFC 9989 reading's evaluation per From domain (the reports' `dmarc_policy`).
         public var evaluations: [String: DMARCEvaluation]
+        /// Both readings per From domain (scan.json `dmarc`).
+        public var discoveries: [String: DMARCDiscovery] = [:]
         public var outcome: CheckOutcome
         public var findings: [Finding]
         /// From domains whose DMARC needed an aligned DKIM key and did not get a usable one.
@@ -24,25 +29,146 @@ public struct DMARCCheck: Sendable {
     /// - Parameters:
     ///   - path: the institution's sending path: every From domain is checked against its envelope.
     ///   - envelopeSPF: whether SPF passes for the envelope domain from every sending address; SPF
-    ///     gives alignment only when it passes (RFC 7489 §3.1.2, §4.2).
+    ///     gives alignment only when it passes (RFC 9989 §4.4, RFC 7489 §3.1.2).
     ///   - dkim: the institution's DKIM keys (``DKIMCheck``), empty when no selector is named.
     public func check(_ path: SendingPath, envelopeSPF: [String: CheckOutcome], selectors: [String], dkim: [DKIMKeyCheck.Result] = []) async throws -> Result {
-        let checker = DMARCChecker(resolver: resolver)
+        let discoverer = DMARCDiscoverer(resolver: resolver)
         var result = Result(strictestPolicy: nil, evaluations: [:], outcome: .pass, findings: [])
         var outcomes: [CheckOutcome] = []
         for from in path.fromDomains {
-            let evaluation = try await checker.evaluate(fromDomain: from, envelopeDomain: path.envelopeDomain)
-            result.evaluations[from] = evaluation
-            if let policy = evaluation.effectivePolicy { result.strictestPolicy = max(result.strictestPolicy ?? policy, policy) }
-            let (outcome, finding) = Self.judge(evaluation, from: from, envelope: path.envelopeFrom, envelopeSPF: envelopeSPF[path.envelopeDomain] ?? .unknown,
-                                                selectors: selectors, dkim: dkim)
-            outcomes.append(outcome)
-            result.perDomain.append((from, outcome, finding))
-            if let finding { result.findings.append(finding) }
-            if evaluation.verdict == .misaligned && outcome != .pass { result.needingDKIM.insert(from) }
+            let discovery = try await discoverer.discover(from)
+            result.discoveries[from] = discovery
+            var judged: [Judged] = []
+            for standard in DMARCStandard.allCases {
+                judged.append(try await judge(discovery, by: standard, path: path, envelopeSPF: envelopeSPF, selectors: selectors, dkim: dkim, discoverer: discoverer))
+            }
+            // The worse reading decides (fail, then unknown, then pass); on a tie RFC 9989's words.
+            let worst = judged.reduce(judged[0]) { $1.outcome.severity > $0.outcome.severity ? $1 : $0 }
+            result.evaluations[from] = judged[0].evaluation
+            if let policy = discovery.rfc9989.policy { result.strictestPolicy = max(result.strictestPolicy ?? policy, policy) }
+            outcomes.append(worst.outcome)
+            result.perDomain.append((from, worst.outcome, worst.finding))
+            if let finding = worst.finding { result.findings.append(finding) }
+            result.findings += Self.readingFindings(discovery, judged: judged, decided: worst.finding?.code)
+            if worst.evaluation.verdict == .misaligned && worst.outcome != .pass { result.needingDKIM.insert(from) }
         }
         result.outcome = VerdictRules.combine(outcomes)
         return result
+    }
+
+    /// One reading judged: its evaluation, outcome and finding, and its usable aligned DKIM keys.
+    struct Judged {
+        var standard: DMARCStandard
+        var evaluation: DMARCEvaluation
+        var outcome: CheckOutcome
+        var finding: Finding?
+        var usableAlignedKey: Bool
+    }
+
+    /// `discovery` by `standard`: alignment of the envelope and of each DKIM key's domain by that
+    /// reading's organizational domains.
+    private func judge(_ discovery: DMARCDiscovery, by standard: DMARCStandard, path: SendingPath, envelopeSPF: [String: CheckOutcome], selectors: [String],
+                       dkim: [DKIMKeyCheck.Result], discoverer: DMARCDiscoverer) async throws -> Judged {
+        let from = discovery.domain
+        let reading = discovery.reading(standard)
+        let record = reading.parsed
+        let envelopeAligned = reading.status == .found
+            ? try await discoverer.aligned(from, path.envelopeDomain, mode: record?.spfAlignment ?? .relaxed, by: standard) : false
+        var alignedKeys: [DKIMKeyCheck.Result] = []
+        var keyAlignmentUnknown = false
+        for key in dkim {
+            switch try await discoverer.aligned(from, key.domain, mode: record?.dkimAlignment ?? .relaxed, by: standard) {
+            case true?: alignedKeys.append(key)
+            case nil: keyAlignmentUnknown = true
+            default: break
+            }
+        }
+        let evaluation = DMARCEvaluation(reading, standard: standard, from: from, envelopeDomain: path.envelopeDomain, aligned: envelopeAligned)
+        let (outcome, finding) = Self.judge(evaluation, from: from, envelope: path.envelopeFrom, envelopeSPF: envelopeSPF[path.envelopeDomain] ?? .unknown,
+                                            selectors: selectors, alignedKeys: alignedKeys, keyAlignmentUnknown: keyAlignmentUnknown)
+        return Judged(standard: standard, evaluation: evaluation, outcome: outcome, finding: finding, usableAlignedKey: alignedKeys.contains { $0.status.isUsable })
+    }
+
+    /// The findings about the two readings themselves: where they differ (and the one change that
+    /// makes them agree), several records, `pct` and `t` (never softening the verdict), and a
+    /// `reject` policy with no usable DKIM key (RFC 9989 §7.4).
+    static func readingFindings(_ discovery: DMARCDiscovery, judged: [Judged], decided: FindingCode?) -> [Finding] {
+        let from = discovery.domain
+        let modern = discovery.rfc9989, legacy = discovery.rfc7489
+        var findings: [Finding] = []
+        let several = Array(Set(modern.severalRecordsAt + legacy.severalRecordsAt)).sorted()
+        if !several.isEmpty, decided != .dmarcMultipleRecords {
+            let names = several.map { "_dmarc.\($0)" }.joined(separator: ", ")
+            findings.append(Finding(code: .dmarcMultipleRecords, severity: .warning, target: from,
+                message: "\(names) holds several DMARC records: receivers still on RFC 7489 apply no DMARC policy from that name (§6.6.3), those that follow RFC 9989 discard them and look further up (§4.10).",
+                remediation: "Keep exactly one TXT record starting with v=DMARC1 at \(names) and delete the others."))
+        }
+        if discovery.differ {
+            findings.append(Finding(code: .dmarcReadingsDiffer, severity: .info, target: from,
+                message: "Receivers disagree about \(from): \(DMARCStandard.rfc9989.receivers) apply \(modern.words)\(orgWords(modern, discovery)); \(DMARCStandard.rfc7489.receivers) apply \(legacy.words)\(orgWords(legacy, discovery)). The verdict takes the worse.",
+                remediation: agreement(discovery)))
+        }
+        let applied = [modern, legacy].compactMap(\.parsed)
+        if let record = applied.first(where: { ($0.percent ?? 100) < 100 }) {
+            findings.append(Finding(code: .dmarcPctIgnored, severity: .info, target: from,
+                message: "The DMARC record of \(from) says pct=\(record.percent ?? 100): RFC 9989 dropped pct, and receivers that follow it apply the full policy, so the verdict does not count on it.",
+                remediation: "Remove pct from the record; to test a policy, use p=none and read the aggregate reports."))
+        }
+        if modern.testing {
+            findings.append(Finding(code: .dmarcTesting, severity: .info, target: from,
+                message: "The DMARC record of \(from) says t=y: receivers that follow RFC 9989 lower the policy one level, those on RFC 7489 ignore t, so the verdict does not count on it.",
+                remediation: "Remove t=y once the notices pass DMARC, or keep p=none while testing."))
+        }
+        let rejectUnsigned = judged.contains { judged in
+            if case .unknown = judged.evaluation.verdict { return false }
+            return judged.evaluation.effectivePolicy == .reject && !judged.usableAlignedKey
+        }
+        if rejectUnsigned {
+            findings.append(Finding(code: .dmarcRejectWithoutDKIM, severity: .warning, target: from,
+                message: "\(from) has p=reject, and no usable DKIM key aligned with it is seen for the notices: RFC 9989 §7.4 says such domains must sign their mail, and one SPF failure on the way then means rejection.",
+                remediation: "Set up DKIM signing for \(from) with Ex Libris and name its selector in the inventory (dkim_selectors)."))
+        }
+        return findings
+    }
+
+    /// The findings about a domain's DMARC records alone, without an envelope (the `dmarc`
+    /// command): missing or invalid, several records, readings that differ, `pct`, `t`.
+    public static func findings(of discovery: DMARCDiscovery) -> [Finding] {
+        var findings: [Finding] = []
+        let from = discovery.domain
+        let readings = [discovery.rfc9989, discovery.rfc7489]
+        if let invalid = readings.compactMap(\.invalidOwnRecord).first {
+            findings.append(Finding(code: .dmarcInvalid, severity: .warning, target: from,
+                message: "The DMARC record at _dmarc.\(from) has no valid p= tag and no valid rua= address, so receivers apply no DMARC: \(invalid)",
+                remediation: "Replace it with a valid record, e.g. v=DMARC1; p=none; rua=mailto:dmarc-reports@\(from)"))
+        } else if readings.allSatisfy({ $0.status == .none && $0.severalRecordsAt.isEmpty }) {
+            findings.append(Finding(code: .dmarcMissing, severity: .warning, target: from, message: "\(from) publishes no DMARC record, and none applies from above.",
+                remediation: "Publish a TXT record at _dmarc.\(from), starting with: v=DMARC1; p=none; rua=mailto:dmarc-reports@\(from)"))
+        }
+        return findings + readingFindings(discovery, judged: [], decided: nil)
+    }
+
+    /// ", with organizational domain X" when only the organizational domains differ.
+    private static func orgWords(_ reading: DMARCReading, _ discovery: DMARCDiscovery) -> String {
+        let sameApplied = discovery.rfc9989.status == discovery.rfc7489.status && discovery.rfc9989.recordDomain == discovery.rfc7489.recordDomain
+            && discovery.rfc9989.policy == discovery.rfc7489.policy
+        return sameApplied ? " with organizational domain \(reading.orgDomain)" : ""
+    }
+
+    /// The one change that makes both readings agree: keep one record, move the record, or drop `psd=n`.
+    static func agreement(_ discovery: DMARCDiscovery) -> String {
+        let from = discovery.domain
+        let modern = discovery.rfc9989, legacy = discovery.rfc7489
+        if legacy.severalRecordsAt.contains(from) || modern.severalRecordsAt.contains(from) {
+            return "Keep exactly one TXT record starting with v=DMARC1 at _dmarc.\(from) and delete the others: both kinds of receiver then apply it."
+        }
+        if modern.status == .found, let at = modern.recordDomain, at != from, at != legacy.orgDomain {
+            return "Publish the record of _dmarc.\(at) at _dmarc.\(from) as well (or move it to _dmarc.\(legacy.orgDomain)): receivers on RFC 7489 never look at \(at)."
+        }
+        if modern.parsed?.psd == .no || modern.orgDomain != legacy.orgDomain {
+            return "Drop psd=n from _dmarc.\(modern.orgDomain) (or sign the notices with a key of \(modern.orgDomain) itself): then both kinds of receiver take the same organizational domain."
+        }
+        return "Publish one DMARC record at _dmarc.\(from): both kinds of receiver apply a record published at the From domain itself."
     }
 
     /// One From domain (../shared/domain.md, "DMARC"): misaligned under quarantine/reject fails
@@ -53,7 +179,7 @@ public struct DMARCCheck: Sendable {
     /// SPF aligns only when the envelope domain aligns *and* its SPF passes (`envelopeSPF`): an
     /// aligned envelope whose SPF fails is misaligned, one whose SPF is unknown leaves DMARC unknown.
     static func judge(_ evaluation: DMARCEvaluation, from: String, envelope: String, envelopeSPF: CheckOutcome = .pass, selectors: [String] = [],
-                      dkim: [DKIMKeyCheck.Result] = []) -> (CheckOutcome, Finding?) {
+                      alignedKeys: [DKIMKeyCheck.Result] = [], keyAlignmentUnknown: Bool = false) -> (CheckOutcome, Finding?) {
         var verdict = evaluation.verdict
         let enforcing = (evaluation.effectivePolicy ?? .none) != .none
         if verdict == .fine, enforcing, evaluation.aligned, envelopeSPF != .pass { verdict = .misaligned }
@@ -71,14 +197,13 @@ public struct DMARCCheck: Sendable {
         case .misaligned:
             let record = evaluation.recordName ?? "DMARC"
             let policy = evaluation.effectivePolicy?.rawValue ?? "reject"
-            let mode = evaluation.record?.dkimAlignment ?? .relaxed
-            let aligned = dkim.filter { DMARCChecker.aligned(from, $0.domain, mode: mode) }
+            let aligned = alignedKeys
             if let key = aligned.first(where: \.status.isUsable) {
                 return (.pass, Finding(code: .dmarcAlignedByDKIM, severity: .info, target: from,
                     message: "\(record) asks receivers to \(policy) mail that fails DMARC and Alma's envelope sender (\(envelope)) does not align, but a usable DKIM key (\(key.keyType ?? "rsa"), \(key.keyBits.map(String.init) ?? "?") bits) is published at \(key.name), aligned with \(from): notices signed with it pass DMARC. The scanner saw the key, not a signature.",
                     remediation: "Nothing to change; check once in a delivered notice's Authentication-Results header that Alma signs with selector \(key.selector) (dkim=pass)."))
             }
-            if aligned.contains(where: { $0.status == .temperror }) || (evaluation.aligned && envelopeSPF == .unknown) {
+            if aligned.contains(where: { $0.status == .temperror }) || keyAlignmentUnknown || (evaluation.aligned && envelopeSPF == .unknown) {
                 return (.unknown, nil)
             }
             let spfWhy = evaluation.aligned
@@ -94,9 +219,9 @@ public struct DMARCCheck: Sendable {
                 remediation: selectors.isEmpty
                     ? "Set up DKIM signing for \(from) with Ex Libris and name its selector in the inventory (dkim_selectors), or have Alma send with an envelope sender in \(from); until then, relax the policy to p=none."
                     : "Fix the DKIM key (see the DKIM findings) or have Alma send with an envelope sender in \(from); until then, relax the policy to p=none."))
-        case .multipleRecords(let count):
+        case .multipleRecords:
             return (.pass, Finding(code: .dmarcMultipleRecords, severity: .warning, target: from,
-                message: "\(evaluation.recordName ?? "_dmarc.\(from)") holds \(count) DMARC records; receivers then apply no DMARC policy at all (RFC 7489 §6.6.3), and a bulk sender counts as having none.",
+                message: "\(evaluation.recordName ?? "_dmarc.\(from)") holds several DMARC records and no other record applies: receivers apply no DMARC policy at all (RFC 7489 §6.6.3), and a bulk sender counts as having none.",
                 remediation: "Keep exactly one TXT record starting with v=DMARC1 at \(evaluation.recordName ?? "_dmarc.\(from)") and delete the others."))
         case .invalid(let text):
             return (.pass, Finding(code: .dmarcInvalid, severity: .warning, target: from,

@@ -76,6 +76,11 @@ struct DMARCWithDKIMTests {
         var relaxedZone = InMemoryZone()
         relaxedZone.addTXT(["v=DMARC1; p=reject"], at: "_dmarc.library.campus.edu")
         relaxedZone.addTXT(["v=DKIM1; p=\(Self.key2048)"], at: "alma1._domainkey.campus.edu")
+        // RFC 9989 §4.10.2: with no record at campus.edu, library.campus.edu is its own
+        // organizational domain, so a campus.edu key does not align for RFC 9989 receivers (issue 24).
+        let (walked, _) = try await Self.judge(relaxedZone, institution)
+        #expect(walked.outcome == .fail, "RFC 9989 receivers do not align a parent without a record")
+        relaxedZone.addTXT(["v=DMARC1; p=none"], at: "_dmarc.campus.edu")
         let (relaxed, _) = try await Self.judge(relaxedZone, institution)
         #expect(relaxed.outcome == .pass, "relaxed alignment compares organizational domains")
     }

@@ -82,7 +82,7 @@ struct SendingPathTests {
         zone.addTXT(["not dmarc at all"], at: "_dmarc.library.campus.edu")
         zone.addTXT(["v=DMARC1; p=reject"], at: "_dmarc.campus.edu")
         let evaluation = try await DMARCChecker(resolver: zone).evaluate(fromDomain: "library.campus.edu", envelopeDomain: "exlibrisgroup.com")
-        #expect(evaluation.verdict == .multipleRecords(2))
+        #expect(evaluation.verdict == .multipleRecords)
         #expect(evaluation.effectivePolicy == nil)
         let (outcome, finding) = DMARCCheck.judge(evaluation, from: "library.campus.edu", envelope: "alma@exlibrisgroup.com")
         #expect(outcome == .pass && finding?.code == .dmarcMultipleRecords && finding?.severity == .warning)
