@@ -94,14 +94,14 @@ public struct DMARCReading: Sendable, Equatable, Codable {
         try container.encode(queries, forKey: .queries)
     }
 
-    /// The reading in words: "`sp=quarantine` of example.edu", "no DMARC".
+    /// The reading in words: "sp=quarantine of example.edu", "no DMARC".
     var words: String {
         switch status {
         case .temperror: return "no definite answer"
         case .none: return "no DMARC"
         case .found:
             let tag = policyTag == "rua" || policyTag == nil ? "p" : policyTag!
-            return "`\(tag)=\(policy?.rawValue ?? "none")` of \(recordDomain ?? orgDomain)"
+            return "\(tag)=\(policy?.rawValue ?? "none") of \(recordDomain ?? orgDomain)"
         }
     }
 }

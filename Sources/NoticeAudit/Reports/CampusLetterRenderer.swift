@@ -19,7 +19,8 @@ public enum CampusLetterRenderer {
     public static func render(_ result: InstitutionResult, report: ScanReport) -> String {
         let text = UntrustedText.markdown
         let name = text(result.name)
-        let problems = result.findings.filter { $0.severity != .info && $0.campusCanFix }
+        // Info findings stay out, except where DMARC readings differ: its fix makes receivers agree.
+        let problems = result.findings.filter { ($0.severity != .info || $0.code == .dmarcReadingsDiffer) && $0.campusCanFix }
         var out: [String] = []
         out.append("# Library patron notices of \(name): \(result.status == .noncompliant ? "action needed" : "please help us check")")
         out.append("")
@@ -59,7 +60,11 @@ public enum CampusLetterRenderer {
         out.append("## What to do")
         out.append("")
         var step = 1
+        var said: [String] = []
         for finding in problems where !finding.remediation.isEmpty {
+            // One step per fix: a fix already said within an earlier step is not repeated.
+            if said.contains(where: { $0.contains(finding.remediation) }) { continue }
+            said.append(finding.remediation)
             if let record = finding.facts?.recommendedRecord {
                 let domain = UntrustedText.markdownCode(finding.target)
                 let action = finding.facts?.publishedRecord == nil

@@ -206,7 +206,7 @@ public enum DashboardRenderer {
         }
 
         private mutating func records(_ result: InstitutionResult) {
-            guard !result.domains.isEmpty || !(result.dkimKeys ?? []).isEmpty else { return }
+            guard !result.domains.isEmpty || !(result.dkimKeys ?? []).isEmpty || !(result.dmarc ?? [:]).isEmpty else { return }
             out += "<h3>Records seen</h3>\n<ul>\n"
             for domain in result.domains {
                 out += "<li><code>\(h(domain.domain))</code> SPF: " + (domain.record.map { "<code>\(h($0))</code>" } ?? "no SPF record")
@@ -221,6 +221,18 @@ public enum DashboardRenderer {
                         return "\(key.rawValue): \(list.prefix(12).map(h).joined(separator: ", "))\(list.count > 12 ? " and \(list.count - 12) more" : "")"
                     }
                     out += "<br>Per relay range: \(ranges.joined(separator: "; "))"
+                }
+                out += "</li>\n"
+            }
+            for (domain, discovery) in (result.dmarc ?? [:]).sorted(by: { $0.key < $1.key }) {
+                // Both DMARC readings (../shared/domain.md, "DMARC: two readings").
+                out += "<li>DMARC of <code>\(h(domain))</code>" + (discovery.differ ? " (<strong>the readings differ</strong>)" : "") + ":"
+                for standard in DMARCStandard.allCases {
+                    let reading = discovery.reading(standard)
+                    let applied = reading.status == .found
+                        ? "\(reading.policy?.rawValue ?? "none") from <code>_dmarc.\(h(reading.recordDomain ?? ""))</code>\(reading.testing ? " (t=y)" : "")"
+                        : reading.status == .temperror ? "no definite answer" : "no DMARC applies"
+                    out += "<br>\(standard == .rfc9989 ? "RFC 9989 (tree walk)" : "RFC 7489 (Public Suffix List)"): \(applied); organizational domain <code>\(h(reading.orgDomain))</code>"
                 }
                 out += "</li>\n"
             }

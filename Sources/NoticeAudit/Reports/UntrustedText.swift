@@ -54,7 +54,8 @@ public enum UntrustedText {
         var out = ""
         out.reserveCapacity(characters.count + 16)
         let tildes = characters.count { $0 == "~" }
-        let loneUnderscores = characters.indices.count { characters[$0] == "_" && !isInWord(characters, $0) }
+        // Emphasis with `_` needs a closing one: preceded by a non-space, not followed by a letter or digit.
+        let underscoreCanClose = characters.indices.contains { index in canCloseEmphasis(characters, index) }
         for (index, character) in characters.enumerated() {
             let next = index + 1 < characters.count ? characters[index + 1] : nil
             if character == "~" {
@@ -69,12 +70,19 @@ public enum UntrustedText {
             } else if markdownSpecial.contains(character) {
                 out.append("\\")
             } else if character == "_" {
-                // Emphasis needs an opening and a closing `_` outside words: a lone one (`_dmarc.…`) is inert.
-                if !isInWord(characters, index), loneUnderscores > 1 { out.append("\\") }
+                // Without a possible closing `_`, an opening one (`_dmarc.…`) is inert.
+                if !isInWord(characters, index), underscoreCanClose { out.append("\\") }
             }
             out.append(character)
         }
         return out
+    }
+
+    /// True when the `_` at `index` could close emphasis (CommonMark §6.2, right-flanking): a
+    /// non-space before it, and no letter or digit after it.
+    private static func canCloseEmphasis(_ characters: [Character], _ index: Int) -> Bool {
+        guard characters[index] == "_", index > 0, !characters[index - 1].isWhitespace else { return false }
+        return index + 1 == characters.count || !characters[index + 1].isLetterOrDigit
     }
 
     /// True when the character at `index` has a letter or digit on both sides (CommonMark §6.2:

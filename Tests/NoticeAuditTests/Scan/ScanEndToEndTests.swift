@@ -77,6 +77,8 @@ struct ScanEndToEndTests {
         ("envelope-sub", "noncompliant", "spf", "pass", "", "noncompliant", "unchanged"),
         ("dmarc-twice", "compliant", "spf", "pass", "", "compliant", "unchanged"),
         ("relay-reset", "unknown", "relay", "", "refused", "unknown", "unverified"),
+        // Issue 24: a DMARC record only at lib.deep.test: RFC 9989 receivers apply its p=reject.
+        ("readings-differ", "noncompliant", "spf", "pass", "", "noncompliant", "unchanged"),
     ]
 
     @Test func everyVerdictPathAcrossTwoRunsWithAFixAndARegression() async throws {
@@ -173,6 +175,20 @@ struct ScanEndToEndTests {
         #expect(Self.firstFinding("relay-reset", in: findings)?.contains(",RELAY_UNREACHABLE_FROM_SCANNER,") == true)
         let resetLetter = try String(contentsOf: latest.appendingPathComponent("institutions/relay-reset.md"), encoding: .utf8)
         #expect(resetLetter.contains("the consortium's scanner at 127.0.0.1") && !resetLetter.contains("admits_scanner"), "\(resetLetter)")
+        // Issue 24: the readings differ, the worse decides; the dashboard and the letter say both
+        // and the one change that makes them agree; dmarc_policy is the RFC 9989 reading's.
+        #expect(run2["readings-differ"]?["dmarc_policy"] == "reject")
+        #expect(Self.firstFinding("readings-differ", in: findings)?.contains(",DMARC_MISALIGNED,alma.lib.deep.test,") == true)
+        #expect(findings.contains("readings-differ,noncompliant,info,DMARC_READINGS_DIFFER,alma.lib.deep.test,"))
+        let differLetter = try String(contentsOf: latest.appendingPathComponent("institutions/readings-differ.md"), encoding: .utf8)
+        #expect(differLetter.contains("receivers that follow RFC 9989 apply p=reject of lib.deep.test; receivers still on RFC 7489 apply no DMARC"), "\(differLetter)")
+        #expect(differLetter.contains("Publish the record of _dmarc.lib.deep.test at _dmarc.alma.lib.deep.test"), "\(differLetter)")
+        #expect(html.contains("DMARC of <code>alma.lib.deep.test</code> (<strong>the readings differ</strong>)"))
+        let scanJSON = (json?["institutions"] as? [[String: Any]])?.first { $0["institution_id"] as? String == "readings-differ" }
+        let readings = (scanJSON?["dmarc"] as? [String: Any])?["alma.lib.deep.test"] as? [String: Any]
+        #expect(readings?["differ"] as? Bool == true)
+        #expect((readings?["rfc9989"] as? [String: Any])?["record_domain"] as? String == "lib.deep.test")
+        #expect((readings?["rfc7489"] as? [String: Any])?["status"] as? String == "none")
         // An unknown institution's summary.csv names its deciding finding.
         #expect(run2["relay-firewalled"]?["findings"]?.hasPrefix("RELAY_UNREACHABLE_FROM_SCANNER") == true)
         // ../shared/domain.md, "Remediation": no fix repeats the record already published, and
