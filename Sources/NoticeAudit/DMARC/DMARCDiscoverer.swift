@@ -201,6 +201,7 @@ extension DMARCReading {
     mutating func apply(_ record: DMARCRecord, at name: String, policy: DMARCRecord.Policy, tag: String) {
         status = .found
         self.record = record.text
+        parsed = record
         recordDomain = name
         self.policy = policy
         policyTag = record.policyFromReportAddress ? "rua" : tag

@@ -41,10 +41,8 @@ public struct DMARCReading: Sendable, Equatable, Codable {
     public var queries: [String]
     /// Names that held several `v=DMARC1` records (all discarded there).
     public var severalRecordsAt: [String]
-    /// The record applied, parsed; nil unless `found`.
-    public var parsed: DMARCRecord? {
-        record.flatMap(DMARCRecord.init)
-    }
+    /// The record applied, parsed; nil unless `found` (read back from history, parsed again).
+    public var parsed: DMARCRecord?
     /// Why the reading is `temperror`.
     public var problem: String?
     /// The domain's own single record when it is invalid (no valid `p`, no valid `rua`): DMARC does not apply.
@@ -78,6 +76,7 @@ public struct DMARCReading: Sendable, Equatable, Codable {
         policy = try container.decodeIfPresent(DMARCRecord.Policy.self, forKey: .policy)
         testing = try container.decode(Bool.self, forKey: .testing)
         queries = try container.decode([String].self, forKey: .queries)
+        parsed = record.flatMap(DMARCRecord.init)
         severalRecordsAt = []
         problem = nil
     }

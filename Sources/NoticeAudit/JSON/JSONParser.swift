@@ -35,9 +35,33 @@ public struct JSONParser {
         self.bytes = bytes
     }
 
+    /// The last column computed on the current line: positions are asked in increasing order, so
+    /// counting on from it keeps a document written on one long line linear, not quadratic.
+    private var columnAnchor = (index: 0, column: 1)
+
+    /// The position of the current byte: its line, and its column in Unicode scalars (the bytes
+    /// that start a UTF-8 sequence; the text came from a Swift string, so it is valid UTF-8).
     private var position: JSONPosition {
-        let column = String(decoding: bytes[lineStart..<min(index, bytes.count)], as: UTF8.self).unicodeScalars.count + 1
+        JSONPosition(line: line, column: Self.column(in: bytes, from: lineStart, to: min(index, bytes.count), anchor: nil))
+    }
+
+    /// ``position``, counting on from the last column computed on this line.
+    private mutating func currentPosition() -> JSONPosition {
+        let end = min(index, bytes.count)
+        let anchor = columnAnchor.index >= lineStart && columnAnchor.index <= end ? columnAnchor : nil
+        let column = Self.column(in: bytes, from: lineStart, to: end, anchor: anchor)
+        columnAnchor = (end, column)
         return JSONPosition(line: line, column: column)
+    }
+
+    private static func column(in bytes: [UInt8], from lineStart: Int, to end: Int, anchor: (index: Int, column: Int)?) -> Int {
+        var column = anchor?.column ?? 1
+        var offset = anchor?.index ?? lineStart
+        while offset < end {
+            if bytes[offset] & 0xC0 != 0x80 { column += 1 }
+            offset += 1
+        }
+        return column
     }
 
     private func error(_ message: String) -> JSONSyntaxError {
@@ -65,7 +89,7 @@ public struct JSONParser {
     }
 
     private mutating func parseValue() throws(JSONSyntaxError) -> JSONNode {
-        let start = position
+        let start = currentPosition()
         guard index < bytes.count else { throw error("expected a value but found the end of file") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return JSONNode(try parseObject(), at: start)
@@ -105,7 +129,7 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
                 throw error("expected a quoted key but found \(describeCurrent())")
             }
-            let keyPosition = position
+            let keyPosition = currentPosition()
             let key = try parseString()
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {

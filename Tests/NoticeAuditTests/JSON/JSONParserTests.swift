@@ -14,6 +14,19 @@ struct JSONParserTests {
         #expect(items[1].position == JSONPosition(line: 2, column: 12))
     }
 
+    /// Columns count Unicode scalars, also far along one long line (the positions are counted on
+    /// from the previous one, so a one-line inventory parses in linear time).
+    @Test func columnsCountScalarsAlongOneLongLine() throws {
+        let padding = String(repeating: "é", count: 5000)
+        let node = try JSONParser.parse("[\"\(padding)\", \"😀\", 7, {\"k\": 1}]")
+        guard case .array(let items) = node.value else { Issue.record("not an array"); return }
+        #expect(items.map(\.position.column) == [2, 5006, 5011, 5014])
+        guard case .object(let members) = items[3].value else { Issue.record("not an object"); return }
+        #expect(members[0].keyPosition == JSONPosition(line: 1, column: 5015))
+        let error = #expect(throws: JSONSyntaxError.self) { try JSONParser.parse("[\"😀\", tru]") }
+        #expect(error?.position == JSONPosition(line: 1, column: 10), "the emoji is one column")
+    }
+
     @Test func keepsDuplicateKeys() throws {
         let node = try JSONParser.parse(#"{"a": 1, "a": 2}"#)
         guard case .object(let members) = node.value else { Issue.record("not an object"); return }
