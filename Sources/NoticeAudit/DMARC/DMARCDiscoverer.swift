@@ -187,7 +187,8 @@ public struct DMARCDiscoverer: Sendable {
         return reading
     }
 
-    /// The TXT records at `_dmarc.NAME` that start with `v=DMARC1`.
+    /// The TXT records at `_dmarc.NAME` that start with `v=DMARC1` (the resolver's cache makes a
+    /// second reading of the same name cost no query).
     func dmarcTexts(at name: String) async throws -> [String] {
         try await resolver.resolve("_dmarc.\(name)", type: .txt).records.compactMap { record -> String? in
             guard case .txt(let strings) = record else { return nil }

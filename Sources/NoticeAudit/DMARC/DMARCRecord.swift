@@ -38,8 +38,15 @@ public struct DMARCRecord: Sendable, Equatable {
     /// True when the TXT record starts with `v=DMARC1` (RFC 7489 §6.6.3 step 4, RFC 9989 §4.10:
     /// others are discarded before records are counted).
     public static func isDMARC1(_ text: String) -> Bool {
-        let first = text.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        return first.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "\t", with: "") == "v=DMARC1"
+        // The first tag, blanks removed, is exactly `v=DMARC1` (no Foundation: this runs for every TXT record asked).
+        var tag: [UInt8] = []
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ";") { break }
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") { continue }
+            tag.append(byte)
+            if tag.count > 8 { return false }
+        }
+        return tag.elementsEqual("v=DMARC1".utf8)
     }
 
     /// Parses a record; nil when it is not a `v=DMARC1` record, or has no valid `p` and no valid

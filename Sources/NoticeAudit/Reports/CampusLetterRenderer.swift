@@ -63,7 +63,8 @@ public enum CampusLetterRenderer {
         var said: [String] = []
         for finding in problems where !finding.remediation.isEmpty {
             // One step per fix: a fix already said within an earlier step is not repeated.
-            if said.contains(where: { $0.contains(finding.remediation) }) { continue }
+            let fix = finding.remediation.hasSuffix(".") ? String(finding.remediation.dropLast()) : finding.remediation
+            if said.contains(where: { $0.hasPrefix(fix) }) { continue }
             said.append(finding.remediation)
             if let record = finding.facts?.recommendedRecord {
                 let domain = UntrustedText.markdownCode(finding.target)
