@@ -8,21 +8,13 @@ import base64
 import binascii
 import collections
 import json
-import os
 import subprocess
 
 import dkim.crypto
 import dkim.util
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-BINARY = os.environ.get("NOTICE_AUDIT_BIN", os.path.join(ROOT, ".build", "debug", "notice-audit"))
+from labenv import BINARY, lab_env
 
-
-def lab_env():
-    path = os.environ.get("LAB_ENV", os.path.join(HERE, "run", "lab.env"))
-    with open(path) as handle:
-        return dict(line.strip().split("=", 1) for line in handle if "=" in line)
 
 
 def oracle(records):

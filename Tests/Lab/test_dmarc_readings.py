@@ -3,22 +3,14 @@ built binary and the lab's nsd, with the RFC 9989 reading compared against check
 discovers policies by RFC 9989 only. Where checkdmarc departs from the RFC text, the test says which
 side the RFC supports, with the section."""
 import json
-import os
 import subprocess
 
 import dns.resolver
 import pytest
 from checkdmarc import dmarc as checkdmarc
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-BINARY = os.environ.get("NOTICE_AUDIT_BIN", os.path.join(ROOT, ".build", "debug", "notice-audit"))
+from labenv import BINARY, lab_env
 
-
-def lab_env():
-    path = os.environ.get("LAB_ENV", os.path.join(HERE, "run", "lab.env"))
-    with open(path) as handle:
-        return dict(line.strip().split("=", 1) for line in handle if "=" in line)
 
 
 def readings(domain):

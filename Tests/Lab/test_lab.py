@@ -1,6 +1,5 @@
 """Self-tests of the loopback lab: each fails when its server is down or misbehaves."""
 import base64
-import os
 import smtplib
 import socket
 import ssl
@@ -9,13 +8,8 @@ import urllib.request
 import pytest
 from dnslib import DNSRecord, QTYPE, RCODE
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from labenv import lab_env
 
-
-def lab_env():
-    path = os.environ.get("LAB_ENV", os.path.join(HERE, "run", "lab.env"))
-    with open(path) as handle:
-        return dict(line.strip().split("=", 1) for line in handle if "=" in line)
 
 
 ENV = lab_env()
