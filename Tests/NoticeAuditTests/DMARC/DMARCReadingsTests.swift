@@ -98,6 +98,28 @@ struct DMARCReadingsTests {
         #expect(discovery.rfc7489.status == .temperror)
     }
 
+    /// History keeps both readings: what a report renders from history is what the scan saw.
+    @Test func historyKeepsBothReadingsAsScanJSONShowsThem() async throws {
+        let directory = try TemporaryDirectory()
+        let store = ScanStore(database: try HistoryDatabase(path: directory.url.appendingPathComponent("h.sqlite").path))
+        let catalog = CatalogStatus(snapshot: nil, catalog: DefaultRelayCatalog.catalog, isStale: false, lastError: nil, lastAttemptAt: nil)
+        let run = try store.beginRun(trigger: .scheduled, consortium: "T", selection: nil, catalog: catalog, notes: [])
+        var result = InstitutionResult(institutionID: "c", name: "C", method: .spf, status: .compliant, spfResult: .pass, dmarcPolicy: nil, relayStatus: nil,
+                                       change: .new, findings: [], domains: [], relay: nil, durationMilliseconds: 1)
+        var dmarc: [String: DMARCDiscovery] = [:]
+        for domain in ["lib.twin.edu", "alma.lib.deep.edu", "lib.psd.edu", "testing.edu", "gone.np.edu", "nothing.edu"] {
+            dmarc[domain] = try await Self.discover(domain)
+        }
+        result.dmarc = dmarc
+        _ = try store.record(result, run: run)
+        let loaded = try #require(try store.results(run: run).first?.dmarc)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        #expect(String(decoding: try encoder.encode(loaded), as: UTF8.self) == String(decoding: try encoder.encode(dmarc), as: UTF8.self))
+        #expect(loaded["alma.lib.deep.edu"]?.rfc9989.queries.count == 4 && loaded["lib.psd.edu"]?.rfc9989.parsed?.psd == DMARCRecord.PublicSuffixDomain.no)
+    }
+
     /// The walk's answers are cached: a second walk of a sibling asks only its own name.
     @Test func theWalkCostsOneQueryPerDistinctName() async throws {
         final class Counting: DNSTransport, @unchecked Sendable {
