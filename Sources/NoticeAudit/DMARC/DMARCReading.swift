@@ -41,7 +41,8 @@ public struct DMARCReading: Sendable, Equatable, Codable {
     public var queries: [String]
     /// Names that held several `v=DMARC1` records (all discarded there).
     public var severalRecordsAt: [String]
-    /// The record applied, parsed; nil unless `found` (read back from history, parsed again).
+    /// The record applied, parsed, while the scan judges it; nil unless `found`, and nil when read
+    /// back from history (``record`` has the text).
     public var parsed: DMARCRecord?
     /// Why the reading is `temperror`.
     public var problem: String?
@@ -76,7 +77,8 @@ public struct DMARCReading: Sendable, Equatable, Codable {
         policy = try container.decodeIfPresent(DMARCRecord.Policy.self, forKey: .policy)
         testing = try container.decode(Bool.self, forKey: .testing)
         queries = try container.decode([String].self, forKey: .queries)
-        parsed = record.flatMap(DMARCRecord.init)
+        // Not parsed again: reports read the stored fields; the checks set it when they judge.
+        parsed = nil
         severalRecordsAt = []
         problem = nil
     }

@@ -53,14 +53,8 @@ public struct DMARCRecord: Sendable, Equatable {
     /// `rua`. RFC 7489 §6.6.3 step 6 and RFC 9989 §4.10.1: a record without a valid `p` (or with an
     /// invalid `sp` or `np`) but with a valid `rua` URI is read as `p=none`.
     public init?(_ text: String) {
-        let tags = text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard Self.isDMARC1(text), !tags.isEmpty else { return nil }
-        var values: [String: String] = [:]
-        for tag in tags.dropFirst() {
-            let parts = tag.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2 else { continue }
-            values[parts[0].lowercased()] = parts[1]
-        }
+        guard Self.isDMARC1(text) else { return nil }
+        let values = Self.tags(text)
         func policy(_ key: String) -> Policy? { values[key].flatMap { Policy(rawValue: $0.lowercased()) } }
         let valid = policy("p") != nil && (values["sp"] == nil || policy("sp") != nil) && (values["np"] == nil || policy("np") != nil)
         if !valid {
@@ -76,6 +70,27 @@ public struct DMARCRecord: Sendable, Equatable {
         self.testing = values["t"]?.lowercased() == "y"
         self.percent = values["pct"].flatMap { Int($0) }.map { min(100, max(0, $0)) }
         self.text = text
+    }
+
+    /// The tag-list after `v=DMARC1` (RFC 9989 §4.7, RFC 7489 §6.4): lower-cased names to values,
+    /// blanks around both trimmed; a later tag of the same name wins. Plain Swift, no Foundation:
+    /// every DMARC record the scan sees goes through it.
+    static func tags(_ text: String) -> [String: String] {
+        var values: [String: String] = [:]
+        for tag in text.split(separator: ";").dropFirst() {
+            guard let equals = tag.firstIndex(of: "=") else { continue }
+            let name = trimmed(tag[..<equals]).lowercased()
+            guard !name.isEmpty else { continue }
+            values[name] = trimmed(tag[tag.index(after: equals)...])
+        }
+        return values
+    }
+
+    /// `text` without the spaces and tabs around it.
+    private static func trimmed(_ text: Substring) -> String {
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = text.firstIndex(where: { !blank($0) }), let last = text.lastIndex(where: { !blank($0) }) else { return "" }
+        return String(text[first...last])
     }
 
     /// True when `rua` holds at least one syntactically valid URI (RFC 7489 §6.3: `mailto:` with an address).

@@ -117,7 +117,7 @@ struct DMARCReadingsTests {
         encoder.outputFormatting = [.sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         #expect(String(decoding: try encoder.encode(loaded), as: UTF8.self) == String(decoding: try encoder.encode(dmarc), as: UTF8.self))
-        #expect(loaded["alma.lib.deep.edu"]?.rfc9989.queries.count == 4 && loaded["lib.psd.edu"]?.rfc9989.parsed?.psd == DMARCRecord.PublicSuffixDomain.no)
+        #expect(loaded["alma.lib.deep.edu"]?.rfc9989.queries.count == 4 && loaded["lib.psd.edu"]?.rfc9989.record?.contains("psd=n") == true)
     }
 
     /// The walk's answers are cached: a second walk of a sibling asks only its own name.
