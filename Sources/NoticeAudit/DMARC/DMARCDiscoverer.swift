@@ -40,13 +40,17 @@ public struct DMARCDiscoverer: Sendable {
 
     /// Identifier alignment (RFC 9989 §3.2.4, RFC 7489 §3.1): strict compares the names, relaxed
     /// their organizational domains by `standard`; nil when a walk got no definite answer. Names
-    /// with no common top-level domain never align and cost no query.
-    public func aligned(_ a: String, _ b: String, mode: DMARCRecord.Alignment, by standard: DMARCStandard) async throws -> Bool? {
+    /// with no common top-level domain never align and cost no query. `organizationOfA`, when the
+    /// caller already knows it (a reading's `orgDomain`), spares walking `a` again.
+    public func aligned(_ a: String, _ b: String, mode: DMARCRecord.Alignment, by standard: DMARCStandard,
+                        organizationOfA: String? = nil) async throws -> Bool? {
         let a = DomainName.normalized(a), b = DomainName.normalized(b)
         if a == b { return true }
         if mode == .strict { return false }
         guard a.split(separator: ".").last == b.split(separator: ".").last else { return false }
-        guard let orgA = try await organizationalDomain(a, by: standard), let orgB = try await organizationalDomain(b, by: standard) else { return nil }
+        let orgA: String?
+        if let organizationOfA { orgA = organizationOfA } else { orgA = try await organizationalDomain(a, by: standard) }
+        guard let orgA, let orgB = try await organizationalDomain(b, by: standard) else { return nil }
         return orgA == orgB
     }
 

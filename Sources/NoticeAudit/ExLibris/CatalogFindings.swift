@@ -44,3 +44,8 @@ enum CatalogFindings {
         }
     }
 }
+
+extension String {
+    /// The string, or `replacement` when it is empty.
+    func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
+}

@@ -160,8 +160,3 @@ public struct Scanner: Sendable {
         }
     }
 }
-
-extension String {
-    /// The string, or `replacement` when it is empty.
-    func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
-}

@@ -72,12 +72,15 @@ public struct DMARCCheck: Sendable {
         let from = discovery.domain
         let reading = discovery.reading(standard)
         let record = reading.parsed
+        // The reading already walked the From domain; a reading without a definite answer has none to give.
+        let fromOrganization = reading.status == .temperror ? nil : reading.orgDomain
         let envelopeAligned = reading.status == .found
-            ? try await discoverer.aligned(from, path.envelopeDomain, mode: record?.spfAlignment ?? .relaxed, by: standard) : false
+            ? try await discoverer.aligned(from, path.envelopeDomain, mode: record?.spfAlignment ?? .relaxed, by: standard, organizationOfA: fromOrganization)
+            : false
         var alignedKeys: [DKIMKeyCheck.Result] = []
         var keyAlignmentUnknown = false
         for key in dkim {
-            switch try await discoverer.aligned(from, key.domain, mode: record?.dkimAlignment ?? .relaxed, by: standard) {
+            switch try await discoverer.aligned(from, key.domain, mode: record?.dkimAlignment ?? .relaxed, by: standard, organizationOfA: fromOrganization) {
             case true?: alignedKeys.append(key)
             case nil: keyAlignmentUnknown = true
             default: break
