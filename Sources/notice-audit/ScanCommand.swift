@@ -161,7 +161,7 @@ struct ScanCommand: AsyncParsableCommand {
         options.catalogURL = catalogURL
         let scanner = Scanner(
             resolver: resolver, fetcher: CatalogFetcher(client: client, store: CatalogStore(database: database)),
-            checker: InstitutionChecker(resolver: resolver, probe: probe, scannerAddresses: loaded.scannerAddresses),
+            checker: InstitutionChecker(resolver: resolver, probe: probe, scannerAddresses: loaded.scannerAddresses, blocklistZones: loaded.blocklistZones),
             store: store, options: options)
         let job = ScanJob(scanner: scanner, database: database, reportsDirectory: reports, keepDays: keepDays,
                           webhook: try webhookURL().map { WebhookNotifier(url: $0, client: client) })

@@ -58,11 +58,13 @@ public struct Institution: Sendable, Equatable, Identifiable {
     public var envelopeFrom: EmailAddress?
     /// The DKIM selectors Alma signs with for the From domains (`dkim_selectors`); empty: none.
     public var dkimSelectors: [String]
+    /// Bulk (the default) or standard sender at Gmail, Yahoo and Outlook.com (`sender_class`).
+    public var senderClass: SenderClass
 
     public init(
         id: String, name: String, almaCode: String? = nil, region: AlmaRegion, delivery: DeliveryMethod,
         fromAddresses: [EmailAddress] = [], senderDomains: [DomainName], relay: RelayConfiguration? = nil,
-        envelopeFrom: EmailAddress? = nil, dkimSelectors: [String] = []
+        envelopeFrom: EmailAddress? = nil, dkimSelectors: [String] = [], senderClass: SenderClass = .bulk
     ) {
         self.id = id
         self.name = name
@@ -74,6 +76,7 @@ public struct Institution: Sendable, Equatable, Identifiable {
         self.relay = relay
         self.envelopeFrom = envelopeFrom
         self.dkimSelectors = dkimSelectors
+        self.senderClass = senderClass
     }
 }
 
@@ -84,11 +87,15 @@ public struct Inventory: Sendable, Equatable {
     /// The addresses the scanner connects from (`scanner.egress_addresses`): what campus IT must
     /// admit for the relay probe to prove anything; empty when the inventory does not say.
     public var scannerAddresses: [IPNetwork]
+    /// The DNS blocklist zones asked for every sending address (`reputation.dnsbl`); empty turns
+    /// blocklists off.
+    public var blocklistZones: [String]
 
-    public init(consortium: String, institutions: [Institution], scannerAddresses: [IPNetwork] = []) {
+    public init(consortium: String, institutions: [Institution], scannerAddresses: [IPNetwork] = [], blocklistZones: [String] = ReputationChecker.defaultZones) {
         self.consortium = consortium
         self.institutions = institutions
         self.scannerAddresses = scannerAddresses
+        self.blocklistZones = blocklistZones
     }
 
     /// The institution with that id, if any.

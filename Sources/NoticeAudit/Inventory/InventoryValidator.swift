@@ -16,11 +16,13 @@ public struct InventoryValidation: Sendable {
 public struct InventoryValidator {
     private var problems: [InventoryProblem] = []
 
-    private static let rootKeys = ["consortium", "defaults", "institutions", "scanner"]
+    private static let rootKeys = ["consortium", "defaults", "institutions", "scanner", "reputation"]
     private static let scannerKeys = ["egress_addresses"]
-    private static let defaultsKeys = ["region", "delivery", "dkim_selectors"]
+    private static let reputationKeys = ["dnsbl"]
+    private static let defaultsKeys = ["region", "delivery", "dkim_selectors", "sender_class"]
     private static let institutionKeys = [
         "id", "name", "alma_code", "region", "delivery", "sender_domains", "from_addresses", "relay", "envelope_from", "notes", "dkim_selectors",
+        "sender_class",
     ]
     private static let relayKeys = ["host", "port", "security", "username", "password_env", "credentials_file", "admits_scanner", "egress_addresses"]
 
@@ -54,10 +56,12 @@ public struct InventoryValidator {
         var defaultRegion: AlmaRegion?
         var defaultDelivery = DeliveryMethod.spf
         var defaultSelectors: [String] = []
+        var defaultClass = SenderClass.bulk
         if let defaultsNode = root["defaults"], let defaults = object(defaultsNode, path: "defaults", allowedKeys: Self.defaultsKeys) {
             defaultRegion = region(in: defaults)
             defaultDelivery = delivery(in: defaults) ?? .spf
             defaultSelectors = selectors(in: defaults) ?? []
+            defaultClass = senderClass(in: defaults) ?? .bulk
         }
         guard let institutionsNode = root["institutions"] else {
             add(.error, "institutions", JSONNode(.null, at: root.position), "the inventory has no \"institutions\" list.", hint: "add \"institutions\": [ … ] with one object per member institution.")
@@ -74,7 +78,8 @@ public struct InventoryValidator {
         var firstIndexOfID: [String: Int] = [:]
         for (index, element) in elements.enumerated() {
             let path = "institutions[\(index)]"
-            let institution = readInstitution(element, path: path, defaultRegion: defaultRegion, defaultDelivery: defaultDelivery, defaultSelectors: defaultSelectors)
+            let institution = readInstitution(element, path: path, defaultRegion: defaultRegion, defaultDelivery: defaultDelivery, defaultSelectors: defaultSelectors,
+                                              defaultClass: defaultClass)
             if case .object(let members) = element.value, let idMember = members.last(where: { $0.key == "id" }),
                 case .string(let rawID) = idMember.value.value
             {
@@ -91,11 +96,17 @@ public struct InventoryValidator {
         if let scannerNode = root["scanner"], let scanner = object(scannerNode, path: "scanner", allowedKeys: Self.scannerKeys) {
             scannerAddresses = networkList("egress_addresses", in: scanner)
         }
+        var zones = ReputationChecker.defaultZones
+        if let reputationNode = root["reputation"], let reputation = object(reputationNode, path: "reputation", allowedKeys: Self.reputationKeys),
+           reputation["dnsbl"] != nil {
+            zones = domainList("dnsbl", in: reputation).map(\.name)
+        }
         guard let consortium else { return nil }
-        return Inventory(consortium: consortium, institutions: institutions, scannerAddresses: scannerAddresses)
+        return Inventory(consortium: consortium, institutions: institutions, scannerAddresses: scannerAddresses, blocklistZones: zones)
     }
 
-    private mutating func readInstitution(_ node: JSONNode, path: String, defaultRegion: AlmaRegion?, defaultDelivery: DeliveryMethod, defaultSelectors: [String]) -> Institution? {
+    private mutating func readInstitution(_ node: JSONNode, path: String, defaultRegion: AlmaRegion?, defaultDelivery: DeliveryMethod, defaultSelectors: [String],
+                                          defaultClass: SenderClass) -> Institution? {
         guard let fields = object(node, path: path, allowedKeys: Self.institutionKeys) else { return nil }
         let id = identifier(in: fields)
         let name = string("name", in: fields, required: true)
@@ -132,10 +143,12 @@ public struct InventoryValidator {
                 hint: "add \"relay\": {\"host\": \"smtp.example.edu\", \"port\": 587, \"security\": \"starttls\", \"username\": …, \"password_env\": …}.")
         }
         let dkimSelectors = selectors(in: fields) ?? defaultSelectors
+        let senderClass = senderClass(in: fields) ?? defaultClass
         guard let id, let name, let region else { return nil }
         return Institution(
             id: id, name: name, almaCode: almaCode, region: region, delivery: delivery, fromAddresses: fromAddresses,
-            senderDomains: senderDomains, relay: delivery == .relay ? relay : nil, envelopeFrom: envelopeFrom, dkimSelectors: dkimSelectors)
+            senderDomains: senderDomains, relay: delivery == .relay ? relay : nil, envelopeFrom: envelopeFrom, dkimSelectors: dkimSelectors,
+            senderClass: senderClass)
     }
 
     private mutating func readRelay(_ node: JSONNode, path: String) -> RelayConfiguration? {
@@ -341,6 +354,15 @@ public struct InventoryValidator {
         if let region = AlmaRegion(rawValue: text.uppercased()) { return region }
         add(.error, fields.path(of: "region"), fields["region"], "unknown region code \"\(text)\".",
             hint: "use one of \(AlmaRegion.allCases.map { "\($0.code) (\($0.displayName))" }.joined(separator: ", ")).")
+        return nil
+    }
+
+    /// `sender_class`: `bulk` or `standard` (../shared/domain.md, "Sender class").
+    private mutating func senderClass(in fields: InventoryObjectFields) -> SenderClass? {
+        guard let text = string("sender_class", in: fields, required: false) else { return nil }
+        if let senderClass = SenderClass(rawValue: text.lowercased()) { return senderClass }
+        add(.error, fields.path(of: "sender_class"), fields["sender_class"], "unknown sender class \"\(text)\".",
+            hint: "use \"bulk\" (the domain sends 5,000 or more messages a day to Gmail or Outlook.com, the default) or \"standard\".")
         return nil
     }
 

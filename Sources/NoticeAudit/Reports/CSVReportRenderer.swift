@@ -14,8 +14,10 @@ public enum CSVReportRenderer {
 
     static func line(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") + "\r\n" }
 
+    /// One row per institution; `gmail`, `yahoo` and `outlook` are that provider's column of the
+    /// receivers' rules (`pass`, `fail`, `unknown`; empty when the checks did not get that far).
     public static func summary(_ report: ScanReport) -> String {
-        var text = line(["institution", "name", "status", "method", "spf_result", "dmarc_policy", "relay_status", "change", "dkim_status", "findings"])
+        var text = line(["institution", "name", "status", "method", "spf_result", "dmarc_policy", "relay_status", "change", "dkim_status", "findings", "gmail", "yahoo", "outlook"])
         for result in report.results {
             // The deciding finding first, then every other error.
             let codes = result.findings.filter { $0.decisive || $0.severity == .error }.map(\.code.rawValue)
@@ -23,7 +25,7 @@ public enum CSVReportRenderer {
                 result.institutionID, result.name, result.status.rawValue, result.method.rawValue, result.spfResult?.rawValue ?? "",
                 result.dmarcPolicy?.rawValue ?? "", result.relayStatus?.rawValue ?? "", result.change.rawValue, result.dkimStatus?.rawValue ?? "",
                 codes.joined(separator: " "),
-            ]
+            ] + ReceivingProvider.allCases.map { result.inbox?.verdict($0)?.status.rawValue ?? "" }
             text += line(fields)
         }
         return text

@@ -19,6 +19,7 @@ public final class CheckLedger: Sendable {
         var dkimKeys: [DKIMKeyCheck.Result]?
         var dmarcPolicy: DMARCRecord.Policy?
         var dmarc: [String: DMARCDiscovery]?
+        var inbox: InboxMatrix?
     }
 
     private let state = Mutex(State())
@@ -71,6 +72,7 @@ public final class CheckLedger: Sendable {
         result.sendingPath = state.path
         result.region = institution.region
         result.dmarc = state.dmarc
+        result.inbox = state.inbox
         return result
     }
 

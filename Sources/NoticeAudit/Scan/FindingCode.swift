@@ -87,6 +87,34 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
     case relayPort857 = "RELAY_PORT_857"
     case relayAuthNotTested = "RELAY_AUTH_NOT_TESTED"
 
+    // The receivers' rules (../shared/domain.md, "The receivers' rules").
+    /// The envelope domain's SPF does not pass from every sending address (the `spf` row).
+    case inboxSPFNotPassing = "INBOX_SPF_NOT_PASSING"
+    /// No usable DKIM key at a named selector of a From domain (the `dkim` row fails).
+    case inboxDKIMMissing = "INBOX_DKIM_MISSING"
+    /// No DKIM selector is named, so the `dkim` row cannot be decided.
+    case inboxDKIMUnseen = "INBOX_DKIM_UNSEEN"
+    /// A bulk sender's From domain has no DMARC record (the `dmarc_record` row).
+    case inboxDMARCMissing = "INBOX_DMARC_MISSING"
+    /// The From domain aligns with neither the passing SPF domain nor a usable DKIM key's domain.
+    case inboxUnaligned = "INBOX_UNALIGNED"
+    /// A campus sending address has no PTR record.
+    case senderPTRMissing = "SENDER_PTR_MISSING"
+    /// A campus sending address's PTR name does not resolve back to it.
+    case senderPTRMismatch = "SENDER_PTR_MISMATCH"
+    /// A campus sending address is listed on a configured DNS blocklist.
+    case senderListed = "SENDER_LISTED"
+    /// A DNS blocklist would not answer (refusal codes or no answer): unusable for the run.
+    case dnsblUnusable = "DNSBL_UNUSABLE"
+    /// An Ex Libris relay address has no forward-confirmed PTR (run level).
+    case exlibrisRelayPTRMissing = "EXLIBRIS_RELAY_PTR_MISSING"
+    /// Of a sampled Ex Libris range, some sampled addresses have no forward-confirmed PTR (warning).
+    case exlibrisRelayPTRSampled = "EXLIBRIS_RELAY_PTR_SAMPLED"
+    /// An Ex Libris relay address is listed on a configured DNS blocklist (run level).
+    case exlibrisRelayListed = "EXLIBRIS_RELAY_LISTED"
+    /// The SPF of exlibrisgroup.com (Alma's default envelope) does not pass over a region's relays.
+    case exlibrisSPFNotPassing = "EXLIBRIS_SPF_NOT_PASSING"
+
     // The scan itself.
     case scanDeadline = "SCAN_DEADLINE"
     case scanError = "SCAN_ERROR"
@@ -97,7 +125,7 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
 
     /// What a finding is about, for grouping in letters and dashboards.
     public enum Concern: Sendable {
-        case spf, dmarc, dkim, relay, catalog, scan
+        case spf, dmarc, dkim, relay, catalog, scan, inbox
     }
 
     /// The concern of this code.
@@ -111,6 +139,9 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
             .dmarc
         case .dkimMissing, .dkimRevoked, .dkimInvalid, .dkimWeakKey, .dkimKeyTooWeak, .dkimTesting, .dkimTemperror:
             .dkim
+        case .inboxSPFNotPassing, .inboxDKIMMissing, .inboxDKIMUnseen, .inboxDMARCMissing, .inboxUnaligned, .senderPTRMissing, .senderPTRMismatch,
+             .senderListed, .dnsblUnusable, .exlibrisRelayPTRMissing, .exlibrisRelayPTRSampled, .exlibrisRelayListed, .exlibrisSPFNotPassing:
+            .inbox
         case .relayRefused, .relayUnreachable, .relayUnreachableFromScanner, .relayTimeout, .relayDNSError, .relayTLSError, .relayCertUntrusted,
              .relayCertExpired, .relayCertNameMismatch, .relayStartTLSMissing, .relayAuthMissing, .relayAuthFailed, .relayRejected, .relayTemporary,
              .relayProtocolError, .relayPasswordUnavailable, .relayCredentialsExposed, .relayCertExpiring, .relayTLSOld, .relayCleartextCredentials, .relayPort857,

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Checks one institution: its sending path first (``SendingPath``), then one checker per concern
 /// (SPF of each From domain, the envelope domain's SPF, DMARC of the From domains, the
@@ -11,10 +12,14 @@ public struct InstitutionChecker: Sendable {
     public let dmarc: DMARCCheck
     public let dkim: DKIMCheck
     public let relay: RelayCheck
+    /// Reverse DNS and blocklists of sending addresses, each address asked once per run.
+    public let reputation: ReputationChecker
+    private let regionFacts = RegionFactsMemo()
 
-    public init(resolver: any DNSResolver, probe: SMTPProbe, scannerAddresses: [IPNetwork] = [],
+    public init(resolver: any DNSResolver, probe: SMTPProbe, scannerAddresses: [IPNetwork] = [], blocklistZones: [String] = ReputationChecker.defaultZones,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.resolver = resolver
+        self.reputation = ReputationChecker(resolver: resolver, zones: blocklistZones)
         self.spf = SPFCheck(resolver: resolver)
         self.envelopeSPF = EnvelopeSPFCheck(resolver: resolver)
         self.dmarc = DMARCCheck(resolver: resolver)
@@ -35,8 +40,12 @@ public struct InstitutionChecker: Sendable {
         let path = try await SendingPath.of(institution, relays: relays, resolver: resolver)
         ledger.setPath(path)
         ledger.note(path.assumptionFindings(institution: institution))
-        // The DKIM keys are read while SPF is evaluated: their lookups then add no wall time.
+        // The DKIM keys, and the sending addresses' reputation, are read while SPF is evaluated:
+        // their lookups then add no wall time. The Ex Libris relays' facts are asked once per run.
         async let dkimKeys = dkim.check(fromDomains: path.fromDomains, selectors: institution.dkimSelectors)
+        async let campusReputation = institution.delivery == .relay ? reputation.report(for: path.sendingAddresses) : nil
+        async let exLibris = institution.delivery == .spf ? exLibrisFacts(for: relays) : nil
+        var envelopeFindings: [String: Finding] = [:]
 
         var spfOutcomes: [String: CheckOutcome] = [:]
         if institution.delivery == .spf {
@@ -45,6 +54,7 @@ public struct InstitutionChecker: Sendable {
                 ledger.update { $0.domains.append(checked.domain) }
                 ledger.record(checked.outcome, reason: checked.outcome == .pass ? nil : checked.findings.first, findings: checked.findings)
                 spfOutcomes[domain] = checked.outcome
+                envelopeFindings[domain] = checked.outcome == .pass ? nil : checked.findings.first
             }
         }
         // The envelope domain's SPF: receivers evaluate it, not the From domain's. Alma's default
@@ -54,6 +64,7 @@ public struct InstitutionChecker: Sendable {
             let checked = try await envelopeSPF.check(path, knowledge: institution.delivery == .spf ? relays.knowledge : .complete)
             ledger.record(checked.outcome, reason: checked.findings.first, findings: checked.findings)
             spfOutcomes[path.envelopeDomain] = checked.outcome
+            envelopeFindings[path.envelopeDomain] = checked.findings.first
         }
 
         let keys = try await dkimKeys
@@ -82,10 +93,86 @@ public struct InstitutionChecker: Sendable {
             ledger.update { $0.relay = checked.summary }
             ledger.record(checked.outcome, reason: checked.outcome == .pass ? nil : checked.findings.first, findings: checked.findings)
         }
+
+        // The receivers' rules, from what the checks above saw.
+        var evidence = InboxAssessment.Evidence(
+            institution: institution, path: path, envelopeSPF: .unknown, envelopeSPFDetail: "", envelopeParty: .institution, envelopeFinding: nil,
+            keys: keys, dmarc: dmarcResult, reputation: ReputationReport(ranges: [], zones: reputation.zones, unusableZones: [:]), reputationParty: .exLibris,
+            regionInclude: relays.includeConfirmed ? relays.include : nil)
+        if let facts = try await exLibris {
+            evidence.reputation = facts.reputation
+            if path.envelopeIsExLibris {
+                evidence.envelopeParty = .exLibris
+                evidence.envelopeSPF = facts.spfStatus
+                evidence.envelopeSPFDetail = facts.spfDetail
+                evidence.envelopeFinding = facts.spfStatus == .pass ? nil : Self.inherited(facts, institution: institution)
+            }
+        } else if let campus = await campusReputation {
+            evidence.reputation = campus
+            evidence.reputationParty = .campusRelay
+            if path.envelopeIsExLibris {
+                // A campus relay that keeps Alma's default envelope: receivers check exlibrisgroup.com's SPF against the relay's addresses.
+                let checked = try await envelopeSPF.check(path)
+                evidence.envelopeParty = .campusRelay
+                evidence.envelopeSPF = Self.status(checked.outcome)
+                evidence.envelopeSPFDetail = checked.outcome == .pass
+                    ? "the SPF of \(path.envelopeDomain) passes from the campus relay's addresses"
+                    : "the SPF of \(path.envelopeDomain) gives \(checked.worst?.rawValue ?? "no pass") for the campus relay's addresses \(path.sendingAddresses.map(\.description).joined(separator: ", ").ifEmpty("(none known)"))"
+            }
+        }
+        if !path.envelopeIsExLibris {
+            let outcome = spfOutcomes[path.envelopeDomain] ?? .unknown
+            evidence.envelopeSPF = Self.status(outcome)
+            evidence.envelopeFinding = outcome == .pass ? nil : envelopeFindings[path.envelopeDomain]
+            evidence.envelopeSPFDetail = outcome == .pass
+                ? "the SPF of \(path.envelopeDomain) passes from every sending address"
+                : evidence.envelopeFinding?.message ?? "the SPF of \(path.envelopeDomain) does not pass from every sending address"
+        }
+        let assessment = InboxAssessment(evidence)
+        ledger.update { $0.inbox = assessment.matrix }
+        ledger.record(assessment.outcome, reason: assessment.reason, findings: assessment.findings)
+    }
+
+    /// The receivers' rows about the Ex Libris relays of `relays`' region, checked once per run.
+    public func exLibrisFacts(for relays: RegionRelaySet) async throws -> ExLibrisRegionFacts {
+        let task = regionFacts.task(for: relays.region) {
+            try await ExLibrisRegionFacts.check(relays, resolver: resolver, reputation: reputation)
+        }
+        return try await task.value
+    }
+
+    /// The institution's own finding for a failing Ex Libris SPF row: the run-level cause decides it.
+    static func inherited(_ facts: ExLibrisRegionFacts, institution: Institution) -> Finding {
+        Finding(code: .exlibrisSPFNotPassing, severity: facts.spfStatus == .fail ? .error : .warning, target: facts.region.code,
+                message: "Notices go out with Alma's default envelope \(SendingPath.almaDefaultEnvelope), and \(facts.spfDetail).",
+                remediation: "Nothing the campus must change: it is reported to Ex Libris once for the region. A branded envelope sender in the institution's own domain (with the region's include) avoids it.",
+                campusCanFix: false)
+    }
+
+    static func status(_ outcome: CheckOutcome) -> InboxStatus {
+        switch outcome {
+        case .pass: .pass
+        case .fail: .fail
+        case .unknown: .unknown
+        }
     }
 
     /// The sender checked for a domain: its From address, else a mailbox of the domain.
     static func sender(for domain: String, of institution: Institution) -> String {
         institution.fromAddresses.first { $0.domain.name == domain }?.description ?? "alma-notices@\(domain)"
+    }
+}
+
+/// The Ex Libris region facts of one run: each region checked once, whoever asks first.
+final class RegionFactsMemo: Sendable {
+    private let tasks = Mutex<[AlmaRegion: Task<ExLibrisRegionFacts, any Error>]>([:])
+
+    func task(for region: AlmaRegion, _ body: @escaping @Sendable () async throws -> ExLibrisRegionFacts) -> Task<ExLibrisRegionFacts, any Error> {
+        tasks.withLock { tasks in
+            if let task = tasks[region] { return task }
+            let task = Task { try await body() }
+            tasks[region] = task
+            return task
+        }
     }
 }

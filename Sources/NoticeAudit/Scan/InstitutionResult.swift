@@ -33,6 +33,8 @@ public struct InstitutionResult: Sendable, Equatable, Codable {
     public var region: AlmaRegion?
     /// The sending path the checks used; nil in history written before it was kept.
     public var sendingPath: SendingPath?
+    /// The receivers' rules (scan.json `inbox`); nil when the checks did not get that far, or in older history.
+    public var inbox: InboxMatrix?
     public var durationMilliseconds: Int
 
     /// The finding that decides a verdict that is not compliant (``Finding/decisive``).

@@ -30,6 +30,7 @@ enum RunLevelCauses {
             case .spfRelaysUnknown: .catalogNoAddress
             case .catalogIncomplete: .catalogIncomplete
             case .envelopeSPFNotPassing where !decisive.campusCanFix: .catalogNoAddress
+            case .exlibrisSPFNotPassing, .exlibrisRelayPTRMissing, .exlibrisRelayListed: decisive.code
             default: nil
             }
             if let regional, let index = findings.firstIndex(where: { $0.code == regional && $0.target == region }) {

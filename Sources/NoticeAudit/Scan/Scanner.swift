@@ -58,6 +58,10 @@ public struct Scanner: Sendable {
             let set = try await RegionRelaySet.build(region: region, catalog: fetched.status.catalog, expander: expander)
             relaySets[region] = set
             findings += CatalogFindings.relaySet(set)
+            // The Ex Libris relays' rows of the receivers' rules: once per region and run.
+            if institutions.contains(where: { $0.region == region && $0.delivery == .spf }) {
+                findings += try await checker.exLibrisFacts(for: set).findings
+            }
         }
         let runID = try store.beginRun(trigger: selection == nil ? options.trigger : .adhoc, consortium: inventory.consortium, selection: selection,
                                        catalog: fetched.status, notes: [], findings: findings)
@@ -80,6 +84,7 @@ public struct Scanner: Sendable {
     /// the name servers answered no query at all.
     private func causes(_ findings: [Finding], results: [InstitutionResult], institutions: [Institution]) -> [Finding] {
         var findings = findings
+        if let unusable = checker.reputation.unusableFinding() { findings.append(unusable) }
         var silent = false
         if let statistics = resolver as? any DNSQueryStatistics, statistics.queriesSent > 0, statistics.queriesAnswered == 0 {
             silent = true

@@ -18,6 +18,8 @@ public struct DMARCCheck: Sendable {
         public var needingDKIM: Set<String> = []
         /// Each From domain's outcome and the finding that says why (nil for a plain pass).
         public var perDomain: [(domain: String, outcome: CheckOutcome, finding: Finding?)] = []
+        /// Per From domain, what each reading says of the receivers' `dmarc_record` and `alignment` rows.
+        public var alignment: [String: [DMARCAlignmentFacts]] = [:]
     }
 
     public let resolver: any DNSResolver
@@ -45,6 +47,7 @@ public struct DMARCCheck: Sendable {
             // The worse reading decides (fail, then unknown, then pass); on a tie RFC 9989's words.
             let worst = judged.reduce(judged[0]) { $1.outcome.severity > $0.outcome.severity ? $1 : $0 }
             result.evaluations[from] = judged[0].evaluation
+            result.alignment[from] = judged.map(\.alignment)
             if let policy = discovery.rfc9989.policy { result.strictestPolicy = max(result.strictestPolicy ?? policy, policy) }
             outcomes.append(worst.outcome)
             result.perDomain.append((from, worst.outcome, worst.finding))
@@ -63,6 +66,7 @@ public struct DMARCCheck: Sendable {
         var outcome: CheckOutcome
         var finding: Finding?
         var usableAlignedKey: Bool
+        var alignment: DMARCAlignmentFacts
     }
 
     /// `discovery` by `standard`: alignment of the envelope and of each DKIM key's domain by that
@@ -89,7 +93,18 @@ public struct DMARCCheck: Sendable {
         let evaluation = DMARCEvaluation(reading, standard: standard, from: from, envelopeDomain: path.envelopeDomain, aligned: envelopeAligned)
         let (outcome, finding) = Self.judge(evaluation, from: from, envelope: path.envelopeFrom, envelopeSPF: envelopeSPF[path.envelopeDomain] ?? .unknown,
                                             selectors: selectors, alignedKeys: alignedKeys, keyAlignmentUnknown: keyAlignmentUnknown)
-        return Judged(standard: standard, evaluation: evaluation, outcome: outcome, finding: finding, usableAlignedKey: alignedKeys.contains { $0.status.isUsable })
+        // Receivers ask alignment of bulk senders whether or not a DMARC record applies (Gmail 5.7.32):
+        // without a record, relaxed alignment by the reading's organizational domain.
+        let spfAligned: Bool? = switch reading.status {
+        case .found: envelopeAligned
+        case .none: try await discoverer.aligned(from, path.envelopeDomain, mode: .relaxed, by: standard, organizationOfA: reading.orgDomain)
+        case .temperror: nil
+        }
+        let alignment = DMARCAlignmentFacts(standard: standard, record: reading.status, spfAligned: spfAligned,
+                                            usableAlignedKey: alignedKeys.first(where: \.status.isUsable)?.name,
+                                            keyAlignmentUnknown: keyAlignmentUnknown || alignedKeys.contains { $0.status == .temperror })
+        return Judged(standard: standard, evaluation: evaluation, outcome: outcome, finding: finding, usableAlignedKey: alignedKeys.contains { $0.status.isUsable },
+                      alignment: alignment)
     }
 
     /// The findings about the two readings themselves: where they differ (and the one change that
