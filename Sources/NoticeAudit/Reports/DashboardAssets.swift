@@ -73,6 +73,7 @@ enum DashboardAssets {
         summary{cursor:pointer;padding:2px 0}
         .strip{font-family:ui-monospace,"DejaVu Sans Mono",monospace;letter-spacing:1px}
         .h-compliant{color:#0b5323}.h-noncompliant{color:#8b1111}.h-unknown{color:#5a4300}
+        .inbox-pass{color:#0b5323}.inbox-fail{color:#8b1111;font-weight:600}.inbox-unknown{color:#5a4300;font-weight:600}.inbox-not_observable{color:var(--muted)}
         .small{font-size:.9em;color:var(--muted)}
         .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
         [hidden]{display:none!important}

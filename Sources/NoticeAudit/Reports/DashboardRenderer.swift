@@ -159,7 +159,7 @@ public enum DashboardRenderer {
                 <thead><tr>
                 """
             let columns: [(String, Bool)] = [("Institution", false), ("Status", true), ("Method", false), ("SPF", false), ("DMARC", false), ("DKIM", false),
-                                             ("Relay", false), ("Change", false), ("Days in state", true)]
+                                             ("Relay", false), ("Gmail", false), ("Yahoo", false), ("Outlook.com", false), ("Change", false), ("Days in state", true)]
             for (title, numeric) in columns {
                 out += "<th scope=\"col\"\(numeric ? " data-type=\"number\"" : "")><button type=\"button\">\(title)</button></th>"
             }
@@ -173,7 +173,9 @@ public enum DashboardRenderer {
                 out += "<th scope=\"row\">\(link(result))</th>"
                 out += "<td data-sort=\"\(result.status.rankForSort)\">\(badge(result.status))</td>"
                 out += "<td>\(result.method.rawValue)</td><td>\(result.spfResult?.rawValue ?? "—")</td><td>\(h(result.dmarcPolicy?.rawValue ?? "—"))</td>"
-                out += "<td>\(result.dkimStatus?.rawValue ?? "—")</td><td>\(result.relayStatus?.rawValue ?? "—")</td><td>\(change)</td>"
+                out += "<td>\(result.dkimStatus?.rawValue ?? "—")</td><td>\(result.relayStatus?.rawValue ?? "—")</td>"
+                for provider in ReceivingProvider.allCases { out += "<td>\(providerCell(result.inbox?.verdict(provider)))</td>" }
+                out += "<td>\(change)</td>"
                 out += "<td class=\"num\" data-sort=\"\(days.map(String.init) ?? "")\">\(days.map(String.init) ?? "—")</td></tr>\n"
             }
             out += "</tbody>\n</table>\n</section>\n"
@@ -199,10 +201,45 @@ public enum DashboardRenderer {
                 for finding in result.findings { out += findingItem(finding) }
                 out += "</ul>\n"
             }
+            if let inbox = result.inbox { receiversRules(inbox) }
             records(result)
             if let relay = result.relay { relaySummary(relay) }
             history(result)
             out += "</details>\n"
+        }
+
+        /// A provider's column: its status, and the replies a failing notice gets.
+        private func providerCell(_ verdict: ProviderVerdict?) -> String {
+            guard let verdict else { return "—" }
+            let replies = verdict.replies.isEmpty ? "" : " <span class=\"small\">(\(verdict.replies.map(h).joined(separator: ", ")))</span>"
+            return "<span class=\"inbox-\(verdict.status.rawValue)\">\(verdict.status.rawValue)</span>\(replies)"
+        }
+
+        /// The receivers' rules of one institution (../shared/domain.md): one row per requirement,
+        /// its status, who can fix it and the reply a failing notice gets at each provider.
+        private mutating func receiversRules(_ inbox: InboxMatrix) {
+            out += "<h3>Gmail, Yahoo, Outlook.com</h3>\n"
+            let verdicts = ReceivingProvider.allCases.map { provider in
+                "\(provider.displayName): <strong>\(inbox.verdict(provider)?.status.rawValue ?? "—")</strong>"
+            }
+            out += "<p>\(verdicts.joined(separator: "; ")). A \(inbox.senderClass.rawValue) sender; envelope <code>\(h(inbox.envelopeDomain))</code>\(inbox.envelopeAssumed ? " (Alma's default, assumed)" : ""); sent from \(inbox.sendingAddresses.prefix(6).map { "<code>\(h($0))</code>" }.joined(separator: ", "))\(inbox.sendingAddresses.count > 6 ? " and \(inbox.sendingAddresses.count - 6) more" : "").</p>\n"
+            out += "<table class=\"inbox\"><caption class=\"visually-hidden\">The receivers' rules: each requirement, its status, who can fix it and the reply a failing notice gets</caption>\n"
+            out += "<thead><tr><th scope=\"col\">Requirement</th><th scope=\"col\">Status</th><th scope=\"col\">Who fixes it</th><th scope=\"col\">Reply of a failing notice</th><th scope=\"col\">Evidence</th></tr></thead>\n<tbody>\n"
+            for requirement in inbox.requirements {
+                let replies = ReceivingProvider.allCases.compactMap { provider -> String? in
+                    guard provider.requires(requirement.row, of: inbox.senderClass), let codes = provider.replies(for: requirement.row) else { return nil }
+                    return "\(provider.displayName) \(codes.isEmpty ? "required" : codes.joined(separator: " / "))"
+                }
+                let party = switch requirement.party {
+                case .institution: "the institution"
+                case .exLibris: "Ex Libris"
+                case .campusRelay: "the campus relay"
+                }
+                out += "<tr><th scope=\"row\"><code>\(requirement.row.rawValue)</code> <span class=\"small\">\(h(requirement.row.requirement))</span></th>"
+                out += "<td><span class=\"inbox-\(requirement.status.rawValue)\">\(requirement.status.rawValue.replacingOccurrences(of: "_", with: " "))</span></td>"
+                out += "<td>\(party)</td><td>\(replies.isEmpty ? "not required of this sender" : replies.joined(separator: "; "))</td><td class=\"small\">\(h(requirement.detail))</td></tr>\n"
+            }
+            out += "</tbody></table>\n"
         }
 
         private mutating func records(_ result: InstitutionResult) {

@@ -79,6 +79,16 @@ struct ScanEndToEndTests {
         ("relay-reset", "unknown", "relay", "", "refused", "unknown", "unverified"),
         // Issue 24: a DMARC record only at lib.deep.test: RFC 9989 receivers apply its p=reject.
         ("readings-differ", "noncompliant", "spf", "pass", "", "noncompliant", "unchanged"),
+        // Issue 20, the receivers' rules: a bulk domain on Alma's default envelope with p=none
+        // fails at all three; the same domain as a standard sender passes; a usable DKIM key at
+        // the named selector aligns a bulk sender; a campus relay whose egress the envelope's SPF
+        // omits; a campus relay whose egress is listed; region AP, whose relays have no PTR.
+        ("inbox-bulk", "noncompliant", "spf", "pass", "", "noncompliant", "unchanged"),
+        ("inbox-standard", "compliant", "spf", "pass", "", "compliant", "unchanged"),
+        ("inbox-dkim", "compliant", "spf", "pass", "", "compliant", "unchanged"),
+        ("relay-spfless", "noncompliant", "relay", "", "ok", "noncompliant", "unchanged"),
+        ("relay-listed", "noncompliant", "relay", "", "ok", "noncompliant", "unchanged"),
+        ("ap-noptr", "noncompliant", "spf", "pass", "", "noncompliant", "unchanged"),
     ]
 
     @Test func everyVerdictPathAcrossTwoRunsWithAFixAndARegression() async throws {
@@ -373,7 +383,7 @@ extension ScanEndToEndTests {
         let hook = "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/hooks/\(UUID().uuidString)"
         let hookFile = try directory.write(hook + "\n", to: "webhook-url")
         func night(_ domain: String) async throws -> [String: String] {
-            let inventory = try directory.write(#"{"consortium": "NIGHTS", "defaults": {"region": "NA"}, "institutions": [{"id": "campus", "name": "Campus", "sender_domains": ["\#(domain)"]}]}"#, to: "nights.json")
+            let inventory = try directory.write(#"{"consortium": "NIGHTS", "defaults": {"region": "NA", "sender_class": "standard"}, "institutions": [{"id": "campus", "name": "Campus", "sender_domains": ["\#(domain)"]}]}"#, to: "nights.json")
             let run = try await CommandRunner.run(
                 ["scan", "--inventory", inventory.path, "--db", directory.url.appendingPathComponent("history.sqlite").path,
                  "--reports", directory.url.appendingPathComponent("Reports").path,

@@ -15,6 +15,12 @@ struct SendingPathTests {
         zone.addTXT(["v=spf1 ip4:192.0.2.16/28 -all"], at: "spf-na.example")
         zone.addTXT(["v=spf1 include:spf-na.example -all"], at: "campus.edu")
         zone.addTXT(["v=spf1 include:spf-na.example -all"], at: "library.campus.edu")
+        // Issue 20: the relays have forward-confirmed reverse DNS, so the receivers' ptr row passes.
+        for last in UInt32(16)...31 {
+            let address = IPAddress.v4(0xC000_0200 | last)
+            zone.add(.ptr("relay.spf-na.example"), at: address.reverseLookupName)
+            zone.add(.a(address), at: "relay.spf-na.example")
+        }
         return zone
     }
 
@@ -60,7 +66,7 @@ struct SendingPathTests {
         zone.addTXT(["v=DMARC1; p=quarantine"], at: "_dmarc.campus.edu")
         zone.addTXT(["v=spf1 ip4:203.0.113.0/24 -all"], at: "mail.campus.edu")
         var institution = Institution(id: "c", name: "Campus", region: .northAmerica, delivery: .spf, senderDomains: [Self.domain("campus.edu")],
-                                      envelopeFrom: Self.address("alma@mail.campus.edu"))
+                                      envelopeFrom: Self.address("alma@mail.campus.edu"), senderClass: .standard)
         var result = try await Self.check(institution, zone: zone)
         #expect(result.status == .noncompliant)
         #expect(result.decisiveFinding?.code == .envelopeSPFNotPassing)

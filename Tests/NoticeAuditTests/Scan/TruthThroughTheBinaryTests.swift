@@ -12,7 +12,7 @@ struct TruthThroughTheBinaryTests {
     static var catalogURL: String { "https://\(lab["LAB_HTTPS_HOSTNAME"]):\(lab["LAB_HTTPS_PORT"])/exlibris/v1.html" }
 
     static func inventory(_ institutions: String, in directory: TemporaryDirectory) throws -> URL {
-        try directory.write(#"{"consortium": "T", "defaults": {"region": "NA", "delivery": "spf"}, "institutions": [\#(institutions)]}"#, to: "inventory.json")
+        try directory.write(#"{"consortium": "T", "defaults": {"region": "NA", "delivery": "spf", "sender_class": "standard"}, "institutions": [\#(institutions)]}"#, to: "inventory.json")
     }
 
     static func scan(_ inventory: URL, in directory: TemporaryDirectory, catalog: String? = nil, extra: [String]) async throws -> CommandResult {

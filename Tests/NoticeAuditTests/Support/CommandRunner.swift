@@ -41,9 +41,16 @@ enum CommandRunner {
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Read both pipes before waiting, so a large output cannot block the child.
+        // Read both pipes at once before waiting: a child that fills one pipe while the other is
+        // read would block for ever (a debug log of more than 64 KB on stderr did).
+        let errorsRead = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var errors = Data()
+        Thread.detachNewThread {
+            errors = stderr.fileHandleForReading.readDataToEndOfFile()
+            errorsRead.signal()
+        }
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
+        errorsRead.wait()
         process.waitUntilExit()
         return CommandResult(status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self), stderr: String(decoding: errors, as: UTF8.self))
     }
