@@ -148,8 +148,27 @@ def test_the_dashboard_works_in_a_real_browser(demo, browser):
     link.click()
     assert browser.find_element(By.ID, "i-softfail").get_attribute("open")
 
-    # axe-core: no serious or critical violation.
+    # Issue 20: the Gmail / Yahoo / Outlook.com columns and, per institution, the receivers' rules.
     browser.get(page.as_uri())
+    headers = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "#matrix thead th")]
+    gmail = headers.index("Gmail")
+    assert headers[gmail:gmail + 3] == ["Gmail", "Yahoo", "Outlook.com"], headers
+    row = browser.find_element(By.CSS_SELECTOR, "#matrix tr[data-id='inbox-bulk']")
+    cells = row.find_elements(By.CSS_SELECTOR, "th, td")
+    assert cells[gmail].text.startswith("fail") and "5.7.32" in cells[gmail].text, cells[gmail].text
+    assert cells[gmail + 2].text.startswith("fail") and "5.7.515" in cells[gmail + 2].text
+    standard = browser.find_element(By.CSS_SELECTOR, "#matrix tr[data-id='inbox-standard']").find_elements(By.CSS_SELECTOR, "th, td")
+    assert [cell.text for cell in standard[gmail:gmail + 3]] == ["pass", "pass", "pass"]
+    details = browser.find_element(By.ID, "i-inbox-bulk")
+    details.find_element(By.TAG_NAME, "summary").click()
+    table = details.find_element(By.CSS_SELECTOR, "table.inbox")
+    rows = {tr.find_element(By.TAG_NAME, "code").text: tr.find_elements(By.TAG_NAME, "td") for tr in table.find_elements(By.CSS_SELECTOR, "tbody tr")}
+    assert list(rows) == ["spf_or_dkim", "spf", "dkim", "dmarc_record", "alignment", "dmarc_policy", "ptr", "tls", "blocklists", "spam_rate"]
+    assert rows["alignment"][0].text == "fail" and rows["alignment"][1].text == "the institution"
+    assert "Gmail 5.7.32 / 4.7.32" in rows["alignment"][2].text and "Outlook.com 5.7.515" in rows["alignment"][2].text
+    assert rows["spf"][1].text == "Ex Libris" and rows["tls"][0].text == "not observable"
+
+    # axe-core: no serious or critical violation (with the receivers' rules of one institution open).
     axe = Axe(browser)
     axe.inject()
     results = axe.run()

@@ -118,7 +118,7 @@ def make_scan(tmp_path, *arguments):
 def test_make_scan_ends_with_the_digest_and_fails_only_when_the_scan_could_not_run(tmp_path):
     # Some institutions noncompliant: the binary exits 1, make scan does not fail.
     inventory = tmp_path / "inventory.json"
-    inventory.write_text('{"consortium": "T", "defaults": {"region": "NA", "delivery": "spf"}, "institutions": ['
+    inventory.write_text('{"consortium": "T", "defaults": {"region": "NA", "delivery": "spf", "sender_class": "standard"}, "institutions": ['
                          '{"id": "good-ip", "name": "Good", "sender_domains": ["good-ip.demo.test"]},'
                          '{"id": "missing", "name": "Missing", "sender_domains": ["missing.demo.test"]}]}')
     done = make_scan(tmp_path, "--inventory", str(inventory))

@@ -71,7 +71,7 @@ public struct InboxAssessment: Sendable {
                           ? "No DKIM selector is named in the inventory, so whether the notices carry a DKIM signature in \(path.fromDomains.joined(separator: ", ")) cannot be seen. "
                           : "\(dkim.detail). ") + replies(.dkim),
                       remediation: institution.dkimSelectors.isEmpty
-                          ? "Ask Ex Libris support (or the campus relay's administrators) which DKIM selector signs the notices for \(path.fromDomains[0]) and name it in the inventory (dkim_selectors); if none does, set up DKIM signing in \(path.fromDomains[0])."
+                          ? "Find out from Ex Libris support (or the campus relay's administrators) which DKIM selector signs the notices for \(path.fromDomains[0]) and tell the consortium office (it goes into the inventory's dkim_selectors); if none does, set up DKIM signing in \(path.fromDomains[0])."
                           : "Publish the DKIM key of selector \(institution.dkimSelectors[0]) at \(institution.dkimSelectors[0])._domainkey.\(path.fromDomains[0]) (RSA 2048 bits) as Ex Libris gives it, and check that the notices are signed with it.")
             : nil)
 
@@ -198,7 +198,7 @@ public struct InboxAssessment: Sendable {
         if institution.delivery == .relay {
             return "Have the campus relay send the notices with an envelope sender in \(from) (set envelope_from in Alma's Mail Handling profile) and sign them with DKIM in \(from)."
         }
-        return "Set up DKIM signing in \(from) with Ex Libris and name the selector in the inventory (dkim_selectors); or have Alma send with an envelope sender in \(from) (e.g. alma@\(from), set in the Mail Handling profile) whose SPF record includes the region's entry\(include.map { " (include:\($0))" } ?? "")."
+        return "Set up DKIM signing in \(from) with Ex Libris and tell the consortium office the selector (the inventory's dkim_selectors); or have Alma send with an envelope sender in \(from) (e.g. alma@\(from), set in the Mail Handling profile) whose SPF record includes the region's entry\(include.map { " (include:\($0))" } ?? "")."
     }
 
     private static func ptrFinding(_ evidence: Evidence, replies: String) -> Finding? {

@@ -65,6 +65,17 @@ public struct InboxMatrix: Sendable, Equatable, Codable {
         providers[provider.rawValue]
     }
 
+    /// The providers that refuse today's notices, each with its first published reply
+    /// ("Gmail 5.7.32, Yahoo, Outlook.com 550 5.7.515"); nil when none fails.
+    public var failingProviders: String? {
+        let parts = ReceivingProvider.allCases.compactMap { provider -> String? in
+            guard let verdict = verdict(provider), verdict.status == .fail else { return nil }
+            guard let code = verdict.replies.first else { return provider.displayName }
+            return "\(provider.displayName) \(provider == .outlook ? "550 " : "")\(code)"
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
+    }
+
     /// What the matrix means for the institution: the worst provider, and a failing `blocklists`
     /// row too (no provider names it, but receivers that use the list refuse the mail).
     public var outcome: CheckOutcome {

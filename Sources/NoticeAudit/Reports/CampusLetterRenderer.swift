@@ -47,6 +47,9 @@ public enum CampusLetterRenderer {
             out.append("We assumed that Alma sends with its default envelope sender, \(text(path.envelopeFrom)): the consortium's records do not say which one your library's Alma Mail Handling profile sets. If it sets another, tell the consortium office and we will check again with it.")
             out.append("")
         }
+        if let inbox = result.inbox {
+            out.append(contentsOf: receivers(inbox, problems: problems))
+        }
         if let since = report.since(result) {
             let days = report.daysInState(result) ?? 0
             let age = since.run == report.run.id ? "first seen in this run" : days == 0 ? "earlier today" : "\(days) day\(days == 1 ? "" : "s") ago"
@@ -99,6 +102,34 @@ public enum CampusLetterRenderer {
         return out.joined(separator: "\n")
     }
 
+    /// What Gmail, Yahoo and Outlook.com do with today's notices, and the one change that fixes
+    /// most. Rows that are Ex Libris's to fix are not asked of the campus.
+    static func receivers(_ inbox: InboxMatrix, problems: [Finding]) -> [String] {
+        var out: [String] = []
+        out.append("## What Gmail, Yahoo and Outlook.com do with today's notices")
+        out.append("")
+        for provider in ReceivingProvider.allCases {
+            guard let verdict = inbox.verdict(provider) else { continue }
+            let rows = verdict.rows.map { "`\($0.rawValue)` (\($0.requirement))" }.joined(separator: "; ")
+            let line = switch verdict.status {
+            case .fail: "refuses them or sends them to spam: \(rows)" + (verdict.replies.isEmpty ? "." : "; its reply: \(verdict.replies.map { provider == .outlook ? "550 \($0)" : $0 }.joined(separator: " or ")).")
+            case .unknown: "cannot be predicted yet: \(rows)."
+            default: "accepts them as far as DNS can show."
+            }
+            out.append("- **\(provider.displayName)** \(line)")
+        }
+        out.append("")
+        out.append("Your domain counts as a \(inbox.senderClass == .bulk ? "bulk sender (5,000 or more messages a day to Gmail or Outlook.com, counting all mail of the domain)" : "standard sender (under 5,000 messages a day)"), so these are the rules that apply.")
+        let priority: [FindingCode] = [.inboxUnaligned, .dmarcMisaligned, .inboxDKIMMissing, .inboxSPFNotPassing, .envelopeSPFNotPassing, .inboxDMARCMissing,
+                                       .senderPTRMissing, .senderPTRMismatch, .senderListed, .inboxDKIMUnseen]
+        if let first = priority.lazy.compactMap({ code in problems.first { $0.code == code } }).first {
+            out.append("")
+            out.append("**The one change that fixes most:** \(UntrustedText.markdown(first.remediation))")
+        }
+        out.append("")
+        return out
+    }
+
     /// Why the finding hurts the notices, in one or two sentences per kind of problem.
     static func why(_ result: InstitutionResult, problems: [Finding]) -> String {
         let concerns = Set(problems.map(\.code.concern))
@@ -108,6 +139,9 @@ public enum CampusLetterRenderer {
         }
         if concerns.contains(.dmarc) || concerns.contains(.dkim) {
             reasons.append("Your DMARC policy tells receivers what to do with mail that neither SPF nor a DKIM signature ties to your domain: with quarantine or reject, such notices go to spam or are refused.")
+        }
+        if concerns.contains(.inbox) {
+            reasons.append("Since 2024 Gmail and Yahoo, and since May 2025 Outlook.com, require more of every sender, and more again of domains that send 5,000 or more messages a day: mail that breaks their rules is rate-limited, put in spam or refused, even when SPF passes.")
         }
         if concerns.contains(.relay) {
             reasons.append("Alma must connect to your relay, start TLS, trust its certificate and log in before it can hand over a notice; when any step fails, the notice is not sent and patrons are not told.")

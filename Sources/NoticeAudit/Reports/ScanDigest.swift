@@ -1,7 +1,8 @@
 import Foundation
 
 /// What the scan prints for cron mail at the default log level: the counts, the changes, one line
-/// per institution that is not compliant (worst first: `id  status  CODE  one sentence`), then
+/// per institution that is not compliant (worst first: `id  status  CODE  [providers that refuse
+/// the notices, with their reply]  one sentence`), then
 /// where the reports are. Forty institutions fit on one screen; remote-controlled text is made
 /// visible and kept on one line (``UntrustedText/singleLine(_:)``).
 public struct ScanDigest: Sendable {
@@ -54,7 +55,8 @@ public struct ScanDigest: Sendable {
             for result in failing {
                 let finding = Self.topFinding(result)
                 let line = "  " + pad(result.institutionID, idWidth) + "  " + pad(result.status.rawValue, 12) + "  "
-                    + pad(finding?.code.rawValue ?? "-", codeWidth) + "  " + (finding.map { Self.firstSentence(UntrustedText.singleLine($0.message)) } ?? "no finding recorded")
+                    + pad(finding?.code.rawValue ?? "-", codeWidth) + "  " + (result.inbox?.failingProviders.map { "[\($0)] " } ?? "")
+                    + (finding.map { Self.firstSentence(UntrustedText.singleLine($0.message)) } ?? "no finding recorded")
                 lines.append(cut(line))
             }
         }

@@ -183,8 +183,11 @@ public struct DMARCCheck: Sendable {
         if modern.status == .found, let at = modern.recordDomain, at != from, at != legacy.orgDomain {
             return "Publish the record of _dmarc.\(at) at _dmarc.\(from) as well (or move it to _dmarc.\(legacy.orgDomain)): receivers on RFC 7489 never look at \(at)."
         }
-        if modern.parsed?.psd == .no || modern.orgDomain != legacy.orgDomain {
+        if modern.parsed?.psd == .no {
             return "Drop psd=n from _dmarc.\(modern.orgDomain) (or sign the notices with a key of \(modern.orgDomain) itself): then both kinds of receiver take the same organizational domain."
+        }
+        if modern.orgDomain != legacy.orgDomain {
+            return "Publish a DMARC record at _dmarc.\(legacy.orgDomain) as well (the organizational domain by the Public Suffix List): then the DNS tree walk of RFC 9989 finds the same organizational domain."
         }
         return "Publish one DMARC record at _dmarc.\(from): both kinds of receiver apply a record published at the From domain itself."
     }
