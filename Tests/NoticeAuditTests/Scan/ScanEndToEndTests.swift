@@ -201,6 +201,28 @@ struct ScanEndToEndTests {
         #expect((readings?["rfc7489"] as? [String: Any])?["status"] as? String == "none")
         // An unknown institution's summary.csv names its deciding finding.
         #expect(run2["relay-firewalled"]?["findings"]?.hasPrefix("RELAY_UNREACHABLE_FROM_SCANNER") == true)
+        // Issue 20, the receivers' rules: the provider columns, the deciding rows, the causes
+        // that are Ex Libris's said once (no letter), the digest's providers and replies.
+        #expect(run2["inbox-bulk"]?["gmail"] == "fail" && run2["inbox-bulk"]?["yahoo"] == "fail" && run2["inbox-bulk"]?["outlook"] == "fail")
+        #expect(Self.firstFinding("inbox-bulk", in: findings)?.contains(",INBOX_UNALIGNED,inbox.demo.test,") == true)
+        #expect(["gmail", "yahoo", "outlook"].allSatisfy { run2["inbox-standard"]?[$0] == "pass" && run2["inbox-dkim"]?[$0] == "pass" })
+        #expect(Self.firstFinding("relay-spfless", in: findings)?.contains(",ENVELOPE_SPF_NOT_PASSING,spfless-relay.demo.test,") == true)
+        #expect(run2["relay-spfless"]?["gmail"] == "fail" && run2["relay-spfless"]?["outlook"] == "pass", "Outlook.com does not ask SPF of standard senders")
+        #expect(Self.firstFinding("relay-listed", in: findings)?.contains(",SENDER_LISTED,198.51.100.99,") == true)
+        #expect(Self.firstFinding("ap-noptr", in: findings)?.contains(",EXLIBRIS_RELAY_PTR_MISSING,AP,") == true)
+        #expect(findings.contains(",,error,EXLIBRIS_RELAY_PTR_MISSING,AP,") && findings.contains(",ap-noptr\r\n"), "said once, naming the institution")
+        #expect(findings.contains(",,warning,DNSBL_UNUSABLE,refusing.dnsbl.test,"))
+        #expect(!FileManager.default.fileExists(atPath: latest.appendingPathComponent("institutions/ap-noptr.md").path), "Ex Libris's rows never become a campus letter")
+        let bulkLetter = try String(contentsOf: latest.appendingPathComponent("institutions/inbox-bulk.md"), encoding: .utf8)
+        #expect(bulkLetter.contains("**Gmail** refuses them or sends them to spam") && bulkLetter.contains("550 5.7.515"), "\(bulkLetter)")
+        #expect(bulkLetter.contains("**The one change that fixes most:** Set up DKIM signing in inbox.demo.test"))
+        #expect(second.stdout.contains("INBOX_UNALIGNED") && second.stdout.contains("[Gmail 5.7.32, Yahoo, Outlook.com 550 5.7.515]"), "\(second.stdout)")
+        #expect(second.stdout.contains("EXLIBRIS_RELAY_PTR_MISSING [1 institution: ap-noptr]"))
+        let inbox = (json?["institutions"] as? [[String: Any]])?.first { $0["institution_id"] as? String == "inbox-bulk" }?["inbox"] as? [String: Any]
+        #expect(inbox?["sender_class"] as? String == "bulk" && inbox?["envelope_assumed"] as? Bool == true)
+        #expect(((inbox?["providers"] as? [String: Any])?["gmail"] as? [String: Any])?["replies"] as? [String] == ["5.7.32", "4.7.32"])
+        #expect((inbox?["requirements"] as? [[String: Any]])?.map { $0["row"] as? String ?? "" }
+                == ["spf_or_dkim", "spf", "dkim", "dmarc_record", "alignment", "dmarc_policy", "ptr", "tls", "blocklists", "spam_rate"])
         // ../shared/domain.md, "Remediation": no fix repeats the record already published, and
         // every recommended record passes for every relay address when evaluated here.
         let resolver = try CAresResolver(servers: [try DNSServerAddress(parsing: Self.lab["LAB_FAULT_DNS"])], timeout: .seconds(10))
