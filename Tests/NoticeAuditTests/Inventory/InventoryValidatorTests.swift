@@ -182,4 +182,25 @@ struct InventoryValidatorTests {
         let inventory = try #require(InventoryValidator.validate(text: json).inventory)
         #expect(inventory.institutions.first?.relay?.port == 465)
     }
+
+    /// Issue 20: `sender_class` (per institution or in defaults, bulk unless said) and
+    /// `reputation.dnsbl` (default ZEN and SpamCop; an empty list turns blocklists off).
+    @Test func senderClassAndBlocklists() throws {
+        let json = """
+            {"consortium": "X", "defaults": {"region": "NA", "sender_class": "standard"}, "reputation": {"dnsbl": ["bl.example.org"]},
+             "institutions": [{"id": "a", "name": "A", "sender_domains": ["a.edu"]},
+              {"id": "b", "name": "B", "sender_domains": ["b.edu"], "sender_class": "bulk"}]}
+            """
+        let inventory = try #require(InventoryValidator.validate(text: json).inventory)
+        #expect(inventory.institution(id: "a")?.senderClass == .standard && inventory.institution(id: "b")?.senderClass == .bulk)
+        #expect(inventory.blocklistZones == ["bl.example.org"])
+        let plain = try #require(InventoryValidator.validate(text: inventoryJSON()).inventory)
+        #expect(plain.institutions[0].senderClass == .bulk && plain.blocklistZones == ["zen.spamhaus.org", "bl.spamcop.net"])
+        let off = try #require(InventoryValidator.validate(text: inventoryJSON(extraRoot: #" "reputation": {"dnsbl": []},"#)).inventory)
+        #expect(off.blocklistZones.isEmpty)
+        let wrong = InventoryValidator.validate(text: inventoryJSON(institution: #""id": "u", "name": "U", "sender_domains": ["u.edu"], "sender_class": "huge""#))
+        #expect(wrong.errors.map(\.path) == ["institutions[0].sender_class"])
+        let badZone = InventoryValidator.validate(text: inventoryJSON(extraRoot: #" "reputation": {"dnsbl": ["not a zone"]},"#))
+        #expect(badZone.errors.map(\.path) == ["reputation.dnsbl[0]"])
+    }
 }
