@@ -3,7 +3,7 @@
 # against the lab with 20 ms DNS latency, alternated PAIRS times (the lab's Python proxy shares the
 # two cores, so only alternation and medians mean anything). Prints each run's wall time, then the
 # medians and the median of the pair ratios B/A. Needs the lab (make lab-start).
-# Usage: Benchmarks/run-scan-ab.sh A_BINARY B_BINARY [PAIRS] [COUNT]
+# Usage: [BENCH_SELECTOR=bench1] Benchmarks/run-scan-ab.sh A_BINARY B_BINARY [PAIRS] [COUNT]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -17,7 +17,8 @@ proxy=$!
 work=$(mktemp -d)
 trap 'kill $proxy 2>/dev/null; rm -rf "$work"' EXIT
 sleep 0.5
-python3 -c "import json; d=json.load(open('Tests/Lab/demo/bench-inventory.json')); d['institutions']=d['institutions'][:$count]; json.dump(d, open('$work/inventory.json','w'))"
+# BENCH_SELECTOR=bench1 names the DKIM selector of every benchmark domain (the benchmark of issue 22: "one selector each").
+python3 -c "import json; d=json.load(open('Tests/Lab/demo/bench-inventory.json')); d['institutions']=d['institutions'][:$count]; s='${BENCH_SELECTOR:-}'; d['defaults'].update({'dkim_selectors': [s]} if s else {}); json.dump(d, open('$work/inventory.json','w'))"
 scan() {
     rm -rf "$work/run"; mkdir -p "$work/run"
     local start end

@@ -106,7 +106,7 @@ public struct ReputationReport: Sendable, Equatable {
         }
         let sampled = ranges.filter(\.sampled)
         let sampledFailures = sampled.flatMap(\.ptrFailures).count
-        var words = "\(checkedCount) address\(checkedCount == 1 ? "" : "es") checked, each with a forward-confirmed PTR"
+        var words = "\(checkedCount) address\(checkedCount == 1 ? "" : "es"), each forward-confirmed"
         if sampledFailures > 0 {
             words = "\(sampledFailures) of the \(sampled.reduce(0) { $0 + $1.addresses.count }) sampled addresses of \(sampled.map(\.network.description).joined(separator: ", ")) have no forward-confirmed PTR (a sample never decides)"
         } else if !sampled.isEmpty {
@@ -123,9 +123,9 @@ public struct ReputationReport: Sendable, Equatable {
             return listed.prefix(6).map { "\($0.address) is listed on \($0.zone) (\($0.code))" }.joined(separator: "; ")
         }
         if !unusableZones.isEmpty {
-            return "not listed on the lists that answered; unusable this run: " + unusableZones.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+            return "unusable this run: " + unusableZones.keys.sorted().joined(separator: ", ") + " (DNSBL_UNUSABLE)"
         }
-        return "\(checkedCount) address\(checkedCount == 1 ? "" : "es") not listed on \(zones.joined(separator: ", "))"
+        return "\(checkedCount) address\(checkedCount == 1 ? "" : "es"), not listed"
     }
 
     /// A PTR status in words.

@@ -29,7 +29,7 @@ public struct ExLibrisRegionFacts: Sendable {
             spfStatus = spf.outcome == .pass ? .pass : spf.outcome == .fail ? .fail : .unknown
             let count = relays.networks.count
             spfDetail = switch spf.outcome {
-            case .pass: "the SPF of \(SendingPath.exLibrisDomain) passes from the \(count) relay range\(count == 1 ? "" : "s") of \(region.displayName)"
+            case .pass: "\(SendingPath.exLibrisDomain) passes from the \(count) relay range\(count == 1 ? "" : "s") of \(region.code)"
             case .fail: "the SPF of \(SendingPath.exLibrisDomain) gives \(spf.worst?.rawValue ?? "no pass") for relays of \(region.displayName)"
             case .unknown: "the SPF of \(SendingPath.exLibrisDomain) could not be decided for \(region.displayName) (\(spf.findings.first?.message ?? "no definite answer"))"
             }

@@ -40,8 +40,7 @@ public struct InboxAssessment: Sendable {
         var rows: [InboxRequirement] = []
         var rowFindings: [InboxRow: Finding] = [:]
         func add(_ row: InboxRow, _ status: InboxStatus, _ party: InboxParty, _ detail: String, finding: Finding? = nil) {
-            let scope = row.applies(to: senderClass) ? "" : " (asked of bulk senders only)"
-            rows.append(InboxRequirement(row: row, status: status, party: party, detail: detail + scope))
+            rows.append(InboxRequirement(row: row, status: status, party: party, detail: detail))
             if let finding, status == .fail || status == .unknown { rowFindings[row] = finding }
         }
         let replies = { (row: InboxRow) in Self.replyWords(row, senderClass: senderClass) }
@@ -89,7 +88,7 @@ public struct InboxAssessment: Sendable {
         }
         let recordStatus = InboxStatus.worst(recordStatuses)
         add(.dmarcRecord, recordStatus, .institution,
-            unrecorded.isEmpty ? (recordStatus == .pass ? "a DMARC record applies to \(path.fromDomains.joined(separator: ", ")) by both readings" : "the DMARC record could not be read")
+            unrecorded.isEmpty ? (recordStatus == .pass ? "found by both readings" : "the DMARC record could not be read")
                 : "no DMARC record applies to \(unrecorded.joined(separator: ", ")) by \(Self.readingsWithout(unrecorded[0], evidence.dmarc))",
             finding: recordStatus == .fail ? Finding(code: .inboxDMARCMissing, severity: .error, target: unrecorded[0],
                 message: "No DMARC record applies to \(unrecorded.joined(separator: ", ")) for \(Self.readingsWithout(unrecorded[0], evidence.dmarc)). \(replies(.dmarcRecord))",
@@ -110,18 +109,18 @@ public struct InboxAssessment: Sendable {
         let policyStatus = InboxStatus.worst(policyOutcomes.map { $0.outcome == .pass ? .pass : $0.outcome == .fail ? .fail : .unknown })
         let policyFinding = policyOutcomes.first { $0.outcome != .pass }?.finding
         add(.dmarcPolicy, policyOutcomes.isEmpty ? .unknown : policyStatus, .institution,
-            policyFinding?.message ?? "the DMARC policy of \(path.fromDomains.joined(separator: ", ")) is met by both readings", finding: policyFinding)
+            policyFinding?.message ?? "met by both readings", finding: policyFinding)
 
         // ptr, tls, blocklists, spam_rate: the sending addresses, as receivers see them.
         let reputation = evidence.reputation
         add(.ptr, reputation.ptrStatus, evidence.reputationParty, reputation.ptrDetail,
             finding: Self.ptrFinding(evidence, replies: replies(.ptr)))
         add(.tls, .notObservable, evidence.reputationParty, evidence.reputationParty == .exLibris
-            ? "Ex Libris says its relays support TLS; TLS toward receivers cannot be seen from a scanner"
-            : "the campus relay's TLS toward receivers cannot be seen from a scanner")
+            ? "not visible to a scanner (Ex Libris says its relays support TLS)"
+            : "not visible to a scanner")
         add(.blocklists, reputation.blocklistStatus, evidence.reputationParty, reputation.blocklistDetail,
             finding: Self.listingFinding(evidence))
-        add(.spamRate, .notObservable, .institution, "seen only by the providers (Google Postmaster Tools, Yahoo Sender Hub)")
+        add(.spamRate, .notObservable, .institution, "seen only by the providers")
 
         let matrix = InboxMatrix(senderClass: senderClass, envelopeDomain: path.envelopeDomain, envelopeAssumed: path.envelopeAssumed,
                                  sendingAddresses: path.sendingAddresses, requirements: rows)
@@ -186,8 +185,8 @@ public struct InboxAssessment: Sendable {
     }
 
     private static func alignedWords(path: SendingPath, keys: [DKIMKeyCheck.Result], envelopeSPF: InboxStatus) -> String {
-        if let key = keys.first { return "aligned by the usable DKIM key at \(key.name)" }
-        return "aligned by SPF: the envelope \(path.envelopeDomain) passes SPF and aligns with \(path.fromDomains.joined(separator: ", "))"
+        if let key = keys.first { return "by the DKIM key at \(key.name)" }
+        return "by SPF of \(path.envelopeDomain)"
     }
 
     /// The one change that fixes most: DKIM with the named selector, else a branded envelope.

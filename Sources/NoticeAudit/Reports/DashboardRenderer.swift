@@ -224,7 +224,7 @@ public enum DashboardRenderer {
             }
             out += "<p>\(verdicts.joined(separator: "; ")). A \(inbox.senderClass.rawValue) sender; envelope <code>\(h(inbox.envelopeDomain))</code>\(inbox.envelopeAssumed ? " (Alma's default, assumed)" : ""); sent from \(inbox.sendingAddresses.prefix(6).map { "<code>\(h($0))</code>" }.joined(separator: ", "))\(inbox.sendingAddresses.count > 6 ? " and \(inbox.sendingAddresses.count - 6) more" : "").</p>\n"
             out += "<table class=\"inbox\"><caption class=\"visually-hidden\">The receivers' rules: each requirement, its status, who can fix it and the reply a failing notice gets</caption>\n"
-            out += "<thead><tr><th scope=\"col\">Requirement</th><th scope=\"col\">Status</th><th scope=\"col\">Who fixes it</th><th scope=\"col\">Reply of a failing notice</th><th scope=\"col\">Evidence</th></tr></thead>\n<tbody>\n"
+            out += "<thead><tr><th scope=\"col\">Requirement</th><th scope=\"col\">Status</th><th scope=\"col\">Who fixes it</th><th scope=\"col\">Reply of a failing notice</th><th scope=\"col\">Why, where not passing</th></tr></thead>\n<tbody>\n"
             for requirement in inbox.requirements {
                 let replies = ReceivingProvider.allCases.compactMap { provider -> String? in
                     guard provider.requires(requirement.row, of: inbox.senderClass), let codes = provider.replies(for: requirement.row) else { return nil }
@@ -237,7 +237,7 @@ public enum DashboardRenderer {
                 }
                 out += "<tr><th scope=\"row\"><code>\(requirement.row.rawValue)</code> <span class=\"small\">\(h(requirement.row.requirement))</span></th>"
                 out += "<td><span class=\"inbox-\(requirement.status.rawValue)\">\(requirement.status.rawValue.replacingOccurrences(of: "_", with: " "))</span></td>"
-                out += "<td>\(party)</td><td>\(replies.isEmpty ? "not required of this sender" : replies.joined(separator: "; "))</td><td class=\"small\">\(h(requirement.detail))</td></tr>\n"
+                out += "<td>\(party)</td><td>\(replies.isEmpty ? "not required of this sender" : replies.joined(separator: "; "))</td><td class=\"small\">\(requirement.status == .pass ? "" : h(requirement.detail))</td></tr>\n"
             }
             out += "</tbody></table>\n"
         }

@@ -50,6 +50,9 @@ public enum UntrustedText {
     /// link bracket, `_` inside a word, CommonMark §6.2) stay as they are, so that a letter reads
     /// well when pasted as plain text.
     public static func markdown(_ text: String) -> String {
+        // Most text (messages, domains) is printable ASCII without a character Markdown reads:
+        // it is its own escape, and the letters of a large run are written many times faster.
+        if text.utf8.allSatisfy({ (0x20...0x7E).contains($0) && !markdownSpecialBytes.contains($0) }) { return text }
         let characters = Array(singleLineForMarkdown(text))
         var out = ""
         out.reserveCapacity(characters.count + 16)
@@ -113,6 +116,8 @@ public enum UntrustedText {
     }
 
     private static let markdownSpecial: Set<Character> = ["\\", "`", "*", "[", "]", "<", ">", "|", "~", "&"]
+    /// The ASCII bytes `markdown(_:)` may escape: ``markdownSpecial`` and `_`.
+    private static let markdownSpecialBytes: Set<UInt8> = Set("\\`*[]<>|~&_".utf8)
 
     private static func singleLineForMarkdown(_ text: String) -> String {
         visible(text).replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\t", with: " ")
