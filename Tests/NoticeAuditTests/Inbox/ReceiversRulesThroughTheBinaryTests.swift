@@ -143,6 +143,14 @@ struct ReceiversRulesThroughTheBinaryTests {
         #expect(bare.rows["blocklists"]?.status == "not_observable", "no list configured")
     }
 
+    /// IPv6: the PTR under ip6.arpa, forward-confirmed by AAAA, and the listing in nibble form.
+    @Test func anIPv6EgressAddress() async throws {
+        let answer = try await Self.inbox(["listed-relay.demo.test", "--sending-address", "2001:db8:20::25", "--envelope-from", "a@listed-relay.demo.test"] + Self.blocklists)
+        #expect(answer.rows["ptr"]?.status == "pass", "\(answer.rows["ptr"]?.detail ?? "")")
+        #expect(answer.rows["blocklists"]?.status == "fail" && answer.rows["blocklists"]?.detail.contains("2001:db8:20::25 is listed on listed.dnsbl.test (127.0.0.3)") == true,
+                "\(answer.rows["blocklists"]?.detail ?? "")")
+    }
+
     /// Every reply code the product prints is one the providers publish
     /// (../shared/realworld/policy-texts/, read there, never copied).
     @Test func everyReplyPrintedIsInTheProvidersOwnTexts() throws {
