@@ -96,6 +96,27 @@ struct InboxRulesTests {
     }
 }
 
+extension InboxRulesTests {
+    /// The Ex Libris relays' rows, once per region: exlibrisgroup.com's SPF over the relay set, and
+    /// a range too large to check whole, sampled, said as a warning that never decides.
+    @Test func exLibrisRegionFacts() async throws {
+        var zone = InMemoryZone()
+        zone.addTXT(["v=spf1 ip4:192.0.2.16/28 -all"], at: "exlibrisgroup.com")
+        let single = IPAddress("192.0.2.20")!
+        zone.add(.ptr("relay.example"), at: single.reverseLookupName)
+        zone.add(.a(single), at: "relay.example")
+        let relays = RegionRelaySet(region: .europe, include: nil, includeConfirmed: false,
+                                    networks: [IPNetwork(host: single), IPNetwork(cidr: "203.0.113.0/24")!], includeNetworks: [], problems: [])
+        let facts = try await ExLibrisRegionFacts.check(relays, resolver: zone, reputation: ReputationChecker(resolver: zone, zones: []))
+        #expect(facts.spfStatus == .fail, "203.0.113.0/24 is not in exlibrisgroup.com's SPF")
+        #expect(facts.findings.map(\.code) == [.exlibrisSPFNotPassing, .exlibrisRelayPTRSampled])
+        #expect(facts.findings.allSatisfy { !$0.campusCanFix && $0.target == "EU" })
+        #expect(facts.findings[1].severity == .warning && facts.findings[1].message.contains("64 addresses spread over it were asked and 64 have no forward-confirmed PTR"))
+        #expect(facts.reputation.ptrStatus == .notObservable, "the single address passes; the sampled range never decides")
+        #expect(facts.reputation.blocklistStatus == .notObservable, "no list configured")
+    }
+}
+
 /// Counts the queries that reach a zone.
 final class CountingResolver: DNSResolver, @unchecked Sendable {
     let zone: InMemoryZone
