@@ -35,6 +35,8 @@ public final class CheckLedger: Sendable {
         state.withLock { state in
             state.entries.append(Entry(outcome: outcome, reason: reason))
             state.findings += findings
+            // A reason is always listed, so that it can be flagged as the deciding finding.
+            if let reason, !state.findings.contains(reason) { state.findings.append(reason) }
         }
     }
 

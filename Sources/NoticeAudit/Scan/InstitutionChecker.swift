@@ -106,6 +106,7 @@ public struct InstitutionChecker: Sendable {
                 evidence.envelopeSPF = facts.spfStatus
                 evidence.envelopeSPFDetail = facts.spfDetail
                 evidence.envelopeFinding = facts.spfStatus == .pass ? nil : Self.inherited(facts, institution: institution)
+                if let inherited = evidence.envelopeFinding, facts.spfStatus == .fail { ledger.note([inherited]) }
             }
         } else if let campus = await campusReputation {
             evidence.reputation = campus

@@ -143,6 +143,29 @@ struct ReceiversRulesThroughTheBinaryTests {
         #expect(bare.rows["blocklists"]?.status == "not_observable", "no list configured")
     }
 
+    /// The SPF of exlibrisgroup.com, Alma's default envelope, once per region and run: the v2 page
+    /// lists 198.51.100.8, which exlibrisgroup.com's record does not authorize. The institution's
+    /// own SPF passes; the row is Ex Libris's, said once, naming it, and no letter asks the campus.
+    @Test func exLibrisSPFNotPassingIsSaidOnce() async throws {
+        let directory = try TemporaryDirectory()
+        let inventory = try directory.write(#"{"consortium": "T", "defaults": {"region": "NA", "sender_class": "standard"}, "reputation": {"dnsbl": []}, "institutions": [{"id": "allna", "name": "All NA", "sender_domains": ["allna.demo.test"]}, {"id": "allna2", "name": "All NA 2", "sender_domains": ["allna.demo.test"]}]}"#, to: "inventory.json")
+        let scan = try await CommandRunner.run(
+            ["scan", "--inventory", inventory.path, "--db", directory.url.appendingPathComponent("history.sqlite").path,
+             "--reports", directory.url.appendingPathComponent("Reports").path,
+             "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v2.html",
+             "--dns-server", Self.lab["LAB_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"]])
+        #expect(scan.status == 1, "\(scan.stdout)\(scan.stderr)")
+        #expect(scan.stdout.contains("EXLIBRIS_SPF_NOT_PASSING [2 institutions: allna, allna2]"), "\(scan.stdout)")
+        #expect(!scan.stdout.contains("not compliant, worst first"), "the cause explains both: no line per institution")
+        let findings = try String(contentsOf: directory.url.appendingPathComponent("Reports/latest/findings.csv"), encoding: .utf8)
+        #expect(findings.components(separatedBy: ",,error,EXLIBRIS_SPF_NOT_PASSING,NA,").count == 2, "once for the run")
+        #expect(findings.contains("allna,noncompliant,error,EXLIBRIS_SPF_NOT_PASSING,NA,"))
+        let letters = directory.url.appendingPathComponent("Reports/latest/institutions")
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: letters.path))?.isEmpty ?? true, "no campus letter for Ex Libris's row")
+        let summary = try String(contentsOf: directory.url.appendingPathComponent("Reports/latest/summary.csv"), encoding: .utf8)
+        #expect(summary.contains(",fail,fail,pass\r\n"), "Gmail and Yahoo ask spf_or_dkim of everyone; Outlook.com only of bulk senders: \(summary)")
+    }
+
     /// IPv6: the PTR under ip6.arpa, forward-confirmed by AAAA, and the listing in nibble form.
     @Test func anIPv6EgressAddress() async throws {
         let answer = try await Self.inbox(["listed-relay.demo.test", "--sending-address", "2001:db8:20::25", "--envelope-from", "a@listed-relay.demo.test"] + Self.blocklists)
