@@ -44,6 +44,16 @@ let package = Package(
             providers: [.apt(["libpsl-dev"])]
         ),
         .systemLibrary(
+            name: "CArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]
+        ),
+        .systemLibrary(
+            name: "CGMime",
+            pkgConfig: "gmime-3.0",
+            providers: [.apt(["libgmime-3.0-dev"])]
+        ),
+        .systemLibrary(
             name: "CLibXML2",
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
@@ -54,6 +64,8 @@ let package = Package(
                 "CCurl",
                 "CAres",
                 "CLibXML2",
+                "CArchive",
+                "CGMime",
                 "CLibCrypto",
                 "CLibPSL",
                 .product(name: "Logging", package: "swift-log"),

@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 build_only=false
 [ "${1:-}" = "--build-only" ] && build_only=true
 
-apt_packages=(libcurl4-openssl-dev libc-ares-dev libsqlite3-dev libxml2-dev libssl-dev libpsl-dev pkg-config ca-certificates publicsuffix)
+apt_packages=(libcurl4-openssl-dev libc-ares-dev libsqlite3-dev libxml2-dev libssl-dev libpsl-dev libarchive-dev libgmime-3.0-dev pkg-config ca-certificates publicsuffix)
 $build_only || apt_packages+=(nsd openssl postfix sasl2-bin libsasl2-modules chromium chromium-driver fonts-dejavu-core)
 missing=()
 for package in "${apt_packages[@]}"; do

@@ -18,7 +18,7 @@ public enum RelayPageParser {
 
     /// Parses the page's HTML bytes.
     public static func parse(_ bytes: [UInt8], source: String) throws(RelayPageError) -> RelayCatalog {
-        guard let document = HTMLDocument(bytes: bytes) else {
+        guard let document = MarkupDocument(html: bytes) else {
             throw RelayPageError(description: "the page from \(source) is not HTML that libxml2 can read")
         }
         let lastEdited = Self.lastEdited(in: document.text)
@@ -41,7 +41,7 @@ public enum RelayPageParser {
     }
 
     /// The elements between the section's heading and the next heading of the same or higher level.
-    private static func section(in document: HTMLDocument) -> [HTMLDocument.Element]? {
+    private static func section(in document: MarkupDocument) -> [MarkupDocument.Element]? {
         let headings = "self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6"
         var heading = document.select("//*[\(headings)][@id='\(anchor)' or .//*[@id='\(anchor)'] or .//a[@name='\(anchor)']]").first
         if heading == nil, let marker = document.select("//*[@id='\(anchor)'] | //a[@name='\(anchor)']").first {
@@ -49,10 +49,10 @@ public enum RelayPageParser {
             heading = document.select("following::*[\(headings)][1]", from: marker).first
         }
         if heading == nil {
-            heading = document.select("//*[\(headings)]").first { HTMLDocument.fold($0.text).lowercased().contains(Self.heading) }
+            heading = document.select("//*[\(headings)]").first { MarkupDocument.fold($0.text).lowercased().contains(Self.heading) }
         }
         guard let heading, let level = Int(heading.name.dropFirst()) else { return nil }
-        var content: [HTMLDocument.Element] = []
+        var content: [MarkupDocument.Element] = []
         for element in document.select("following::*", from: heading) {
             if element.name.count == 2, element.name.hasPrefix("h"), let other = Int(element.name.dropFirst()), other <= level { break }
             content.append(element)
@@ -62,7 +62,7 @@ public enum RelayPageParser {
 
     // MARK: Table
 
-    private static func readTable(_ table: HTMLDocument.Element, document: HTMLDocument, into regions: inout [AlmaRegion: RelayCatalog.Region]) throws(RelayPageError) {
+    private static func readTable(_ table: MarkupDocument.Element, document: MarkupDocument, into regions: inout [AlmaRegion: RelayCatalog.Region]) throws(RelayPageError) {
         let rows = document.select(".//tr", from: table)
         guard let headerRow = rows.first else { throw RelayPageError(description: "the relay table has no rows") }
         let columns = document.select("./th | ./td", from: headerRow).map { column(for: $0.text) }
@@ -117,7 +117,7 @@ public enum RelayPageParser {
 
     // MARK: List
 
-    private static func readList(_ list: HTMLDocument.Element, document: HTMLDocument, into regions: inout [AlmaRegion: RelayCatalog.Region]) {
+    private static func readList(_ list: MarkupDocument.Element, document: MarkupDocument, into regions: inout [AlmaRegion: RelayCatalog.Region]) {
         for item in document.select("./li", from: list) {
             let text = item.text
             guard let region = region(in: text) else { continue }

@@ -137,6 +137,39 @@ public final class HistoryDatabase: Sendable {
         migrator.registerMigration("addInstitutionHistoryIndex") { db in
             try db.create(index: "institution_result_history", on: "institution_result", columns: ["institution_id", "run_id", "status"])
         }
+        // DMARC aggregate reports (issue "What receivers saw"): a report once per reporting
+        // organization and report id, its raw XML kept gzip-compressed, and its records.
+        migrator.registerMigration("addDMARCReports") { db in
+            try db.create(table: "dmarc_report") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("org_name", .text).notNull()
+                table.column("report_id", .text).notNull()
+                table.column("format", .text).notNull()
+                table.column("begin", .datetime).notNull()
+                table.column("end", .datetime).notNull()
+                table.column("domain", .text).notNull()
+                table.column("email", .text)
+                table.column("generator", .text)
+                table.column("policy", .text).notNull()
+                table.column("raw_gzip", .blob).notNull()
+                table.column("ingested_at", .datetime).notNull()
+                table.uniqueKey(["org_name", "report_id"])
+            }
+            try db.create(index: "dmarc_report_domain", on: "dmarc_report", columns: ["domain", "end"])
+            try db.create(table: "dmarc_record") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("report_ref", .integer).notNull().indexed().references("dmarc_report", onDelete: .cascade)
+                table.column("source_ip", .text).notNull()
+                table.column("count", .integer).notNull()
+                table.column("disposition", .text)
+                table.column("dkim", .text)
+                table.column("spf", .text)
+                table.column("header_from", .text)
+                table.column("envelope_from", .text)
+                table.column("auth_results", .text).notNull()
+            }
+            try db.create(index: "dmarc_record_header_from", on: "dmarc_record", columns: ["header_from"])
+        }
         return migrator
     }
 
