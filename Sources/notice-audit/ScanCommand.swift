@@ -159,9 +159,17 @@ struct ScanCommand: AsyncParsableCommand {
         options.institutionDeadline = .milliseconds(Int64(institutionDeadline * 1000))
         options.trigger = ScanTrigger(rawValue: trigger) ?? .manual
         options.catalogURL = catalogURL
+        // What receivers reported (dmarc-reports ingest): read beside the verdicts, never needed.
+        var observations: ReceiverObservations?
+        do {
+            observations = try ReceiverObservations.load(from: DMARCReportStore(database: database))
+        } catch {
+            logger.warning("the DMARC reports in the history cannot be read (\(error.message)); the scan goes on without them")
+        }
         let scanner = Scanner(
             resolver: resolver, fetcher: CatalogFetcher(client: client, store: CatalogStore(database: database)),
-            checker: InstitutionChecker(resolver: resolver, probe: probe, scannerAddresses: loaded.scannerAddresses, blocklistZones: loaded.blocklistZones),
+            checker: InstitutionChecker(resolver: resolver, probe: probe, scannerAddresses: loaded.scannerAddresses, blocklistZones: loaded.blocklistZones,
+                                        observations: observations),
             store: store, options: options)
         let job = ScanJob(scanner: scanner, database: database, reportsDirectory: reports, keepDays: keepDays,
                           webhook: try webhookURL().map { WebhookNotifier(url: $0, client: client) })

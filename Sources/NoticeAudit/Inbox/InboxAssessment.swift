@@ -22,6 +22,8 @@ public struct InboxAssessment: Sendable {
         public var reputationParty: InboxParty
         /// The region's SPF include entry, when confirmed (for the fix).
         public var regionInclude: String?
+        /// What receivers reported of the notices; it settles the `dkim` row when they saw DKIM.
+        public var observed: ObservedNotices? = nil
     }
 
     public var matrix: InboxMatrix
@@ -62,8 +64,11 @@ public struct InboxAssessment: Sendable {
         add(.spf, evidence.envelopeSPF, evidence.envelopeParty, evidence.envelopeSPFDetail, finding: spfFinding)
 
         // dkim: a usable key at a named selector of every From domain.
-        let dkim = Self.dkimRow(institution: institution, path: path, keys: evidence.keys)
-        add(.dkim, dkim.status, campus, dkim.detail, finding: dkim.status == .fail || institution.dkimSelectors.isEmpty
+        var dkim = Self.dkimRow(institution: institution, path: path, keys: evidence.keys)
+        if let observed = evidence.observed, observed.dkimSeen, dkim.status != .pass {
+            dkim = (.pass, "seen by receivers: \(observed.percent(observed.dkimAlignedPass)) % of \(observed.messages) notices carried an aligned DKIM pass in the last \(observed.days) days")
+        }
+        add(.dkim, dkim.status, campus, dkim.detail, finding: dkim.status == .fail || (institution.dkimSelectors.isEmpty && dkim.status != .pass)
             ? Finding(code: institution.dkimSelectors.isEmpty ? .inboxDKIMUnseen : .inboxDKIMMissing, severity: dkim.status == .fail ? .error : .warning,
                       target: institution.id,
                       message: (institution.dkimSelectors.isEmpty

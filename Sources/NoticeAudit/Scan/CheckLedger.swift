@@ -20,6 +20,7 @@ public final class CheckLedger: Sendable {
         var dmarcPolicy: DMARCRecord.Policy?
         var dmarc: [String: DMARCDiscovery]?
         var inbox: InboxMatrix?
+        var observed: ObservedNotices?
     }
 
     private let state = Mutex(State())
@@ -63,6 +64,10 @@ public final class CheckLedger: Sendable {
             state.findings.append(finding)
         }
         let status = VerdictRules.institution(state.entries.map(\.outcome))
+        // What receivers reported never changes the verdict; where it disagrees, it is said.
+        if let observed = state.observed, let contradiction = ReceiverObservations.contradiction(observed, status: status, institution: institution.id) {
+            state.findings.append(contradiction)
+        }
         let findings = Self.ordered(state.findings, decisive: Self.decisive(state, status: status))
         let worstSPF = state.domains.compactMap(\.worstResult).max()
         var result = InstitutionResult(
@@ -75,6 +80,7 @@ public final class CheckLedger: Sendable {
         result.region = institution.region
         result.dmarc = state.dmarc
         result.inbox = state.inbox
+        result.observed = state.observed
         return result
     }
 

@@ -115,6 +115,12 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
     /// The SPF of exlibrisgroup.com (Alma's default envelope) does not pass over a region's relays.
     case exlibrisSPFNotPassing = "EXLIBRIS_SPF_NOT_PASSING"
 
+    // What receivers reported (DMARC aggregate reports).
+    /// Receivers' reports contradict the verdict (with the numbers); never changes it.
+    case predictionContradicted = "PREDICTION_CONTRADICTED"
+    /// Alma mail from addresses outside every relay set (run level).
+    case catalogDrift = "CATALOG_DRIFT"
+
     // The scan itself.
     case scanDeadline = "SCAN_DEADLINE"
     case scanError = "SCAN_ERROR"
@@ -142,12 +148,14 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
         case .inboxSPFNotPassing, .inboxDKIMMissing, .inboxDKIMUnseen, .inboxDMARCMissing, .inboxUnaligned, .senderPTRMissing, .senderPTRMismatch,
              .senderListed, .dnsblUnusable, .exlibrisRelayPTRMissing, .exlibrisRelayPTRSampled, .exlibrisRelayListed, .exlibrisSPFNotPassing:
             .inbox
+        case .predictionContradicted:
+            .dmarc
         case .relayRefused, .relayUnreachable, .relayUnreachableFromScanner, .relayTimeout, .relayDNSError, .relayTLSError, .relayCertUntrusted,
              .relayCertExpired, .relayCertNameMismatch, .relayStartTLSMissing, .relayAuthMissing, .relayAuthFailed, .relayRejected, .relayTemporary,
              .relayProtocolError, .relayPasswordUnavailable, .relayCredentialsExposed, .relayCertExpiring, .relayTLSOld, .relayCleartextCredentials, .relayPort857,
              .relayAuthNotTested, .egressAssumed:
             .relay
-        case .catalogIncomplete, .catalogStale, .catalogDefaultUsed, .catalogChanged, .catalogDisagreement, .catalogNoAddress:
+        case .catalogIncomplete, .catalogStale, .catalogDefaultUsed, .catalogChanged, .catalogDisagreement, .catalogNoAddress, .catalogDrift:
             .catalog
         case .scanDeadline, .scanError, .dnsUnreachable:
             .scan

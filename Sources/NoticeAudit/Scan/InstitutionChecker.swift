@@ -14,11 +14,14 @@ public struct InstitutionChecker: Sendable {
     public let relay: RelayCheck
     /// Reverse DNS and blocklists of sending addresses, each address asked once per run.
     public let reputation: ReputationChecker
+    /// What receivers reported in the last days (DMARC aggregate reports); nil: none read.
+    public let observations: ReceiverObservations?
     private let regionFacts = RegionFactsMemo()
 
     public init(resolver: any DNSResolver, probe: SMTPProbe, scannerAddresses: [IPNetwork] = [], blocklistZones: [String] = ReputationChecker.defaultZones,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+                observations: ReceiverObservations? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.resolver = resolver
+        self.observations = observations
         self.reputation = ReputationChecker(resolver: resolver, zones: blocklistZones)
         self.spf = SPFCheck(resolver: resolver)
         self.envelopeSPF = EnvelopeSPFCheck(resolver: resolver)
@@ -94,11 +97,15 @@ public struct InstitutionChecker: Sendable {
             ledger.record(checked.outcome, reason: checked.outcome == .pass ? nil : checked.findings.first, findings: checked.findings)
         }
 
+        // What receivers reported of these notices: it settles the dkim row (seen by receivers).
+        let observed = observations?.observed(fromDomains: path.fromDomains, sendingAddresses: path.sendingAddresses)
+        ledger.update { $0.observed = observed }
+
         // The receivers' rules, from what the checks above saw.
         var evidence = InboxAssessment.Evidence(
             institution: institution, path: path, envelopeSPF: .unknown, envelopeSPFDetail: "", envelopeParty: .institution, envelopeFinding: nil,
             keys: keys, dmarc: dmarcResult, reputation: ReputationReport(ranges: [], zones: reputation.zones, unusableZones: [:]), reputationParty: .exLibris,
-            regionInclude: relays.includeConfirmed ? relays.include : nil)
+            regionInclude: relays.includeConfirmed ? relays.include : nil, observed: observed)
         if let facts = try await exLibris {
             evidence.reputation = facts.reputation
             if path.envelopeIsExLibris {

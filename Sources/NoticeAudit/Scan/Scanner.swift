@@ -63,6 +63,11 @@ public struct Scanner: Sendable {
                 findings += try await checker.exLibrisFacts(for: set).findings
             }
         }
+        // Alma mail from addresses the catalog does not know, as receivers reported it.
+        if let drift = checker.observations?.drift(memberDomains: Set(inventory.institutions.flatMap { $0.senderDomains.map(\.name) }),
+                                                    relays: relaySets.values.flatMap(\.networks)) {
+            findings.append(drift)
+        }
         let runID = try store.beginRun(trigger: selection == nil ? options.trigger : .adhoc, consortium: inventory.consortium, selection: selection,
                                        catalog: fetched.status, notes: [], findings: findings)
         runStarted(runID)

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+@testable import NoticeAudit
+
+/// Issue 21 (first part): what receivers reported, read beside the verdicts. The reports are
+/// written here (RFC 7489 Appendix C), ingested, then the lab's demo domains are scanned.
+@Suite("what receivers saw, beside the verdicts", .enabled(if: LabEnvironment.isAvailable, "the lab is not running (make lab-start)"))
+struct ReceiversSawTests {
+    static var lab: LabEnvironment { LabEnvironment.current! }
+
+    /// One report of `rows` (source, count, header_from, dkim, spf, extra auth results XML).
+    static func report(id: String, org: String = "Example Receiver", domain: String, rows: [(String, Int, String, String, String, String)], now: Date = Date()) -> String {
+        let end = Int(now.timeIntervalSince1970) - 3600
+        let records = rows.map { source, count, from, dkim, spf, auth in
+            """
+              <record><row><source_ip>\(source)</source_ip><count>\(count)</count>
+                <policy_evaluated><disposition>none</disposition><dkim>\(dkim)</dkim><spf>\(spf)</spf></policy_evaluated></row>
+                <identifiers><header_from>\(from)</header_from></identifiers><auth_results>\(auth)</auth_results></record>
+            """
+        }.joined(separator: "\n")
+        return """
+            <?xml version="1.0"?>
+            <feedback><report_metadata><org_name>\(org)</org_name><email>dmarc@receiver.example</email><report_id>\(id)</report_id>
+              <date_range><begin>\(end - 86_399)</begin><end>\(end)</end></date_range></report_metadata>
+              <policy_published><domain>\(domain)</domain><p>none</p></policy_published>
+            \(records)
+            </feedback>
+            """
+    }
+
+    @Test func observationsBesideTheVerdicts() async throws {
+        let directory = try TemporaryDirectory()
+        let db = directory.url.appendingPathComponent("history.sqlite").path
+        let exLibrisPass = "<spf><domain>exlibrisgroup.com</domain><result>pass</result></spf>"
+        let dkimPass = "<dkim><domain>inbox.demo.test</domain><selector>x</selector><result>pass</result></dkim>"
+        // inbox.demo.test: predicted noncompliant (unaligned), yet all 30 notices passed with DKIM.
+        let seen = try directory.write(Self.report(id: "seen-1", domain: "inbox.demo.test",
+            rows: [("192.0.2.20", 30, "inbox.demo.test", "pass", "fail", dkimPass + exLibrisPass)]), to: "seen.xml")
+        // good-include.demo.test: predicted compliant, 10 of 40 notices failed DMARC; 5 messages of
+        // Alma mail came from 203.0.113.77, in no relay set.
+        let failing = try directory.write(Self.report(id: "failing-1", domain: "good-include.demo.test",
+            rows: [("198.51.100.7", 30, "good-include.demo.test", "pass", "pass", exLibrisPass),
+                   ("192.0.2.17", 10, "good-include.demo.test", "fail", "fail", exLibrisPass),
+                   ("203.0.113.77", 5, "good-include.demo.test", "fail", "fail", exLibrisPass)]), to: "failing.xml")
+        let ingested = try await CommandRunner.run(["dmarc-reports", "ingest", seen.path, failing.path, "--db", db])
+        #expect(ingested.status == 0, "\(ingested.stdout)\(ingested.stderr)")
+        let inventory = try directory.write("""
+            {"consortium": "SAW", "defaults": {"region": "NA"}, "reputation": {"dnsbl": []},
+             "institutions": [{"id": "bulk", "name": "Bulk", "sender_domains": ["inbox.demo.test"]},
+                              {"id": "good", "name": "Good", "sender_domains": ["good-include.demo.test"], "sender_class": "standard"}]}
+            """, to: "inventory.json")
+        let scan = try await CommandRunner.run(
+            ["scan", "--inventory", inventory.path, "--db", db, "--reports", directory.url.appendingPathComponent("Reports").path,
+             "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
+             "--dns-server", Self.lab["LAB_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"]])
+        #expect(scan.status == 1, "\(scan.stdout)\(scan.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.url.appendingPathComponent("Reports/latest/scan.json"))) as? [String: Any]
+        let institutions = json?["institutions"] as? [[String: Any]] ?? []
+        let bulk = try #require(institutions.first { $0["institution_id"] as? String == "bulk" })
+        let good = try #require(institutions.first { $0["institution_id"] as? String == "good" })
+        // The notice records: sending addresses × From domains, the last 7 days.
+        let observed = good["observed"] as? [String: Int]
+        #expect(observed?["messages"] == 40 && observed?["dmarc_pass"] == 30 && observed?["dkim_aligned_pass"] == 30 && observed?["reports"] == 1, "\(observed ?? [:])")
+        #expect(observed?["days"] == 7)
+        // DKIM seen by receivers settles the bulk sender's dkim row; the verdict stays (unaligned by DNS).
+        let rows = ((bulk["inbox"] as? [String: Any])?["requirements"] as? [[String: Any]]) ?? []
+        let dkimRow = rows.first { $0["row"] as? String == "dkim" }
+        #expect(dkimRow?["status"] as? String == "pass" && (dkimRow?["detail"] as? String)?.contains("seen by receivers") == true, "\(dkimRow ?? [:])")
+        #expect(bulk["status"] as? String == "noncompliant")
+        let findings = try String(contentsOf: directory.url.appendingPathComponent("Reports/latest/findings.csv"), encoding: .utf8)
+        #expect(findings.contains("bulk,noncompliant,warning,PREDICTION_CONTRADICTED,bulk,\"Predicted noncompliant, but receivers reported all 30 notices passing DMARC"), "\(findings)")
+        #expect(findings.contains("good,compliant,warning,PREDICTION_CONTRADICTED,good,\"Predicted compliant, but receivers reported 10 of 40 notices (25 %) failing DMARC"), "\(findings)")
+        #expect(findings.contains(",,warning,CATALOG_DRIFT,catalog,") && findings.contains("203.0.113.77 (5 messages)"))
+        #expect(!findings.contains("inbox.demo.test,noncompliant,warning,INBOX_DKIM_UNSEEN"), "seen by receivers: not unseen")
+    }
+}
