@@ -15,6 +15,18 @@ public struct ObservedNotices: Sendable, Equatable, Codable {
     public var rejected: Int
     /// The distinct reports the rows came from.
     public var reports: Int
+    /// Messages per reporting organization (the last `days` days).
+    public var organizations: [String: Int] = [:]
+    /// The last 30 days, oldest first: messages and DMARC passes per day of report end (UTC).
+    public var daily: [DayCount] = []
+
+    /// One day of the strip.
+    public struct DayCount: Sendable, Equatable, Codable {
+        /// `YYYY-MM-DD` (UTC).
+        public var day: String
+        public var messages: Int
+        public var dmarcPass: Int
+    }
 
     /// The least number of notice messages that lets observation settle or contradict anything.
     public static let minimumMessages = 20
@@ -36,6 +48,8 @@ public struct ReceiverObservations: Sendable {
     /// One report row, as the observations need it.
     public struct Row: Sendable {
         public var report: String
+        /// When the report's interval ended.
+        public var end: Date = .distantFuture
         public var source: IPAddress
         public var count: Int
         public var dkimPass: Bool
@@ -47,21 +61,27 @@ public struct ReceiverObservations: Sendable {
 
     public var days: Int
     private var rows: [String: [Row]]
+    /// Rows whose report ended before this count only in the 30-day strip.
+    private var windowStart: Date = .distantPast
+    private var now: Date = Date()
 
-    /// The reports whose interval ended within `days` before `now`.
+    /// The reports whose interval ended within 30 days before `now`; `days` of them count.
     public static func load(from store: DMARCReportStore, days: Int = 7, now: Date = Date()) throws(HistoryError) -> ReceiverObservations {
-        let reports = try store.reports(since: now.addingTimeInterval(-Double(days) * 86_400))
+        let reports = try store.reports(since: now.addingTimeInterval(-30 * 86_400))
         var rows: [String: [Row]] = [:]
         for report in reports {
             for record in report.records {
                 guard let from = record.headerFrom, let source = IPAddress(record.sourceIP) else { continue }
                 let exLibris = record.spfResults.contains { $0.domain == SendingPath.exLibrisDomain && $0.result == "pass" }
                 rows[DomainName.normalized(from), default: []].append(Row(
-                    report: "\(report.orgName)\u{1F}\(report.reportID)", source: source, count: record.count, dkimPass: record.dkim == "pass",
+                    report: "\(report.orgName)\u{1F}\(report.reportID)", end: report.end, source: source, count: record.count, dkimPass: record.dkim == "pass",
                     spfPass: record.spf == "pass", disposition: record.disposition, exLibrisEnvelopePass: exLibris))
             }
         }
-        return ReceiverObservations(days: days, rows: rows)
+        var observations = ReceiverObservations(days: days, rows: rows)
+        observations.windowStart = now.addingTimeInterval(-Double(days) * 86_400)
+        observations.now = now
+        return observations
     }
 
     public init(days: Int, rows: [String: [Row]]) {
@@ -73,8 +93,16 @@ public struct ReceiverObservations: Sendable {
     public func observed(fromDomains: [String], sendingAddresses: [IPNetwork]) -> ObservedNotices? {
         var observed = ObservedNotices(days: days, messages: 0, dmarcPass: 0, dkimAlignedPass: 0, spfAlignedPass: 0, quarantined: 0, rejected: 0, reports: 0)
         var reports: Set<String> = []
+        var daily: [String: (Int, Int)] = [:]
         for from in fromDomains {
             for row in rows[DomainName.normalized(from)] ?? [] where sendingAddresses.contains(where: { $0.contains(row.source) }) {
+                if row.end != .distantFuture {
+                    let day = UTCTime.format(row.end, "yyyy-MM-dd")
+                    daily[day, default: (0, 0)].0 += row.count
+                    if row.dkimPass || row.spfPass { daily[day, default: (0, 0)].1 += row.count }
+                }
+                guard row.end >= windowStart else { continue }
+                observed.organizations[String(row.report.split(separator: "\u{1F}").first ?? ""), default: 0] += row.count
                 observed.messages += row.count
                 if row.dkimPass || row.spfPass { observed.dmarcPass += row.count }
                 if row.dkimPass { observed.dkimAlignedPass += row.count }
@@ -85,6 +113,12 @@ public struct ReceiverObservations: Sendable {
             }
         }
         observed.reports = reports.count
+        if !daily.isEmpty {
+            observed.daily = (0..<30).reversed().map { back in
+                let day = UTCTime.format(now.addingTimeInterval(-Double(back) * 86_400), "yyyy-MM-dd")
+                return ObservedNotices.DayCount(day: day, messages: daily[day]?.0 ?? 0, dmarcPass: daily[day]?.1 ?? 0)
+            }
+        }
         return observed.messages == 0 ? nil : observed
     }
 

@@ -202,10 +202,36 @@ public enum DashboardRenderer {
                 out += "</ul>\n"
             }
             if let inbox = result.inbox { receiversRules(inbox) }
+            if let observed = result.observed { receiversSaw(observed) }
             records(result)
             if let relay = result.relay { relaySummary(relay) }
             history(result)
             out += "</details>\n"
+        }
+
+        /// What receivers reported of the notices (DMARC aggregate reports): the last days' counts,
+        /// by reporting organization, and a 30-day strip of the share that passed DMARC.
+        private mutating func receiversSaw(_ observed: ObservedNotices) {
+            out += "<h3>What receivers saw</h3>\n"
+            out += "<p>Last \(observed.days) days: <strong>\(observed.messages)</strong> notices in \(observed.reports) report\(observed.reports == 1 ? "" : "s"); "
+            out += "DMARC pass \(observed.percent(observed.dmarcPass)) %, aligned DKIM \(observed.percent(observed.dkimAlignedPass)) %, aligned SPF \(observed.percent(observed.spfAlignedPass)) %; "
+            out += "quarantined \(observed.quarantined), rejected \(observed.rejected).</p>\n"
+            if !observed.organizations.isEmpty {
+                out += "<table class=\"observed\"><caption class=\"visually-hidden\">Notices per reporting organization</caption><thead><tr><th scope=\"col\">Reporting organization</th><th scope=\"col\">Notices</th></tr></thead><tbody>\n"
+                for (organization, count) in observed.organizations.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
+                    out += "<tr><th scope=\"row\">\(h(organization))</th><td class=\"num\">\(count)</td></tr>\n"
+                }
+                out += "</tbody></table>\n"
+            }
+            if !observed.daily.isEmpty {
+                let described = observed.daily.filter { $0.messages > 0 }.map { "\($0.day): \($0.dmarcPass) of \($0.messages) passed" }
+                out += "<p>30 days, oldest first: <span class=\"strip\" role=\"img\" aria-label=\"\(h(described.joined(separator: "; ")))\">"
+                for day in observed.daily {
+                    let (symbol, style) = day.messages == 0 ? ("·", "small") : day.dmarcPass == day.messages ? ("●", "inbox-pass") : day.dmarcPass == 0 ? ("✕", "inbox-fail") : ("◐", "inbox-unknown")
+                    out += "<span class=\"\(style)\" title=\"\(day.day): \(day.dmarcPass) of \(day.messages) passed DMARC\">\(symbol)</span>"
+                }
+                out += "</span></p>\n"
+            }
         }
 
         /// A provider's column: its status, and the replies a failing notice gets.

@@ -60,6 +60,12 @@ public struct ScanDigest: Sendable {
                 lines.append(cut(line))
             }
         }
+        // What receivers reported against the prediction: one line per contradiction.
+        for result in report.results {
+            for finding in result.findings where finding.code == .predictionContradicted {
+                lines.append(cut("  PREDICTION_CONTRADICTED \(result.institutionID): \(UntrustedText.singleLine(finding.message))"))
+            }
+        }
         lines.append("summary:   \(reportFolder)/summary.md")
         lines.append("dashboard: \(reportFolder)/index.html")
         return lines.joined(separator: "\n")

@@ -59,9 +59,17 @@ struct ReceiversSawTests {
         let bulk = try #require(institutions.first { $0["institution_id"] as? String == "bulk" })
         let good = try #require(institutions.first { $0["institution_id"] as? String == "good" })
         // The notice records: sending addresses × From domains, the last 7 days.
-        let observed = good["observed"] as? [String: Int]
-        #expect(observed?["messages"] == 40 && observed?["dmarc_pass"] == 30 && observed?["dkim_aligned_pass"] == 30 && observed?["reports"] == 1, "\(observed ?? [:])")
-        #expect(observed?["days"] == 7)
+        let observed = good["observed"] as? [String: Any]
+        func count(_ key: String) -> Int? { observed?[key] as? Int }
+        #expect(count("messages") == 40 && count("dmarc_pass") == 30 && count("dkim_aligned_pass") == 30 && count("reports") == 1, "\(observed ?? [:])")
+        #expect(count("days") == 7 && (observed?["organizations"] as? [String: Int]) == ["Example Receiver": 40])
+        #expect((observed?["daily"] as? [[String: Any]])?.count == 30)
+        // The dashboard and the digest say it.
+        let html = try String(contentsOf: directory.url.appendingPathComponent("Reports/latest/index.html"), encoding: .utf8)
+        #expect(html.contains("<h3>What receivers saw</h3>") && html.contains("<strong>40</strong> notices in 1 report; DMARC pass 75 %"))
+        #expect(html.contains("<th scope=\"row\">Example Receiver</th><td class=\"num\">40</td>") && html.contains("30 of 40 passed DMARC"))
+        #expect(scan.stdout.contains("PREDICTION_CONTRADICTED good: Predicted compliant, but receivers reported 10 of 40"), "\(scan.stdout)")
+        #expect(scan.stdout.contains("CATALOG_DRIFT: Receivers saw Alma mail"))
         // DKIM seen by receivers settles the bulk sender's dkim row; the verdict stays (unaligned by DNS).
         let rows = ((bulk["inbox"] as? [String: Any])?["requirements"] as? [[String: Any]]) ?? []
         let dkimRow = rows.first { $0["row"] as? String == "dkim" }
