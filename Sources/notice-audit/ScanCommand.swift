@@ -169,7 +169,7 @@ struct ScanCommand: AsyncParsableCommand {
         let scanner = Scanner(
             resolver: resolver, fetcher: CatalogFetcher(client: client, store: CatalogStore(database: database)),
             checker: InstitutionChecker(resolver: resolver, probe: probe, scannerAddresses: loaded.scannerAddresses, blocklistZones: loaded.blocklistZones,
-                                        observations: observations),
+                                        observations: observations, reportAddress: loaded.reportAddress),
             store: store, options: options)
         let job = ScanJob(scanner: scanner, database: database, reportsDirectory: reports, keepDays: keepDays,
                           webhook: try webhookURL().map { WebhookNotifier(url: $0, client: client) })

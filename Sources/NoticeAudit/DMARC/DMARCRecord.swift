@@ -93,6 +93,16 @@ public struct DMARCRecord: Sendable, Equatable {
         return String(text[first...last])
     }
 
+    /// The addresses of the record's `rua` `mailto:` URIs (RFC 9990 §2, RFC 7489 §6.3; a `!size`
+    /// suffix dropped), lower case.
+    public var reportAddresses: [String] {
+        (Self.tags(text)["rua"] ?? "").split(separator: ",").compactMap { uri in
+            let trimmed = uri.trimmingCharacters(in: .whitespaces)
+            guard trimmed.lowercased().hasPrefix("mailto:") else { return nil }
+            return trimmed.dropFirst("mailto:".count).split(separator: "!").first.map { $0.lowercased() }
+        }
+    }
+
     /// True when `rua` holds at least one syntactically valid URI (RFC 7489 §6.3: `mailto:` with an address).
     static func hasValidReportURI(_ rua: String?) -> Bool {
         guard let rua else { return false }

@@ -90,12 +90,16 @@ public struct Inventory: Sendable, Equatable {
     /// The DNS blocklist zones asked for every sending address (`reputation.dnsbl`); empty turns
     /// blocklists off.
     public var blocklistZones: [String]
+    /// Where the consortium collects the members' DMARC aggregate reports (`feedback.rua_address`).
+    public var reportAddress: EmailAddress?
 
-    public init(consortium: String, institutions: [Institution], scannerAddresses: [IPNetwork] = [], blocklistZones: [String] = ReputationChecker.defaultZones) {
+    public init(consortium: String, institutions: [Institution], scannerAddresses: [IPNetwork] = [], blocklistZones: [String] = ReputationChecker.defaultZones,
+                reportAddress: EmailAddress? = nil) {
         self.consortium = consortium
         self.institutions = institutions
         self.scannerAddresses = scannerAddresses
         self.blocklistZones = blocklistZones
+        self.reportAddress = reportAddress
     }
 
     /// The institution with that id, if any.

@@ -16,7 +16,8 @@ public struct InventoryValidation: Sendable {
 public struct InventoryValidator {
     private var problems: [InventoryProblem] = []
 
-    private static let rootKeys = ["consortium", "defaults", "institutions", "scanner", "reputation"]
+    private static let rootKeys = ["consortium", "defaults", "institutions", "scanner", "reputation", "feedback"]
+    private static let feedbackKeys = ["rua_address"]
     private static let scannerKeys = ["egress_addresses"]
     private static let reputationKeys = ["dnsbl"]
     private static let defaultsKeys = ["region", "delivery", "dkim_selectors", "sender_class"]
@@ -101,8 +102,12 @@ public struct InventoryValidator {
            reputation["dnsbl"] != nil {
             zones = domainList("dnsbl", in: reputation).map(\.name)
         }
+        var reportAddress: EmailAddress?
+        if let feedbackNode = root["feedback"], let feedback = object(feedbackNode, path: "feedback", allowedKeys: Self.feedbackKeys) {
+            reportAddress = feedback["rua_address"].flatMap { email($0, path: feedback.path(of: "rua_address")) }
+        }
         guard let consortium else { return nil }
-        return Inventory(consortium: consortium, institutions: institutions, scannerAddresses: scannerAddresses, blocklistZones: zones)
+        return Inventory(consortium: consortium, institutions: institutions, scannerAddresses: scannerAddresses, blocklistZones: zones, reportAddress: reportAddress)
     }
 
     private mutating func readInstitution(_ node: JSONNode, path: String, defaultRegion: AlmaRegion?, defaultDelivery: DeliveryMethod, defaultSelectors: [String],

@@ -120,6 +120,10 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
     case predictionContradicted = "PREDICTION_CONTRADICTED"
     /// Alma mail from addresses outside every relay set (run level).
     case catalogDrift = "CATALOG_DRIFT"
+    /// A member's DMARC record does not list the consortium's report address.
+    case ruaNotListed = "RUA_NOT_LISTED"
+    /// The consortium's report address is external to the member and not authorized (RFC 9990 §4).
+    case ruaAuthorizationMissing = "RUA_AUTHORIZATION_MISSING"
 
     // The scan itself.
     case scanDeadline = "SCAN_DEADLINE"
@@ -148,7 +152,7 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
         case .inboxSPFNotPassing, .inboxDKIMMissing, .inboxDKIMUnseen, .inboxDMARCMissing, .inboxUnaligned, .senderPTRMissing, .senderPTRMismatch,
              .senderListed, .dnsblUnusable, .exlibrisRelayPTRMissing, .exlibrisRelayPTRSampled, .exlibrisRelayListed, .exlibrisSPFNotPassing:
             .inbox
-        case .predictionContradicted:
+        case .predictionContradicted, .ruaNotListed, .ruaAuthorizationMissing:
             .dmarc
         case .relayRefused, .relayUnreachable, .relayUnreachableFromScanner, .relayTimeout, .relayDNSError, .relayTLSError, .relayCertUntrusted,
              .relayCertExpired, .relayCertNameMismatch, .relayStartTLSMissing, .relayAuthMissing, .relayAuthFailed, .relayRejected, .relayTemporary,

@@ -16,12 +16,16 @@ public struct InstitutionChecker: Sendable {
     public let reputation: ReputationChecker
     /// What receivers reported in the last days (DMARC aggregate reports); nil: none read.
     public let observations: ReceiverObservations?
+    /// The consortium's report address (`feedback.rua_address`): each member's DMARC should list it.
+    public let reportAddress: EmailAddress?
     private let regionFacts = RegionFactsMemo()
 
     public init(resolver: any DNSResolver, probe: SMTPProbe, scannerAddresses: [IPNetwork] = [], blocklistZones: [String] = ReputationChecker.defaultZones,
-                observations: ReceiverObservations? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+                observations: ReceiverObservations? = nil, reportAddress: EmailAddress? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.resolver = resolver
         self.observations = observations
+        self.reportAddress = reportAddress
         self.reputation = ReputationChecker(resolver: resolver, zones: blocklistZones)
         self.spf = SPFCheck(resolver: resolver)
         self.envelopeSPF = EnvelopeSPFCheck(resolver: resolver)
@@ -79,6 +83,9 @@ public struct InstitutionChecker: Sendable {
                 ?? dkimFindings.first { $0.severity == .error && DomainName.normalized($0.target).hasSuffix(outcome.domain) }, findings: [])
         }
         ledger.note(dmarcResult.findings + dkimFindings)
+        if let reportAddress {
+            ledger.note(try await ReportAddressCheck(resolver: resolver, address: reportAddress).findings(for: dmarcResult.discoveries))
+        }
         ledger.update { state in
             state.dmarcPolicy = dmarcResult.strictestPolicy
             state.dmarc = dmarcResult.discoveries

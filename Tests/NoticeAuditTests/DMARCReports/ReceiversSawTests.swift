@@ -81,4 +81,29 @@ struct ReceiversSawTests {
         #expect(findings.contains(",,warning,CATALOG_DRIFT,catalog,") && findings.contains("203.0.113.77 (5 messages)"))
         #expect(!findings.contains("inbox.demo.test,noncompliant,warning,INBOX_DKIM_UNSEEN"), "seen by receivers: not unseen")
     }
+
+    /// `feedback.rua_address`: each member's DMARC should list it (`RUA_NOT_LISTED`), and an
+    /// external member needs the consortium's authorization record (`RUA_AUTHORIZATION_MISSING`).
+    @Test func theConsortiumsReportAddress() async throws {
+        let directory = try TemporaryDirectory()
+        let inventory = try directory.write("""
+            {"consortium": "SAW", "defaults": {"region": "NA", "sender_class": "standard"}, "reputation": {"dnsbl": []},
+             "feedback": {"rua_address": "dmarc@consortium.test"},
+             "institutions": [{"id": "listed", "name": "Listed", "sender_domains": ["rua-listed.demo.test"]},
+                              {"id": "unauth", "name": "Unauthorized", "sender_domains": ["rua-unauth.demo.test"]},
+                              {"id": "other", "name": "Other", "sender_domains": ["inbox.demo.test"]}]}
+            """, to: "inventory.json")
+        let scan = try await CommandRunner.run(
+            ["scan", "--inventory", inventory.path, "--db", directory.url.appendingPathComponent("h.sqlite").path, "--reports", directory.url.appendingPathComponent("Reports").path,
+             "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
+             "--dns-server", Self.lab["LAB_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"]])
+        #expect(scan.status <= 1, "\(scan.stderr)")
+        let findings = try String(contentsOf: directory.url.appendingPathComponent("Reports/latest/findings.csv"), encoding: .utf8)
+        #expect(!findings.contains("listed,compliant,warning,RUA_"), "listed (upper case, with a size limit) and authorized: \(findings)")
+        #expect(findings.contains("unauth,compliant,warning,RUA_AUTHORIZATION_MISSING,rua-unauth.demo.test,"))
+        #expect(findings.contains("rua-unauth.demo.test._report._dmarc.consortium.test"))
+        #expect(findings.contains("other,compliant,warning,RUA_NOT_LISTED,inbox.demo.test,"), "\(findings)")
+        let invalid = InventoryValidator.validate(text: #"{"consortium": "X", "defaults": {"region": "NA"}, "feedback": {"rua_address": "not an address"}, "institutions": [{"id": "a", "name": "A", "sender_domains": ["a.edu"]}]}"#)
+        #expect(invalid.errors.map(\.path) == ["feedback.rua_address"])
+    }
 }
