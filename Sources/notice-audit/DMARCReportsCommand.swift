@@ -13,7 +13,7 @@ struct DMARCReportsCommand: AsyncParsableCommand {
     /// `dmarc-reports ingest PATH...`.
     struct Ingest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Read reports from files and folders (XML, .xml.gz, .zip) into the history.",
+            abstract: "Read reports from files and folders (XML, .xml.gz, .zip, .eml, mbox) or an IMAP mailbox into the history.",
             discussion: """
                 Both report formats are read: RFC 7489 Appendix C and RFC 9990 (by its namespace). A \
                 report is stored once per reporting organization and report id: ingesting it again \
@@ -24,25 +24,68 @@ struct DMARCReportsCommand: AsyncParsableCommand {
         )
 
         @Argument(help: ArgumentHelp("Report files or folders (read recursively).", valueName: "path"))
-        var paths: [String]
+        var paths: [String] = []
+
+        @Option(help: ArgumentHelp("An IMAP mailbox over TLS to read instead of files: imaps://host[:port]/INBOX.", valueName: "url"))
+        var imap: String?
+
+        @Option(name: .customLong("imap-credentials-file"), help: ArgumentHelp("A file holding user:password for --imap; it must not be readable by group or others (chmod 600).", valueName: "path"))
+        var imapCredentialsFile: String?
+
+        @Option(name: .customLong("imap-move-to"), help: ArgumentHelp("Move each message read to this folder instead of flagging it \\Seen.", valueName: "folder"))
+        var imapMoveTo: String?
 
         @OptionGroup var history: HistoryOptions
+        @OptionGroup var network: NetworkOptions
 
-        @Flag(help: "Machine-readable output on stdout: {files, reports, duplicates, records, rejected: [{path, reason}]}.")
-        var json = false
+        func validate() throws {
+            if paths.isEmpty && imap == nil { throw ValidationError("give report files or folders, or --imap URL --imap-credentials-file FILE") }
+            if !paths.isEmpty && imap != nil { throw ValidationError("give either files and folders or --imap, not both") }
+            if imap != nil && imapCredentialsFile == nil { throw ValidationError("--imap needs --imap-credentials-file FILE (user:password, chmod 600)") }
+            if imap == nil && (imapCredentialsFile != nil || imapMoveTo != nil) { throw ValidationError("--imap-credentials-file and --imap-move-to go with --imap") }
+            if let imapCredentialsFile { _ = try Self.credentials(imapCredentialsFile) }
+        }
+
+        /// `user:password` from a file that group and others cannot read; never quotes its content.
+        static func credentials(_ path: String) throws -> (user: String, password: String) {
+            var info = stat()
+            guard stat(path, &info) == 0 else { throw ValidationError("the IMAP credentials file \(path) cannot be read") }
+            guard info.st_mode & 0o077 == 0 else {
+                throw ValidationError("the IMAP credentials file \(path) is readable by group or others (mode \(String(info.st_mode & 0o777, radix: 8))): run chmod 600 \(path)")
+            }
+            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("the IMAP credentials file \(path) cannot be read") }
+            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
+            guard let colon = text.firstIndex(of: ":"), colon != text.startIndex, text.index(after: colon) != text.endIndex else {
+                throw ValidationError("the IMAP credentials file \(path) must hold one line user:password")
+            }
+            return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+        }
 
         func run() async throws {
             let store = DMARCReportStore(database: try history.open(.readWrite))
             let summary: ReportIngester.Summary
             do {
-                summary = try ReportIngester(store: store).ingest(paths: paths)
-            } catch {
+                if let imap, let imapCredentialsFile {
+                    let (user, password) = try Self.credentials(imapCredentialsFile)
+                    let resolver = try network.makeResolver()
+                    defer { resolver.shutdown() }
+                    let mailbox = try IMAPMailbox(url: imap, user: user, password: password, timeout: network.timeoutDuration, extraCAFile: network.caFile,
+                                                  resolver: network.dnsServers.isEmpty ? nil : resolver)
+                    summary = try await ReportIngester(store: store).ingest(mailbox: mailbox, moveTo: imapMoveTo)
+                } else {
+                    summary = try ReportIngester(store: store).ingest(paths: paths)
+                }
+            } catch let error as HistoryError {
                 throw CommandFailure.operational("error: \(error.message)")
+            } catch let error as IMAPError {
+                throw CommandFailure.operational("error: \(error.description)")
+            } catch let error as CurlSetupError {
+                throw CommandFailure.operational("error: \(error.description)")
             }
-            if json {
+            if network.json {
                 try JSONOutput.print(summary)
             } else {
-                TerminalText.print("\(summary.files) file\(summary.files == 1 ? "" : "s"): \(summary.reports) new report\(summary.reports == 1 ? "" : "s") (\(summary.records) records), \(summary.duplicates) already stored, \(summary.rejected.count) refused")
+                TerminalText.print("\(summary.files) \(imap == nil ? "file" : "message")\(summary.files == 1 ? "" : "s"): \(summary.reports) new report\(summary.reports == 1 ? "" : "s") (\(summary.records) records), \(summary.duplicates) already stored, \(summary.rejected.count) refused")
                 for item in summary.recovered { TerminalText.print("recovered \(item.path): \(item.reason)") }
                 for item in summary.rejected { TerminalText.print("refused \(item.path): \(item.reason)") }
             }

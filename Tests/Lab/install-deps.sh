@@ -8,7 +8,7 @@ build_only=false
 [ "${1:-}" = "--build-only" ] && build_only=true
 
 apt_packages=(libcurl4-openssl-dev libc-ares-dev libsqlite3-dev libxml2-dev libssl-dev libpsl-dev libarchive-dev libgmime-3.0-dev pkg-config ca-certificates publicsuffix)
-$build_only || apt_packages+=(nsd openssl postfix sasl2-bin libsasl2-modules chromium chromium-driver fonts-dejavu-core)
+$build_only || apt_packages+=(nsd openssl postfix sasl2-bin libsasl2-modules dovecot-imapd chromium chromium-driver fonts-dejavu-core)
 missing=()
 for package in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
@@ -23,6 +23,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "postfix postfix/main_mailer_type select No configuration" | "${sudo_cmd[@]}" debconf-set-selections
     "${sudo_cmd[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # The package starts a system IMAP server; the lab runs its own instance on 127.0.50.1 only.
+    if [[ " ${missing[*]} " == *" dovecot-imapd "* ]]; then
+        "${sudo_cmd[@]}" systemctl disable --now dovecot >/dev/null 2>&1 || "${sudo_cmd[@]}" service dovecot stop >/dev/null 2>&1 || true
+    fi
 fi
 
 $build_only && exit 0

@@ -30,8 +30,12 @@ PROXY_ADDRESS=127.0.40.1
 PROXY_PORT=3128
 PROXY_ONLY_HOSTNAME=www.proxy-only.test
 SMTP_USER=alma-notices
+# Dovecot: the consortium's DMARC report mailbox, IMAP over TLS only.
+IMAP_ADDRESS=127.0.50.1
+IMAP_PORT=2993
+IMAP_USER=alma-reports
 
-services=(nsd fault-dns latency-dns smtp postfix https https-rogue proxy suite-fault-dns)
+services=(nsd fault-dns latency-dns smtp postfix https https-rogue proxy suite-fault-dns imap)
 
 pid_of() { cat "$run/$1.pid" 2>/dev/null || true; }
 alive() { local pid; pid=$(pid_of "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
@@ -201,6 +205,54 @@ finish_postfix() {
     tr -d ' ' < "$dir/queue/pid/master.pid" > "$run/postfix.pid"
 }
 
+# Dovecot on $IMAP_ADDRESS with the lab certificate: one user (passwd-file), Maildir under run/,
+# mail owned by nobody. Messages are delivered by writing files into Maildir/new.
+start_dovecot() {
+    local password=$1 dir="$run/dovecot"
+    rm -rf "$dir"
+    mkdir -p "$dir/base" "$dir/state" "$dir/home/$IMAP_USER/Maildir/new" "$dir/home/$IMAP_USER/Maildir/cur" "$dir/home/$IMAP_USER/Maildir/tmp"
+    printf '%s:{PLAIN}%s\n' "$IMAP_USER" "$password" > "$dir/passwd"
+    chown dovecot:dovecot "$dir/passwd" && chmod 600 "$dir/passwd"
+    chmod -R 777 "$dir/home"
+    cat > "$dir/dovecot.conf" <<CONF
+protocols = imap
+listen = $IMAP_ADDRESS
+base_dir = $dir/base
+state_dir = $dir/state
+log_path = $dir/dovecot.log
+ssl = required
+ssl_cert = <$run/pki/server.pem
+ssl_key = <$run/pki/server.key
+disable_plaintext_auth = yes
+auth_mechanisms = plain login
+first_valid_uid = 1
+mail_location = maildir:$dir/home/%u/Maildir
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $dir/passwd
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$dir/home/%u
+}
+service imap-login {
+  inet_listener imap {
+    port = 0
+  }
+  inet_listener imaps {
+    port = $IMAP_PORT
+    ssl = yes
+  }
+}
+CONF
+    dovecot -c "$dir/dovecot.conf" < /dev/null > "$dir/dovecot.out" 2>&1
+    for _ in $(seq 100); do
+        [ -s "$dir/base/master.pid" ] && break
+        sleep 0.05
+    done
+    cp "$dir/base/master.pid" "$run/imap.pid"
+}
+
 start() {
     if [ ! -x "$python" ]; then
         echo "lab: the Python environment is missing; run Tests/Lab/install-deps.sh first" >&2
@@ -241,6 +293,7 @@ start() {
     echo $! > "$run/smtp.pid"
 
     start_postfix "$password"
+    start_dovecot "$password"
 
     "$python" "$here/https_lab.py" --listen "$HTTPS_ADDRESS:$HTTPS_PORT" --root "$here/pages" \
         --cert "$run/pki/server.pem" --key "$run/pki/server.key" --log "$run/https.log" \
@@ -290,6 +343,11 @@ LAB_PROXY_PORT=$PROXY_PORT
 LAB_PROXY_LOG=$run/proxy.log
 LAB_PROXY_ONLY_HOSTNAME=$PROXY_ONLY_HOSTNAME
 LAB_DKIM_MANIFEST=$run/dkim-manifest.json
+LAB_IMAP_URL=imaps://imap.lab.test:$IMAP_PORT/INBOX
+LAB_IMAP_USER=$IMAP_USER
+LAB_IMAP_PASSWORD=$password
+LAB_IMAP_MAILDIR=$run/dovecot/home/$IMAP_USER/Maildir
+LAB_IMAP_LOG=$run/dovecot/dovecot.log
 ENV
     chmod 600 "$run/lab.env"
     start_spf_suite

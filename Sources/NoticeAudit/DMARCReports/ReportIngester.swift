@@ -39,12 +39,34 @@ public struct ReportIngester: Sendable {
         return summary
     }
 
+    /// Ingests the unseen messages of `mailbox` one at a time (memory: one message); each message
+    /// read is flagged `\Seen`, or moved to `moveTo`. A history error stops before the message is
+    /// flagged, so that it is read again next time.
+    public func ingest(mailbox: IMAPMailbox, moveTo: String? = nil) async throws -> Summary {
+        var summary = Summary()
+        for uid in try await mailbox.unseen() {
+            let bytes = try await mailbox.message(uid: uid)
+            summary.files += 1
+            try ingest(bytes: bytes, name: "\(mailbox.url.absoluteString) UID \(uid)", into: &summary)
+            if let moveTo {
+                try await mailbox.move(uid: uid, to: moveTo)
+            } else {
+                try await mailbox.markSeen(uid: uid)
+            }
+        }
+        return summary
+    }
+
     private func ingest(file: String, into summary: inout Summary) throws(HistoryError) {
         guard let data = FileManager.default.contents(atPath: file) else {
             summary.rejected.append(.init(path: file, reason: "cannot be read"))
             return
         }
-        let bytes = [UInt8](data)
+        try ingest(bytes: [UInt8](data), name: file, into: &summary)
+    }
+
+    /// One file's or message's bytes, named `file` in what is said of it.
+    private func ingest(bytes: [UInt8], name file: String, into summary: inout Summary) throws(HistoryError) {
         var documents: [(name: String, bytes: [UInt8])] = []
         if Archive.isCompressed(bytes) {
             do {
