@@ -168,6 +168,12 @@ def test_the_dashboard_works_in_a_real_browser(demo, browser):
     assert "Gmail 5.7.32 / 4.7.32" in rows["alignment"][2].text and "Outlook.com 5.7.515" in rows["alignment"][2].text
     assert rows["spf"][1].text == "Ex Libris" and rows["tls"][0].text == "not observable"
 
+    # Issue 21: what receivers saw, from the demo's mailbox (ingested over IMAP before night 1).
+    saw = browser.find_element(By.ID, "i-good-include")
+    saw.find_element(By.TAG_NAME, "summary").click()
+    assert "What receivers saw" in saw.text and "40 notices in 1 report; DMARC pass 75 %" in saw.text, saw.text
+    assert "PREDICTION_CONTRADICTED" in saw.text
+
     # axe-core: no serious or critical violation (with the receivers' rules of one institution open).
     axe = Axe(browser)
     axe.inject()

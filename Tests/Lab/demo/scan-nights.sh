@@ -20,6 +20,16 @@ night() {
     # 0 and 1 are verdicts (1: some institutions are not compliant, as the demo intends).
     [ "$status" -le 1 ] || { echo "demo: the scan could not run (exit $status)" >&2; exit "$status"; }
 }
+echo "== the consortium's DMARC report mailbox (the lab's IMAP server)"
+"$root/Tests/Lab/.venv/bin/python" "$root/Tests/Lab/demo/make_reports.py" "$(lab LAB_IMAP_MAILDIR)"
+printf '%s:%s\n' "$(lab LAB_IMAP_USER)" "$(lab LAB_IMAP_PASSWORD)" > "$dir/imap-credentials"
+chmod 600 "$dir/imap-credentials"
+ingest_status=0
+"$bin" dmarc-reports ingest --imap "$(lab LAB_IMAP_URL)" --imap-credentials-file "$dir/imap-credentials" --db "$dir/history.sqlite" \
+    --dns-server "$(lab LAB_DNS)" --ca-file "$(lab LAB_CA_FILE)" || ingest_status=$?
+# 1: some message of the mailbox was not a report (left by a test); the reports were kept.
+[ "$ingest_status" -le 1 ] || { echo "demo: the reports could not be ingested (exit $ingest_status)" >&2; exit "$ingest_status"; }
+echo
 echo "== night 1: every verdict path"
 night inventory.json
 echo
