@@ -15,14 +15,26 @@ if [ -r "$config/env" ]; then
 fi
 cd "$state"
 lock="$state/history.sqlite.lock"
-# -n: if a scan is still running, do not start a second one; -E 75 tells that case apart from the
-# scan's own statuses (0-3). The same lock as `notice-audit schedule run`: one job at a time per database.
-status=0
-flock -n -E 75 "$lock" "$binary" scan --trigger scheduled \
-    --inventory "$config/inventory.json" --db "$state/history.sqlite" --reports "$state/Reports" \
-    --keep-days 400 "$@" || status=$?
-if [ "$status" -eq 75 ]; then
+# -n: if a scan is still running, do not start a second one. The same lock as `notice-audit
+# schedule run`: one job at a time per database, held on descriptor 9 for the ingest and the scan.
+exec 9> "$lock"
+if ! flock -n 9; then
     echo "notice-audit: skipped: a scan is already running (the lock $lock is held); nothing was checked tonight." >&2
     exit 3
 fi
+# The consortium's DMARC report mailbox first, when configured (NOTICE_AUDIT_IMAP_URL in the env
+# file, user:password in $config/imap-credentials, mode 0600): what receivers saw is read beside
+# tonight's verdicts. A mailbox that cannot be read is said, and the scan runs anyway.
+if [ -n "${NOTICE_AUDIT_IMAP_URL:-}" ] && [ -r "$config/imap-credentials" ]; then
+    ingest=0
+    "$binary" dmarc-reports ingest --imap "$NOTICE_AUDIT_IMAP_URL" --imap-credentials-file "$config/imap-credentials" \
+        --db "$state/history.sqlite" 9>&- || ingest=$?
+    if [ "$ingest" -gt 1 ]; then
+        echo "notice-audit: the DMARC report mailbox could not be read (exit $ingest); the scan runs without new reports." >&2
+    fi
+fi
+status=0
+"$binary" scan --trigger scheduled \
+    --inventory "$config/inventory.json" --db "$state/history.sqlite" --reports "$state/Reports" \
+    --keep-days 400 "$@" 9>&- || status=$?
 exit "$status"
