@@ -84,7 +84,9 @@ struct InboxCommand: AsyncParsableCommand {
         } else {
             sending = .addresses(sendingAddresses.compactMap(Self.network))
         }
-        let question = InboxQuestion(fromDomain: DomainName.normalized(domain), envelopeFrom: envelopeFrom.flatMap { try? EmailAddress.parse($0).get() },
+        // validate() has parsed it: a failure here would be a defect, not an assumed default envelope.
+        let envelope = try envelopeFrom.map { try EmailAddress.parse($0).get() }
+        let question = InboxQuestion(fromDomain: DomainName.normalized(domain), envelopeFrom: envelope,
                                      selectors: selectors, senderClass: SenderClass(rawValue: senderClass.lowercased()) ?? .bulk, sending: sending)
         let assessment = try await question.answer(resolver: resolver, blocklistZones: zones)
         let matrix = assessment.matrix

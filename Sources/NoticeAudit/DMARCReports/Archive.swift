@@ -39,6 +39,7 @@ public enum Archive {
             archive_read_support_format_raw(reader)
         }
         var entries: [Entry] = []
+        var tooLarge = false
         let status: Int32 = bytes.withUnsafeBytes { buffer in
             guard archive_read_open_memory(reader, buffer.baseAddress, buffer.count) == ARCHIVE_OK else { return ARCHIVE_FATAL }
             var entry: OpaquePointer?
@@ -55,12 +56,15 @@ public enum Archive {
                     if read == 0 { break }
                     if read < 0 { return Int32(read) }
                     data += chunk[0..<read]
-                    if data.count > maximumEntrySize { return ARCHIVE_FAILED - 1000 }
+                    if data.count > maximumEntrySize {
+                        tooLarge = true
+                        return ARCHIVE_FATAL
+                    }
                 }
                 entries.append(Entry(name: name, bytes: data))
             }
         }
-        if status == ARCHIVE_FAILED - 1000 {
+        if tooLarge {
             throw ArchiveError(description: "a file inside decompresses to more than \(maximumEntrySize >> 20) MB")
         }
         guard status == ARCHIVE_OK else {

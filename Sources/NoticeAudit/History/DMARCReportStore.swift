@@ -22,8 +22,8 @@ public struct DMARCReportStore: Sendable {
     public func store(_ report: AggregateReport, raw: [UInt8], now: Date = Date()) throws(HistoryError) -> Bool {
         let compressed: [UInt8]
         do { compressed = try Archive.gzip(raw) } catch { throw HistoryError(path: database.path, shortCode: "db_error", message: "could not compress a report: \(error)") }
-        let policy = String(decoding: (try? JSONEncoder().encode(report.policy)) ?? Data("{}".utf8), as: UTF8.self)
         return try database.write { db in
+            let policy = String(decoding: try JSONEncoder().encode(report.policy), as: UTF8.self)
             try db.execute(sql: """
                 INSERT OR IGNORE INTO dmarc_report (org_name, report_id, format, begin, "end", domain, email, generator, policy, raw_gzip, ingested_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

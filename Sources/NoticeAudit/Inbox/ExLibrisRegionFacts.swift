@@ -26,7 +26,7 @@ public struct ExLibrisRegionFacts: Sendable {
             spfDetail = "no relay address of \(region.displayName) is known"
         } else {
             let spf = try await EnvelopeSPFCheck(resolver: resolver).check(path, knowledge: relays.knowledge)
-            spfStatus = spf.outcome == .pass ? .pass : spf.outcome == .fail ? .fail : .unknown
+            spfStatus = InboxStatus(spf.outcome)
             let count = relays.networks.count
             spfDetail = switch spf.outcome {
             case .pass: "\(SendingPath.exLibrisDomain) passes from the \(count) relay range\(count == 1 ? "" : "s") of \(region.code)"

@@ -111,7 +111,7 @@ public struct InboxAssessment: Sendable {
 
         // dmarc_policy: the DMARC rule, both readings.
         let policyOutcomes = evidence.dmarc.perDomain
-        let policyStatus = InboxStatus.worst(policyOutcomes.map { $0.outcome == .pass ? .pass : $0.outcome == .fail ? .fail : .unknown })
+        let policyStatus = InboxStatus.worst(policyOutcomes.map { InboxStatus($0.outcome) })
         let policyFinding = policyOutcomes.first { $0.outcome != .pass }?.finding
         add(.dmarcPolicy, policyOutcomes.isEmpty ? .unknown : policyStatus, .institution,
             policyFinding?.message ?? "met by both readings", finding: policyFinding)
@@ -138,9 +138,10 @@ public struct InboxAssessment: Sendable {
             guard row.status == .fail || row.status == .unknown else { return nil }
             return rowFindings[row.row]
         }
+        // The findings it was handed (the envelope's SPF, the DMARC rule) are listed by their checks.
+        let handed = [evidence.envelopeFinding, policyFinding].compactMap { $0 }
         var added: [Finding] = []
-        for finding in candidates where ![FindingCode.dmarcMisaligned, .dmarcTemperror, .envelopeSPFNotPassing].contains(finding.code) && evidence.envelopeFinding != finding
-            && policyFinding != finding && !added.contains(finding) {
+        for finding in candidates where !handed.contains(finding) && !added.contains(finding) {
             added.append(finding)
         }
         self.findings = added
@@ -179,7 +180,7 @@ public struct InboxAssessment: Sendable {
     public static func replyWords(_ row: InboxRow, senderClass: SenderClass) -> String {
         let parts = ReceivingProvider.allCases.compactMap { provider -> String? in
             guard provider.requires(row, of: senderClass), let codes = provider.replies(for: row) else { return nil }
-            return "\(provider.displayName) \(codes.isEmpty ? "requires it" : "answers " + codes.map { provider == .outlook ? "550 \($0)" : $0 }.joined(separator: " or "))"
+            return "\(provider.displayName) \(codes.isEmpty ? "requires it" : "answers " + codes.map(provider.printed).joined(separator: " or "))"
         }
         return parts.isEmpty ? "" : parts.joined(separator: "; ") + "."
     }

@@ -71,7 +71,7 @@ public struct InboxMatrix: Sendable, Equatable, Codable {
         let parts = ReceivingProvider.allCases.compactMap { provider -> String? in
             guard let verdict = verdict(provider), verdict.status == .fail else { return nil }
             guard let code = verdict.replies.first else { return provider.displayName }
-            return "\(provider.displayName) \(provider == .outlook ? "550 " : "")\(code)"
+            return "\(provider.displayName) \(provider.printed(code))"
         }
         return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }

@@ -45,7 +45,7 @@ public struct InboxQuestion: Sendable {
         async let facts = region.map { set in { try await ExLibrisRegionFacts.check(set, resolver: resolver, reputation: reputation) } }?()
 
         let envelope = try await EnvelopeSPFCheck(resolver: resolver).check(path, knowledge: region?.knowledge ?? .complete)
-        let envelopeStatus = InstitutionChecker.status(envelope.outcome)
+        let envelopeStatus = InboxStatus(envelope.outcome)
         let dmarc = try await DMARCCheck(resolver: resolver).check(path, envelopeSPF: [path.envelopeDomain: envelope.outcome], selectors: selectors, dkim: try await keys)
         let party: InboxParty = path.envelopeIsExLibris ? (region == nil ? .campusRelay : .exLibris) : .institution
         var evidence = InboxAssessment.Evidence(

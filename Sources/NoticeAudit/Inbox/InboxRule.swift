@@ -27,6 +27,15 @@ public enum InboxStatus: String, Sendable, Codable, Comparable {
 
     public static func < (lhs: InboxStatus, rhs: InboxStatus) -> Bool { lhs.rank < rhs.rank }
 
+    /// A check's outcome as a row status.
+    init(_ outcome: CheckOutcome) {
+        switch outcome {
+        case .pass: self = .pass
+        case .fail: self = .fail
+        case .unknown: self = .unknown
+        }
+    }
+
     /// The status as a check outcome.
     var outcome: CheckOutcome {
         switch self {
@@ -138,6 +147,11 @@ public enum ReceivingProvider: String, Sendable, Codable, CaseIterable, Comparab
         case (.outlook, .dmarcPolicy): []
         case (.outlook, _): nil
         }
+    }
+
+    /// A reply code as the provider writes it in its reply (Outlook.com: `550 5.7.515`).
+    public func printed(_ code: String) -> String {
+        self == .outlook ? "550 \(code)" : code
     }
 
     /// True when this provider requires `row` of a sender of `senderClass`.

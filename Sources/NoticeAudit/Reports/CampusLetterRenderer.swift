@@ -112,7 +112,7 @@ public enum CampusLetterRenderer {
             guard let verdict = inbox.verdict(provider) else { continue }
             let rows = verdict.rows.map { "`\($0.rawValue)` (\($0.requirement))" }.joined(separator: "; ")
             let line = switch verdict.status {
-            case .fail: "refuses them or sends them to spam: \(rows)" + (verdict.replies.isEmpty ? "." : "; its reply: \(verdict.replies.map { provider == .outlook ? "550 \($0)" : $0 }.joined(separator: " or ")).")
+            case .fail: "refuses them or sends them to spam: \(rows)" + (verdict.replies.isEmpty ? "." : "; its reply: \(verdict.replies.map(provider.printed).joined(separator: " or ")).")
             case .unknown: "cannot be predicted yet: \(rows)."
             default: "accepts them as far as DNS can show."
             }

@@ -129,7 +129,7 @@ public struct InstitutionChecker: Sendable {
                 // A campus relay that keeps Alma's default envelope: receivers check exlibrisgroup.com's SPF against the relay's addresses.
                 let checked = try await envelopeSPF.check(path)
                 evidence.envelopeParty = .campusRelay
-                evidence.envelopeSPF = Self.status(checked.outcome)
+                evidence.envelopeSPF = InboxStatus(checked.outcome)
                 evidence.envelopeSPFDetail = checked.outcome == .pass
                     ? "the SPF of \(path.envelopeDomain) passes from the campus relay's addresses"
                     : "the SPF of \(path.envelopeDomain) gives \(checked.worst?.rawValue ?? "no pass") for the campus relay's addresses \(path.sendingAddresses.map(\.description).joined(separator: ", ").ifEmpty("(none known)"))"
@@ -137,7 +137,7 @@ public struct InstitutionChecker: Sendable {
         }
         if !path.envelopeIsExLibris {
             let outcome = spfOutcomes[path.envelopeDomain] ?? .unknown
-            evidence.envelopeSPF = Self.status(outcome)
+            evidence.envelopeSPF = InboxStatus(outcome)
             evidence.envelopeFinding = outcome == .pass ? nil : envelopeFindings[path.envelopeDomain]
             evidence.envelopeSPFDetail = outcome == .pass
                 ? "the SPF of \(path.envelopeDomain) passes from every sending address"
@@ -162,14 +162,6 @@ public struct InstitutionChecker: Sendable {
                 message: "Notices go out with Alma's default envelope \(SendingPath.almaDefaultEnvelope), and \(facts.spfDetail).",
                 remediation: "Nothing the campus must change: it is reported to Ex Libris once for the region. A branded envelope sender in the institution's own domain (with the region's include) avoids it.",
                 campusCanFix: false)
-    }
-
-    static func status(_ outcome: CheckOutcome) -> InboxStatus {
-        switch outcome {
-        case .pass: .pass
-        case .fail: .fail
-        case .unknown: .unknown
-        }
     }
 
     /// The sender checked for a domain: its From address, else a mailbox of the domain.

@@ -61,11 +61,15 @@ struct IMAPIngestTests {
         for sub in ["cur", "new", "tmp"] {
             try FileManager.default.createDirectory(at: maildir.appendingPathComponent(".Processed/\(sub)"), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
         }
+        func processed() throws -> Int {
+            try ["cur", "new"].reduce(0) { $0 + (try FileManager.default.contentsOfDirectory(atPath: maildir.appendingPathComponent(".Processed/\($1)").path)).count }
+        }
+        let before = try processed()
         try Self.deliver(Data(contentsOf: Self.samples.appendingPathComponent("stalwart-mail-auth__dmarc-feedback-104.eml")))
         let result = try await Self.ingest(directory, credentials: credentials, extra: ["--imap-move-to", "Processed"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        let moved = (try FileManager.default.contentsOfDirectory(atPath: maildir.appendingPathComponent(".Processed/cur").path)) + (try FileManager.default.contentsOfDirectory(atPath: maildir.appendingPathComponent(".Processed/new").path))
-        #expect(!moved.isEmpty, "the message is in Processed")
+        // Counted against what earlier runs left there: this message, and only it, was moved.
+        #expect(try processed() == before + 1, "the message is in Processed")
     }
 
     @Test func credentialsAreGuarded() async throws {
