@@ -111,7 +111,8 @@ public struct ScanStore: Sendable {
             result.changeFirstSeen = assessment.firstSeen
             result.unknownRuns = assessment.unknownRuns
             result.unknownAlert = assessment.unknownAlert ? true : nil
-            let detail = String(decoding: try Self.encoder.encode(result), as: UTF8.self)
+            // Members in encoding order: `detail` is read by a decoder, never compared as text.
+            let detail = try JSONTextEncoder().encodeString(result)
             try db.execute(
                 sql: """
                     INSERT INTO institution_result (run_id, institution_id, status, method, spf_result, dmarc_policy, relay_status, change, finished_at, detail)

@@ -33,18 +33,30 @@ public enum JSONReportRenderer {
         var institutions: [InstitutionResult]
     }
 
-    public static func render(_ report: ScanReport) throws -> String {
+    /// The document of `report`, as scan.json holds it.
+    static func document(_ report: ScanReport) -> Document {
         let run = report.run
-        let document = Document(
+        return Document(
             run: .init(id: run.id, startedAt: run.startedAt, finishedAt: run.finishedAt, status: run.status.rawValue, trigger: run.trigger.rawValue,
                        toolVersion: run.toolVersion, consortium: run.consortium, selection: run.selection, catalogSource: run.catalogSource,
                        catalogSnapshotId: run.catalogSnapshotID, catalogStale: run.catalogStale, notes: run.notes, findings: run.findings),
             counts: .init(compliant: report.count(.compliant), noncompliant: report.count(.noncompliant), unknown: report.count(.unknown), total: report.results.count),
             institutions: report.results)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
+    }
+
+    /// The encoder of scan.json: what `JSONEncoder` writes with `[.prettyPrinted, .sortedKeys,
+    /// .withoutEscapingSlashes]`, snake-case keys and ISO 8601 dates.
+    static func encoder() -> JSONTextEncoder {
+        let encoder = JSONTextEncoder()
+        encoder.prettyPrinted = true
+        encoder.sortedKeys = true
+        encoder.escapesSlashes = false
+        encoder.snakeCaseKeys = true
+        encoder.iso8601Dates = true
+        return encoder
+    }
+
+    public static func render(_ report: ScanReport) throws -> String {
+        try encoder().encodeString(document(report)) + "\n"
     }
 }
