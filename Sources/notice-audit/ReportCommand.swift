@@ -16,7 +16,10 @@ struct ReportCommand: AsyncParsableCommand {
         let store = ScanStore(database: database)
         do {
             guard let id = try run ?? store.latestRun()?.id else { throw CommandFailure.usage("error: there is no run in \(history.path)") }
-            guard let report = try ScanReport.load(run: id, store: store, catalogs: CatalogStore(database: database)) else {
+            // Printed from memory; written to files streaming from history (any number of institutions).
+            let loaded = toStdout ? try ScanReport.load(run: id, store: store, catalogs: CatalogStore(database: database))
+                : try ScanReport.streaming(run: id, store: store, catalogs: CatalogStore(database: database))
+            guard let report = loaded else {
                 throw CommandFailure.usage("error: there is no run \(id) in \(history.path)")
             }
             if toStdout {

@@ -26,6 +26,13 @@ public final class HistoryDatabase: Sendable {
         configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.foreignKeysEnabled = true
         configuration.label = "notice-audit history"
+        if access == .readWrite {
+            // WAL with synchronous=NORMAL: a commit is safe against the process being killed (a
+            // killed scan keeps every result it committed); only a power loss may take back the
+            // last commits. FULL syncs the disk on every one of the scan's per-institution
+            // commits: 0.5 ms each here, half a second of a 1,000-institution run.
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        }
         if access == .readOnly {
             guard FileManager.default.fileExists(atPath: path) else {
                 throw HistoryError(path: path, shortCode: "db_missing", message: "there is no history database at \(path); run a scan first (notice-audit scan --db \(path))")

@@ -39,6 +39,80 @@ extension ScanStore {
         }
     }
 
+    /// The order of every report in SQL: worst first (noncompliant, unknown, compliant), then by id.
+    private static let reportOrder = "CASE %@ WHEN 'noncompliant' THEN 0 WHEN 'unknown' THEN 1 ELSE 2 END, %@"
+
+    /// Calls `body` with each result of `run`, worst first then by id, and its history (the last
+    /// `historyLimit` runs and the first run of its current state, as ``histories(upTo:limit:)``
+    /// says), one at a time: three cursors in the same order, read in step, so that memory holds
+    /// one result whatever the number of institutions.
+    public func forEachResult(run: Int64, historyLimit: Int = 30, _ body: (InstitutionResult, InstitutionHistory?) throws -> Void) throws {
+        var failure: (any Error)?
+        do {
+            try database.read { db in
+                let order = { (status: String, id: String) in String(format: Self.reportOrder, status, id) }
+                let results = try Row.fetchCursor(db, sql: "SELECT institution_id, detail FROM institution_result WHERE run_id = ? ORDER BY \(order("status", "institution_id"))",
+                                                  arguments: [run])
+                let recent = try Row.fetchCursor(db, sql: """
+                    SELECT c.institution_id, i.run_id, r.started_at, i.status
+                    FROM institution_result c
+                    JOIN institution_result i ON i.institution_id = c.institution_id AND i.run_id <= c.run_id AND i.run_id >= COALESCE((
+                        SELECT o.run_id FROM institution_result o WHERE o.institution_id = c.institution_id AND o.run_id <= c.run_id
+                        ORDER BY o.run_id DESC LIMIT 1 OFFSET ?), 0)
+                    JOIN scan_run r ON r.id = i.run_id
+                    WHERE c.run_id = ?
+                    ORDER BY \(order("c.status", "c.institution_id")), i.run_id
+                    """, arguments: [historyLimit - 1, run])
+                let since = try Row.fetchCursor(db, sql: """
+                    SELECT c.institution_id, s.run_id, r.started_at, s.status
+                    FROM institution_result c
+                    JOIN institution_result s ON s.institution_id = c.institution_id AND s.run_id = (
+                        SELECT MIN(x.run_id) FROM institution_result x
+                        WHERE x.institution_id = c.institution_id AND x.run_id <= c.run_id AND (c.status = 'unknown' OR x.status = c.status)
+                          AND x.run_id > COALESCE((
+                            SELECT MAX(o.run_id) FROM institution_result o
+                            WHERE o.institution_id = c.institution_id AND o.run_id < c.run_id AND o.status != 'unknown' AND o.status != c.status), 0))
+                    JOIN scan_run r ON r.id = s.run_id
+                    WHERE c.run_id = ?
+                    ORDER BY \(order("c.status", "c.institution_id"))
+                    """, arguments: [run])
+                func point(_ row: Row) -> InstitutionHistory.Point? {
+                    ComplianceStatus(rawValue: row["status"]).map { InstitutionHistory.Point(run: row["run_id"], startedAt: row["started_at"], status: $0) }
+                }
+                var nextRecent = try recent.next()
+                var nextSince = try since.next()
+                while let row = try results.next() {
+                    let id: String = row["institution_id"]
+                    let result = try decodeResult(row["detail"], what: "the result of \(id) in run \(run)")
+                    var points: [InstitutionHistory.Point] = []
+                    while let candidate = nextRecent, candidate["institution_id"] as String == id {
+                        if let point = point(candidate) { points.append(point) }
+                        nextRecent = try recent.next()
+                    }
+                    var first: InstitutionHistory.Point?
+                    if let candidate = nextSince, candidate["institution_id"] as String == id {
+                        first = point(candidate)
+                        nextSince = try since.next()
+                    }
+                    do {
+                        try body(result, points.isEmpty ? nil : InstitutionHistory(recent: points, since: first))
+                    } catch {
+                        // The caller's own error (a report file that cannot be written) ends the walk as it is.
+                        failure = error
+                        throw CancellationError()
+                    }
+                }
+            }
+        } catch {
+            throw failure ?? error
+        }
+    }
+
+    /// How many results `run` has.
+    public func resultCount(run: Int64) throws(HistoryError) -> Int {
+        try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM institution_result WHERE run_id = ?", arguments: [run]) ?? 0 }
+    }
+
     /// A stored result; one that cannot be decoded is an error, never a silently dropped row.
     private func decodeResult(_ detail: String, what: String) throws(HistoryError) -> InstitutionResult {
         do {

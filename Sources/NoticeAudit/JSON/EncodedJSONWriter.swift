@@ -8,7 +8,8 @@ struct EncodedJSONWriter {
     private(set) var bytes: [UInt8] = []
     private var indent = 0
 
-    init(pretty: Bool, sortedKeys: Bool, escapesSlashes: Bool) {
+    init(pretty: Bool, sortedKeys: Bool, escapesSlashes: Bool, indent: Int = 0) {
+        self.indent = indent
         self.pretty = pretty
         self.sortedKeys = sortedKeys
         self.escapesSlashes = escapesSlashes

@@ -24,17 +24,18 @@ public final class JSONTextEncoder {
 
     public init() {}
 
-    /// The JSON text of `value`, UTF-8.
-    public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+    /// The JSON text of `value`, UTF-8. `indent`: the indentation of the line the value starts on,
+    /// when it is written inside a larger document (pretty-printed only).
+    public func encode<T: Encodable>(_ value: T, indent: Int = 0) throws -> [UInt8] {
         let tree = try node(value)
-        var writer = EncodedJSONWriter(pretty: prettyPrinted, sortedKeys: sortedKeys, escapesSlashes: escapesSlashes)
+        var writer = EncodedJSONWriter(pretty: prettyPrinted, sortedKeys: sortedKeys, escapesSlashes: escapesSlashes, indent: indent)
         writer.write(tree)
         return writer.bytes
     }
 
     /// The JSON text of `value` as a string.
-    public func encodeString<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try encode(value), as: UTF8.self)
+    public func encodeString<T: Encodable>(_ value: T, indent: Int = 0) throws -> String {
+        String(decoding: try encode(value, indent: indent), as: UTF8.self)
     }
 
     func key(_ name: String) -> String {

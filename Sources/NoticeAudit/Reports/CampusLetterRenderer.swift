@@ -9,14 +9,23 @@ public enum CampusLetterRenderer {
     /// only the vendor or the coordinator can settle gets none (../shared/domain.md, "One cause,
     /// said once").
     public static func addressees(_ report: ScanReport) -> [InstitutionResult] {
-        report.results.filter { result in
-            guard result.status != .compliant, report.cause(of: result) == nil else { return false }
-            return result.status == .noncompliant || result.decisiveFinding.map(\.campusCanFix) ?? true
-        }
+        report.results.filter { isAddressee($0, report: report) }
     }
 
-    /// The letter for `result`, an institution of `report` that is not compliant, as Markdown.
+    /// Whether `result` gets a letter (``addressees(_:)``).
+    static func isAddressee(_ result: InstitutionResult, report: ScanReport) -> Bool {
+        guard result.status != .compliant, report.cause(of: result.institutionID) == nil else { return false }
+        return result.status == .noncompliant || result.decisiveFinding.map(\.campusCanFix) ?? true
+    }
+
+    /// The letter for `result`, an institution of `report` that is not compliant, as Markdown
+    /// (its history from the report in memory).
     public static func render(_ result: InstitutionResult, report: ScanReport) -> String {
+        render(result, history: report.histories[result.institutionID], report: report)
+    }
+
+    /// The letter for `result` with its `history`.
+    static func render(_ result: InstitutionResult, history: InstitutionHistory?, report: ScanReport) -> String {
         let text = UntrustedText.markdown
         let name = text(result.name)
         // Info findings stay out, except where DMARC readings differ: its fix makes receivers agree.
@@ -50,8 +59,8 @@ public enum CampusLetterRenderer {
         if let inbox = result.inbox {
             out.append(contentsOf: receivers(inbox, problems: problems))
         }
-        if let since = report.since(result) {
-            let days = report.daysInState(result) ?? 0
+        if let since = history?.since {
+            let days = report.daysInState(history) ?? 0
             let age = since.run == report.run.id ? "first seen in this run" : days == 0 ? "earlier today" : "\(days) day\(days == 1 ? "" : "s") ago"
             out.append("**Since:** run \(since.run) on \(day(since.startedAt)) (\(age)).")
             out.append("")

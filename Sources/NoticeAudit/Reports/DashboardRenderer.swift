@@ -7,10 +7,47 @@ import Foundation
 /// Every remote-controlled text (records, banners, messages quoting them) goes through
 /// ``UntrustedText/html(_:)``.
 public enum DashboardRenderer {
-    /// The page for `report`, as one string of HTML.
+    /// The page of a report in memory, as one string of HTML; ``ReportWriter`` streams the same
+    /// text: ``head(_:)``, each result's ``row(_:history:report:)``, ``between``, each result's
+    /// ``details(_:history:report:)``, ``tail(_:)``.
     public static func render(_ report: ScanReport) -> String {
+        var rows = "", details = ""
+        for result in report.results {
+            rows += row(result, history: report.histories[result.institutionID], report: report)
+            details += self.details(result, history: report.histories[result.institutionID], report: report)
+        }
+        return head(report) + rows + between + details + tail(report)
+    }
+
+    /// The page up to the first row of the institutions' table.
+    static func head(_ report: ScanReport) -> String {
         var page = Page(report: report)
-        page.render()
+        page.head()
+        return page.out
+    }
+
+    /// One institution's row of the table.
+    static func row(_ result: InstitutionResult, history: InstitutionHistory?, report: ScanReport) -> String {
+        var page = Page(report: report)
+        page.row(result, history: history)
+        return page.out
+    }
+
+    /// Between the table and the first institution's details.
+    static let between = "</tbody>\n</table>\n</section>\n<section aria-labelledby=\"details\">\n<h2 id=\"details\">Each institution: findings, records seen, history</h2>\n"
+        + "<p class=\"small\">Open an institution to see what was found, how to fix it, the records as published and its last runs.</p>\n"
+
+    /// One institution's details.
+    static func details(_ result: InstitutionResult, history: InstitutionHistory?, report: ScanReport) -> String {
+        var page = Page(report: report)
+        page.institution(result, history: history)
+        return page.out
+    }
+
+    /// The page after the last institution's details.
+    static func tail(_ report: ScanReport) -> String {
+        var page = Page(report: report)
+        page.tail()
         return page.out
     }
 
@@ -38,10 +75,9 @@ public enum DashboardRenderer {
 
         init(report: ScanReport) {
             self.report = report
-            out.reserveCapacity(4096 + report.results.count * 2600)
         }
 
-        mutating func render() {
+        mutating func head() {
             let run = report.run
             out += DashboardAssets.pageStart(title: "Alma notice delivery: \(h(run.consortium)), run \(run.id)",
                                              policy: DashboardAssets.contentSecurityPolicy, style: DashboardAssets.style)
@@ -50,7 +86,10 @@ public enum DashboardRenderer {
             changes()
             runFindings()
             matrix()
-            institutions()
+        }
+
+        mutating func tail() {
+            out += "</section>\n"
             trend()
             catalog()
             out += "</main>\n<script>\(DashboardAssets.script)</script>\n</body>\n</html>\n"
@@ -81,7 +120,7 @@ public enum DashboardRenderer {
             for status in [ComplianceStatus.noncompliant, .unknown, .compliant] {
                 out += "<li>\(badge(status))<span class=\"n\">\(report.count(status))</span></li>\n"
             }
-            out += "<li>total<span class=\"n\">\(report.results.count)</span></li>\n</ul>\n</header>\n"
+            out += "<li>total<span class=\"n\">\(report.summaries.count)</span></li>\n</ul>\n</header>\n"
         }
 
         /// A duration in words: minutes, hours or days.
@@ -92,17 +131,17 @@ public enum DashboardRenderer {
             return "\(Int(seconds / 86_400)) days"
         }
 
-        private func link(_ result: InstitutionResult) -> String {
-            "<a href=\"#\(anchor(result.institutionID))\">\(h(result.name))</a> <span class=\"id\">(\(result.institutionID))</span>"
+        private func link(_ id: String, _ name: String) -> String {
+            "<a href=\"#\(anchor(id))\">\(h(name))</a> <span class=\"id\">(\(id))</span>"
         }
 
         private mutating func changes() {
             out += "<section aria-labelledby=\"changes\">\n<h2 id=\"changes\">What changed since the last run</h2>\n"
-            let groups: [(String, [InstitutionResult])] = [
-                ("Regressed", report.results.filter { $0.change == .regressed }),
-                ("Fixed", report.results.filter { $0.change == .fixed }),
-                ("Unverified (unknown now: neither a fix nor a regression)", report.results.filter { $0.change == .unverified }),
-                ("New (first checked)", report.results.filter { $0.change == .new }),
+            let groups: [(String, [ResultSummary])] = [
+                ("Regressed", report.summaries.filter { $0.change == .regressed }),
+                ("Fixed", report.summaries.filter { $0.change == .fixed }),
+                ("Unverified (unknown now: neither a fix nor a regression)", report.summaries.filter { $0.change == .unverified }),
+                ("New (first checked)", report.summaries.filter { $0.change == .new }),
             ]
             if groups.allSatisfy({ $0.1.isEmpty }) { out += "<p>No institution changed status.</p>\n" }
             for (title, results) in groups where !results.isEmpty {
@@ -111,7 +150,7 @@ public enum DashboardRenderer {
                 // hundreds of the others, which the table's filter shows better.
                 let listed = title.hasPrefix("Regressed") || title.hasPrefix("Fixed") ? results : Array(results.prefix(Self.changesListed))
                 for result in listed {
-                    var line = "<li>\(link(result)): now \(badge(result.status))"
+                    var line = "<li>\(link(result.institutionID, result.name)): now \(badge(result.status))"
                     if result.change == .unverified, let runs = result.unknownRuns { line += runs == 1 ? ", unknown in this run" : ", unknown for \(runs) runs in a row" }
                     if let seen = result.changeFirstSeen { line += " (first seen by the rescan of run \(seen.run) at \(ScanDigest.time(seen.startedAt)))" }
                     out += line + "</li>\n"
@@ -144,6 +183,7 @@ public enum DashboardRenderer {
             return item + "</li>\n"
         }
 
+        /// The institutions' table up to its first row.
         private mutating func matrix() {
             out += """
                 <section aria-labelledby="institutions">
@@ -164,31 +204,24 @@ public enum DashboardRenderer {
                 out += "<th scope=\"col\"\(numeric ? " data-type=\"number\"" : "")><button type=\"button\">\(title)</button></th>"
             }
             out += "</tr></thead>\n<tbody>\n"
-            for result in report.results {
+        }
+
+        mutating func row(_ result: InstitutionResult, history: InstitutionHistory?) {
                 let codes = result.findings.map(\.code.rawValue)
                 let search = ([result.institutionID, result.name] + result.domains.map(\.domain) + codes + [result.relay?.host].compactMap { $0 }).joined(separator: " ")
                 let change = result.change == .unverified && (result.unknownRuns ?? 0) > 1 ? "unverified (\(result.unknownRuns!) runs)" : result.change.rawValue
-                let days = report.daysInState(result)
+                let days = report.daysInState(history)
                 out += "<tr data-id=\"\(result.institutionID)\" data-status=\"\(result.status.rawValue)\" data-method=\"\(result.method.rawValue)\" data-search=\"\(h(search))\">"
-                out += "<th scope=\"row\">\(link(result))</th>"
+                out += "<th scope=\"row\">\(link(result.institutionID, result.name))</th>"
                 out += "<td data-sort=\"\(result.status.rankForSort)\">\(badge(result.status))</td>"
                 out += "<td>\(result.method.rawValue)</td><td>\(result.spfResult?.rawValue ?? "—")</td><td>\(h(result.dmarcPolicy?.rawValue ?? "—"))</td>"
                 out += "<td>\(result.dkimStatus?.rawValue ?? "—")</td><td>\(result.relayStatus?.rawValue ?? "—")</td>"
                 for provider in ReceivingProvider.allCases { out += "<td>\(providerCell(result.inbox?.verdict(provider)))</td>" }
                 out += "<td>\(change)</td>"
                 out += "<td class=\"num\" data-sort=\"\(days.map(String.init) ?? "")\">\(days.map(String.init) ?? "—")</td></tr>\n"
-            }
-            out += "</tbody>\n</table>\n</section>\n"
         }
 
-        private mutating func institutions() {
-            out += "<section aria-labelledby=\"details\">\n<h2 id=\"details\">Each institution: findings, records seen, history</h2>\n"
-            out += "<p class=\"small\">Open an institution to see what was found, how to fix it, the records as published and its last runs.</p>\n"
-            for result in report.results { institution(result) }
-            out += "</section>\n"
-        }
-
-        private mutating func institution(_ result: InstitutionResult) {
+        mutating func institution(_ result: InstitutionResult, history: InstitutionHistory?) {
             let errors = result.findings.filter { $0.severity != .info }.map(\.code.rawValue)
             out += "<details class=\"institution\" id=\"\(anchor(result.institutionID))\"><summary>\(badge(result.status)) \(h(result.name)) <span class=\"id\">(\(result.institutionID))</span>"
             if !errors.isEmpty { out += " — <span class=\"codes\">\(errors.joined(separator: ", "))</span>" }
@@ -205,7 +238,7 @@ public enum DashboardRenderer {
             if let observed = result.observed { receiversSaw(observed) }
             records(result)
             if let relay = result.relay { relaySummary(relay) }
-            history(result)
+            self.history(result, history)
             out += "</details>\n"
         }
 
@@ -324,8 +357,8 @@ public enum DashboardRenderer {
             out += "</ul>\n"
         }
 
-        private mutating func history(_ result: InstitutionResult) {
-            guard let history = report.histories[result.institutionID], !history.recent.isEmpty else { return }
+        private mutating func history(_ result: InstitutionResult, _ history: InstitutionHistory?) {
+            guard let history, !history.recent.isEmpty else { return }
             let counts = ComplianceStatus.allCases.compactMap { status -> String? in
                 let n = history.recent.filter { $0.status == status }.count
                 return n == 0 ? nil : "\(n) \(status.rawValue)"
@@ -344,7 +377,7 @@ public enum DashboardRenderer {
             out += "</span>"
             if let since = history.since {
                 out += " \(result.status.rawValue) since run \(since.run) (\(time(since.startedAt)))"
-                if let days = report.daysInState(result) { out += ", \(days) day\(days == 1 ? "" : "s")" }
+                if let days = report.daysInState(history) { out += ", \(days) day\(days == 1 ? "" : "s")" }
             }
             out += "</p>\n"
         }
@@ -368,7 +401,7 @@ public enum DashboardRenderer {
                 }.joined(separator: "<br>")
                 let concerns = report.run.findings.filter { $0.target == region.code && [.catalogDisagreement, .catalogIncomplete, .catalogNoAddress].contains($0.code) }
                 // Only a region whose relay set this run built was compared (older history does not say).
-                let checkedRegions = Set(report.results.compactMap(\.region))
+                let checkedRegions = Set(report.summaries.compactMap(\.region))
                 let check = !concerns.isEmpty
                     ? concerns.map(\.code.rawValue).joined(separator: ", ")
                     : !entry.includeConfirmed ? "include not confirmed"

@@ -33,15 +33,15 @@ public enum JSONReportRenderer {
         var institutions: [InstitutionResult]
     }
 
-    /// The document of `report`, as scan.json holds it.
-    static func document(_ report: ScanReport) -> Document {
+    /// The document of `report`, as scan.json holds it, with `institutions` (the results in memory).
+    static func document(_ report: ScanReport, institutions: [InstitutionResult]) -> Document {
         let run = report.run
         return Document(
             run: .init(id: run.id, startedAt: run.startedAt, finishedAt: run.finishedAt, status: run.status.rawValue, trigger: run.trigger.rawValue,
                        toolVersion: run.toolVersion, consortium: run.consortium, selection: run.selection, catalogSource: run.catalogSource,
                        catalogSnapshotId: run.catalogSnapshotID, catalogStale: run.catalogStale, notes: run.notes, findings: run.findings),
-            counts: .init(compliant: report.count(.compliant), noncompliant: report.count(.noncompliant), unknown: report.count(.unknown), total: report.results.count),
-            institutions: report.results)
+            counts: .init(compliant: report.count(.compliant), noncompliant: report.count(.noncompliant), unknown: report.count(.unknown), total: report.summaries.count),
+            institutions: institutions)
     }
 
     /// The encoder of scan.json: what `JSONEncoder` writes with `[.prettyPrinted, .sortedKeys,
@@ -56,7 +56,26 @@ public enum JSONReportRenderer {
         return encoder
     }
 
+    /// scan.json around its institutions: the text before the first institution and after the last,
+    /// for `count` institutions. The members are sorted, so `counts` comes before `institutions` and
+    /// `run` after: the document is written once the counts are known, the institutions between.
+    static func frame(_ report: ScanReport, count: Int) throws -> (head: String, tail: String) {
+        let empty = try encoder().encodeString(document(report, institutions: [])) + "\n"
+        let marker = "\"institutions\" : [\n\n  ]"
+        guard let range = empty.range(of: marker) else { throw ReportWriteError(path: "scan.json", detail: "the document has no institutions member") }
+        if count == 0 { return (String(empty[..<range.upperBound]), String(empty[range.upperBound...])) }
+        return (String(empty[..<range.lowerBound]) + "\"institutions\" : [\n", "\n  ]" + String(empty[range.upperBound...]))
+    }
+
+    /// One institution as an element of `institutions`, indented to its place; elements are joined by `",\n"`.
+    static func institution(_ result: InstitutionResult, encoder: JSONTextEncoder) throws -> String {
+        "    " + (try encoder.encodeString(result, indent: 4))
+    }
+
+    /// scan.json of a report in memory; ``ReportWriter`` streams the same text.
     public static func render(_ report: ScanReport) throws -> String {
-        try encoder().encodeString(document(report)) + "\n"
+        let (head, tail) = try frame(report, count: report.results.count)
+        let encoder = encoder()
+        return head + (try report.results.map { try institution($0, encoder: encoder) }.joined(separator: ",\n")) + tail
     }
 }

@@ -24,7 +24,18 @@ public enum MarkdownReportRenderer {
 
     static let statusMark: [ComplianceStatus: String] = [.compliant: "✅ compliant", .noncompliant: "❌ noncompliant", .unknown: "❔ unknown"]
 
+    /// summary.md of a report in memory; ``ReportWriter`` streams the same text.
     public static func render(_ report: ScanReport) -> String {
+        var rows = "", details = ""
+        for result in report.results {
+            rows += row(result)
+            details += self.details(result)
+        }
+        return head(report) + rows + middle(hasDetails: !details.isEmpty) + details + tail(report)
+    }
+
+    /// Everything before the table's rows: the run, the counts, the catalog, what changed.
+    static func head(_ report: ScanReport) -> String {
         var out: [String] = []
         let run = report.run
         out.append("# Alma notice delivery: \(text(run.consortium)), run \(run.id)")
@@ -43,7 +54,7 @@ public enum MarkdownReportRenderer {
         out.append("")
         out.append("| compliant | noncompliant | unknown | total |")
         out.append("| ---: | ---: | ---: | ---: |")
-        out.append("| \(report.count(.compliant)) | \(report.count(.noncompliant)) | \(report.count(.unknown)) | \(report.results.count) |")
+        out.append("| \(report.count(.compliant)) | \(report.count(.noncompliant)) | \(report.count(.unknown)) | \(report.summaries.count) |")
 
         out.append("")
         out.append("## Ex Libris relay catalog")
@@ -56,7 +67,7 @@ public enum MarkdownReportRenderer {
         for note in run.notes { out.append("- \(text(note))") }
         for finding in run.findings { out += Self.finding(finding) }
 
-        let changes = report.results.filter { [.regressed, .fixed, .unverified].contains($0.change) }
+        let changes = report.summaries.filter { [.regressed, .fixed, .unverified].contains($0.change) }
         out.append("")
         out.append("## What changed since the last run")
         out.append("")
@@ -74,7 +85,7 @@ public enum MarkdownReportRenderer {
                 }
             }
         }
-        let new = report.results.filter { $0.change == .new }
+        let new = report.summaries.filter { $0.change == .new }
         if !new.isEmpty { out.append("- First checked in this run: \(new.map(\.institutionID).joined(separator: ", ")).") }
 
         out.append("")
@@ -82,27 +93,37 @@ public enum MarkdownReportRenderer {
         out.append("")
         out.append("| institution | status | method | SPF | DMARC | DKIM | relay | change |")
         out.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
-        for result in report.results {
-            out.append("| \(cell("\(result.name) (\(result.institutionID))")) | \(statusMark[result.status]!) | \(result.method.rawValue) | \(result.spfResult?.rawValue ?? "—") | \(cell(result.dmarcPolicy?.rawValue ?? "—")) | \(result.dkimStatus?.rawValue ?? "—") | \(result.relayStatus?.rawValue ?? "—") | \(result.change.rawValue) |")
-        }
+        return out.joined(separator: "\n") + "\n"
+    }
 
-        let failing = report.results.filter { $0.status != .compliant || $0.findings.contains { $0.severity == .warning || $0.code == .dmarcAlignedByDKIM } }
-        if !failing.isEmpty {
-            out.append("")
-            out.append("## Findings and how to fix them")
-            for result in failing {
-                out.append("")
-                out.append("### \(text(result.name)) (\(result.institutionID)): \(result.status.rawValue)")
-                out.append("")
-                if result.status != .compliant { out.append("Letter to campus IT: [institutions/\(result.institutionID).md](institutions/\(result.institutionID).md)") ; out.append("") }
-                for finding in result.findings { out += Self.finding(finding) }
-                for domain in result.domains where !domain.results.isEmpty && domain.worstResult != .pass {
-                    let parts = domain.results.keys.sorted { $0.rawValue < $1.rawValue }.map { "\($0.rawValue): \(domain.results[$0]!.prefix(8).joined(separator: ", "))\(domain.results[$0]!.count > 8 ? " …" : "")" }
-                    out.append("- \(text(domain.domain)): \(domain.record.map { "current record \(UntrustedText.markdownCode($0))" } ?? "no SPF record"); per relay range: \(text(parts.joined(separator: "; ")))")
-                }
-            }
-        }
+    /// One institution's row of the table.
+    static func row(_ result: InstitutionResult) -> String {
+        "| \(cell("\(result.name) (\(result.institutionID))")) | \(statusMark[result.status]!) | \(result.method.rawValue) | \(result.spfResult?.rawValue ?? "—") | \(cell(result.dmarcPolicy?.rawValue ?? "—")) | \(result.dkimStatus?.rawValue ?? "—") | \(result.relayStatus?.rawValue ?? "—") | \(result.change.rawValue) |\n"
+    }
 
+    /// The title between the table and the findings, when any institution has findings to show.
+    static func middle(hasDetails: Bool) -> String {
+        hasDetails ? "\n## Findings and how to fix them\n" : ""
+    }
+
+    /// One institution's findings and how to fix them; empty for a compliant one without warnings.
+    static func details(_ result: InstitutionResult) -> String {
+        guard result.status != .compliant || result.findings.contains(where: { $0.severity == .warning || $0.code == .dmarcAlignedByDKIM }) else { return "" }
+        var out: [String] = [""]
+        out.append("### \(text(result.name)) (\(result.institutionID)): \(result.status.rawValue)")
+        out.append("")
+        if result.status != .compliant { out.append("Letter to campus IT: [institutions/\(result.institutionID).md](institutions/\(result.institutionID).md)") ; out.append("") }
+        for finding in result.findings { out += Self.finding(finding) }
+        for domain in result.domains where !domain.results.isEmpty && domain.worstResult != .pass {
+            let parts = domain.results.keys.sorted { $0.rawValue < $1.rawValue }.map { "\($0.rawValue): \(domain.results[$0]!.prefix(8).joined(separator: ", "))\(domain.results[$0]!.count > 8 ? " …" : "")" }
+            out.append("- \(text(domain.domain)): \(domain.record.map { "current record \(UntrustedText.markdownCode($0))" } ?? "no SPF record"); per relay range: \(text(parts.joined(separator: "; ")))")
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The trend, after the findings.
+    static func tail(_ report: ScanReport) -> String {
+        var out: [String] = []
         if report.trend.count > 1 {
             out.append("")
             out.append("## Trend: compliant institutions, last \(report.trend.count) runs")

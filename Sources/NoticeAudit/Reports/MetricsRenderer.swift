@@ -49,7 +49,7 @@ public struct MetricsRenderer: Sendable {
             gauge("last_run_id", "History id of the last scan's run.", [("", "\(report.run.id)")])
             gauge("institutions", "Institutions by status in the last scan.", ComplianceStatus.allCases.map { ("status=\"\($0.rawValue)\"", "\(report.count($0))") })
             gauge("institution_status", "1 for each institution's status in the last scan, 0 for the others.",
-                  report.results.sorted { $0.institutionID < $1.institutionID }.flatMap { result in
+                  report.summaries.sorted { $0.institutionID < $1.institutionID }.flatMap { result in
                       ComplianceStatus.allCases.map { ("institution=\"\(Self.label(result.institutionID))\",status=\"\($0.rawValue)\"", result.status == $0 ? "1" : "0") }
                   })
         }

@@ -19,44 +19,104 @@ public struct ReportWriter: Sendable {
     /// Writes the report; returns the run folder's path.
     @discardableResult
     public func write(_ report: ScanReport, updateLatest: Bool = true) throws(ReportWriteError) -> String {
-        var files: [(String, String)]
-        do {
-            files = [
-                ("summary.md", MarkdownReportRenderer.render(report)),
-                ("summary.csv", CSVReportRenderer.summary(report)),
-                ("findings.csv", CSVReportRenderer.findings(report)),
-                ("scan.json", try JSONReportRenderer.render(report)),
-                ("index.html", DashboardRenderer.render(report)),
-            ]
-            if !report.trend.isEmpty { files.append(("trend.svg", TrendChart(report.trend).svg(standalone: true))) }
-            for result in CampusLetterRenderer.addressees(report) {
-                files.append(("institutions/\(result.institutionID).md", CampusLetterRenderer.render(result, report: report)))
-            }
-        } catch {
-            throw ReportWriteError(path: directory, detail: "the report could not be rendered: \(error)")
-        }
+        try writeSummarized(report, updateLatest: updateLatest).folder
+    }
+
+    /// Writes the report in one pass over its results (a streaming report reads them from history
+    /// one at a time); returns the run folder's path and the report with its ``ScanReport/summaries``,
+    /// which a streaming report knows only once its results have been read.
+    ///
+    /// Each result's rows go to the files at once; the parts that come after a run-wide heading
+    /// (the counts, what changed) are written to hidden part files and joined behind it at the end.
+    public func writeSummarized(_ report: ScanReport, updateLatest: Bool = true) throws(ReportWriteError) -> (folder: String, report: ScanReport) {
         let root = URL(fileURLWithPath: directory)
         let folder = root.appendingPathComponent(report.folderName)
         try attempt(root.path) { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) }
         removeAbandonedStaging(in: root)
         let staging = root.appendingPathComponent(".\(report.folderName).\(getpid()).\(UUID().uuidString.prefix(8))")
+        var report = report
         do {
             try attempt(staging.path) { try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false) }
-            if files.contains(where: { $0.0.hasPrefix("institutions/") }) {
-                let letters = staging.appendingPathComponent("institutions")
-                try attempt(letters.path) { try FileManager.default.createDirectory(at: letters, withIntermediateDirectories: false) }
-            }
-            for (name, text) in files {
-                let file = staging.appendingPathComponent(name)
-                try attempt(file.path) { try Data(text.utf8).write(to: file) }
-            }
+            report.summaries = try writeFiles(report, into: staging.path)
             try replace(folder, with: staging)
         } catch {
             try? FileManager.default.removeItem(at: staging)
             throw error
         }
         if updateLatest { try pointLatest(at: report.folderName, in: root) }
-        return folder.path
+        return (folder.path, report)
+    }
+
+    /// Renders every file of `report` into `staging`; returns the summaries read on the way.
+    private func writeFiles(_ report: ScanReport, into staging: String) throws(ReportWriteError) -> [ResultSummary] {
+        func file(_ name: String) throws(ReportWriteError) -> ReportFile { try ReportFile(path: staging + "/" + name) }
+        let summaryCSV = try file("summary.csv"), findingsCSV = try file("findings.csv")
+        func part(_ name: String) -> ReportPart { ReportPart(path: staging + "/." + name) }
+        let markdownRows = part("summary.md.rows"), markdownDetails = part("summary.md.details")
+        let jsonRows = part("scan.json.rows"), htmlRows = part("index.html.rows"), htmlDetails = part("index.html.details")
+        try summaryCSV.append(CSVReportRenderer.summaryHeader)
+        try findingsCSV.append(CSVReportRenderer.findingsHead(report.run))
+        var summaries: [ResultSummary] = []
+        var hasDetails = false, lettersFolder = false
+        let encoder = JSONReportRenderer.encoder()
+        do {
+            try report.forEachResult { result, history in
+                try summaryCSV.append(CSVReportRenderer.summaryRow(result))
+                try findingsCSV.append(CSVReportRenderer.findingRows(result))
+                try markdownRows.append(MarkdownReportRenderer.row(result))
+                let details = MarkdownReportRenderer.details(result)
+                if !details.isEmpty {
+                    hasDetails = true
+                    try markdownDetails.append(details)
+                }
+                try jsonRows.append((summaries.isEmpty ? "" : ",\n") + JSONReportRenderer.institution(result, encoder: encoder))
+                try htmlRows.append(DashboardRenderer.row(result, history: history, report: report))
+                try htmlDetails.append(DashboardRenderer.details(result, history: history, report: report))
+                if CampusLetterRenderer.isAddressee(result, report: report) {
+                    if !lettersFolder {
+                        try attempt(staging + "/institutions") { try FileManager.default.createDirectory(atPath: staging + "/institutions", withIntermediateDirectories: false) }
+                        lettersFolder = true
+                    }
+                    try ReportFile.write(CampusLetterRenderer.render(result, history: history, report: report), to: staging + "/institutions/\(result.institutionID).md")
+                }
+                summaries.append(ResultSummary(result))
+            }
+        } catch let error as ReportWriteError {
+            throw error
+        } catch let error as HistoryError {
+            throw ReportWriteError(path: staging, detail: "the results could not be read from history: \(error.message)")
+        } catch {
+            throw ReportWriteError(path: staging, detail: "the report could not be rendered: \(error)")
+        }
+        try summaryCSV.close()
+        try findingsCSV.close()
+        var summarized = report
+        summarized.summaries = summaries
+        let markdown = try file("summary.md")
+        try markdown.append(MarkdownReportRenderer.head(summarized))
+        try markdownRows.move(into: markdown)
+        try markdown.append(MarkdownReportRenderer.middle(hasDetails: hasDetails))
+        try markdownDetails.move(into: markdown)
+        try markdown.append(MarkdownReportRenderer.tail(summarized))
+        try markdown.close()
+        let frame: (head: String, tail: String)
+        do { frame = try JSONReportRenderer.frame(summarized, count: summaries.count) } catch {
+            throw ReportWriteError(path: staging, detail: "the report could not be rendered: \(error)")
+        }
+        let json = try file("scan.json")
+        try json.append(frame.head)
+        try jsonRows.move(into: json)
+        try json.append(frame.tail)
+        try json.close()
+        let html = try file("index.html")
+        try html.append(DashboardRenderer.head(summarized))
+        try htmlRows.move(into: html)
+        try html.append(DashboardRenderer.between)
+        try htmlDetails.move(into: html)
+        try html.append(DashboardRenderer.tail(summarized))
+        try html.close()
+        if !report.trend.isEmpty { try ReportFile.write(TrendChart(report.trend).svg(standalone: true), to: staging + "/trend.svg") }
+        return summaries
     }
 
     /// Rewrites `REPORTS/index.html`, the list of runs (``RunIndexRenderer``), from history's

@@ -22,9 +22,9 @@ public struct ScanDigest: Sendable {
         let run = report.run
         var lines: [String] = []
         let scope = run.selection.map { " (ad-hoc: \($0.joined(separator: ", ")))" } ?? ""
-        lines.append("run \(run.id)\(scope): \(report.count(.compliant)) compliant, \(report.count(.noncompliant)) noncompliant, \(report.count(.unknown)) unknown of \(report.results.count)")
+        lines.append("run \(run.id)\(scope): \(report.count(.compliant)) compliant, \(report.count(.noncompliant)) noncompliant, \(report.count(.unknown)) unknown of \(report.summaries.count)")
         let kinds: [StatusChange] = [.regressed, .fixed, .unverified, .new]
-        let changed = kinds.map { kind in (kind, report.results.filter { $0.change == kind }) }.filter { !$0.1.isEmpty }
+        let changed = kinds.map { kind in (kind, report.summaries.filter { $0.change == kind }) }.filter { !$0.1.isEmpty }
         if changed.isEmpty {
             lines.append("changes: none since the last run")
         } else {
@@ -47,23 +47,22 @@ public struct ScanDigest: Sendable {
             lines.append(cut("  \(finding.code.rawValue)\(affected): \(UntrustedText.singleLine(finding.message))"))
         }
         // An institution whose verdict a run-level cause explains is counted on the cause's line above.
-        let failing = report.results.filter { $0.status != .compliant && report.cause(of: $0) == nil }
+        let failing = report.summaries.filter { $0.status != .compliant && report.cause(of: $0.institutionID) == nil }
         if !failing.isEmpty {
             lines.append("not compliant, worst first:")
             let idWidth = min(24, failing.map(\.institutionID.count).max() ?? 0)
-            let codeWidth = min(30, failing.map { Self.topFinding($0)?.code.rawValue.count ?? 1 }.max() ?? 0)
+            let codeWidth = min(30, failing.map { $0.topCode?.rawValue.count ?? 1 }.max() ?? 0)
             for result in failing {
-                let finding = Self.topFinding(result)
                 let line = "  " + pad(result.institutionID, idWidth) + "  " + pad(result.status.rawValue, 12) + "  "
-                    + pad(finding?.code.rawValue ?? "-", codeWidth) + "  " + (result.inbox?.failingProviders.map { "[\($0)] " } ?? "")
-                    + (finding.map { Self.firstSentence(UntrustedText.singleLine($0.message)) } ?? "no finding recorded")
+                    + pad(result.topCode?.rawValue ?? "-", codeWidth) + "  " + (result.failingProviders.map { "[\($0)] " } ?? "")
+                    + (result.topSentence ?? "no finding recorded")
                 lines.append(cut(line))
             }
         }
         // What receivers reported against the prediction: one line per contradiction.
-        for result in report.results {
-            for finding in result.findings where finding.code == .predictionContradicted {
-                lines.append(cut("  PREDICTION_CONTRADICTED \(result.institutionID): \(UntrustedText.singleLine(finding.message))"))
+        for result in report.summaries {
+            for message in result.contradictions {
+                lines.append(cut("  PREDICTION_CONTRADICTED \(result.institutionID): \(UntrustedText.singleLine(message))"))
             }
         }
         lines.append("summary:   \(reportFolder)/summary.md")

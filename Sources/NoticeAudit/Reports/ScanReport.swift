@@ -2,57 +2,102 @@ import Foundation
 
 /// Everything a report shows about one run, read back from history so that any past run can be
 /// rendered again.
+///
+/// A report holds its results in memory (``init(run:results:trend:catalog:histories:)``, ``load(run:store:catalogs:)``)
+/// or streams them from history (``streaming(run:store:catalogs:)``): then ``forEachResult(_:)`` reads
+/// them one at a time, worst first, each with its history, and ``summaries`` are filled by the pass
+/// that writes the reports (``ReportWriter/write(_:updateLatest:)``), so that memory does not grow
+/// with the number of institutions.
 public struct ScanReport: Sendable {
     public var run: ScanRunRecord
-    /// Sorted worst first, then by institution id.
-    public var results: [InstitutionResult]
+    /// Every institution of the run, worst first then by id. Empty for a streaming report until its
+    /// results have been read once.
+    public var summaries: [ResultSummary]
     /// Compliant counts of recent full runs, oldest first.
     public var trend: [(run: Int64, startedAt: Date, compliant: Int, total: Int)]
     public var catalog: CatalogStatus?
-    /// Each institution's recent runs and the first run of its current state, by institution id.
-    public var histories: [String: InstitutionHistory]
+    /// In memory: the results, worst first then by id (empty for a streaming report).
+    public private(set) var results: [InstitutionResult]
+    /// In memory: each institution's recent runs and the first run of its current state, by id.
+    public private(set) var histories: [String: InstitutionHistory]
+    /// Where a streaming report reads its results.
+    let source: (store: ScanStore, historyLimit: Int)?
+    /// The institutions a run-level cause explains (``Finding/institutions``).
+    private let explained: [String: Int]
 
     public init(run: ScanRunRecord, results: [InstitutionResult], trend: [(run: Int64, startedAt: Date, compliant: Int, total: Int)], catalog: CatalogStatus?,
                 histories: [String: InstitutionHistory] = [:]) {
         self.run = run
         self.histories = histories
         self.results = results.sorted { ($1.status, $0.institutionID) < ($0.status, $1.institutionID) }
+        self.summaries = self.results.map(ResultSummary.init)
         self.trend = trend
         self.catalog = catalog
+        self.source = nil
+        self.explained = Self.explained(by: run.findings)
     }
 
-    /// Loads run `id` from history.
+    private init(run: ScanRunRecord, trend: [(run: Int64, startedAt: Date, compliant: Int, total: Int)], catalog: CatalogStatus?, store: ScanStore) {
+        self.run = run
+        self.results = []
+        self.histories = [:]
+        self.summaries = []
+        self.trend = trend
+        self.catalog = catalog
+        self.source = (store, 30)
+        self.explained = Self.explained(by: run.findings)
+    }
+
+    private static func explained(by findings: [Finding]) -> [String: Int] {
+        var explained: [String: Int] = [:]
+        for (index, finding) in findings.enumerated() {
+            for institution in finding.institutions ?? [] where explained[institution] == nil { explained[institution] = index }
+        }
+        return explained
+    }
+
+    /// Loads run `id` from history, every result in memory (re-rendering one run, tests).
     public static func load(run id: Int64, store: ScanStore, catalogs: CatalogStore) throws(HistoryError) -> ScanReport? {
         guard let run = try store.run(id: id) else { return nil }
-        let catalog: CatalogStatus?
-        if let snapshotID = run.catalogSnapshotID, let snapshot = try catalogs.snapshot(id: snapshotID) {
-            catalog = CatalogStatus(snapshot: snapshot, catalog: snapshot.catalog, isStale: run.catalogStale, lastError: nil, lastAttemptAt: nil)
-        } else {
-            catalog = nil
-        }
-        return ScanReport(run: run, results: try store.results(run: id), trend: try store.trend(upTo: id), catalog: catalog,
+        return ScanReport(run: run, results: try store.results(run: id), trend: try store.trend(upTo: id), catalog: try catalog(of: run, catalogs: catalogs),
                           histories: try store.histories(upTo: id))
     }
 
+    /// Run `id` with its results left in history, read by ``forEachResult(_:)``.
+    public static func streaming(run id: Int64, store: ScanStore, catalogs: CatalogStore) throws(HistoryError) -> ScanReport? {
+        guard let run = try store.run(id: id) else { return nil }
+        return ScanReport(run: run, trend: try store.trend(upTo: id), catalog: try catalog(of: run, catalogs: catalogs), store: store)
+    }
+
+    private static func catalog(of run: ScanRunRecord, catalogs: CatalogStore) throws(HistoryError) -> CatalogStatus? {
+        guard let snapshotID = run.catalogSnapshotID, let snapshot = try catalogs.snapshot(id: snapshotID) else { return nil }
+        return CatalogStatus(snapshot: snapshot, catalog: snapshot.catalog, isStale: run.catalogStale, lastError: nil, lastAttemptAt: nil)
+    }
+
+    /// Calls `body` with each result, worst first then by id, and its history; a streaming report
+    /// reads them from history one at a time.
+    public func forEachResult(_ body: (InstitutionResult, InstitutionHistory?) throws -> Void) throws {
+        if let source {
+            try source.store.forEachResult(run: run.id, historyLimit: source.historyLimit, body)
+        } else {
+            for result in results { try body(result, histories[result.institutionID]) }
+        }
+    }
+
     /// Whole days `result` has been in its current state at this run's start.
-    public func daysInState(_ result: InstitutionResult) -> Int? {
-        histories[result.institutionID]?.days(until: run.startedAt)
+    public func daysInState(_ history: InstitutionHistory?) -> Int? {
+        history?.days(until: run.startedAt)
     }
 
-    /// The first run of `result`'s current state.
-    public func since(_ result: InstitutionResult) -> InstitutionHistory.Point? {
-        histories[result.institutionID]?.since
+    /// The run-level cause that explains the verdict of `institution` (``Finding/institutions`` names it), if any.
+    public func cause(of institution: String) -> Finding? {
+        explained[institution].map { run.findings[$0] }
     }
 
-    /// The run-level cause that explains `result`'s verdict (``Finding/institutions`` names it), if any.
-    public func cause(of result: InstitutionResult) -> Finding? {
-        run.findings.first { $0.institutions?.contains(result.institutionID) == true }
-    }
-
-    public func count(_ status: ComplianceStatus) -> Int { results.filter { $0.status == status }.count }
+    public func count(_ status: ComplianceStatus) -> Int { summaries.reduce(0) { $0 + ($1.status == status ? 1 : 0) } }
 
     /// The exit status the interface promises: 0 all compliant, 1 otherwise.
-    public var exitStatus: Int32 { results.allSatisfy { $0.status == .compliant } && !results.isEmpty ? 0 : 1 }
+    public var exitStatus: Int32 { summaries.allSatisfy { $0.status == .compliant } && !summaries.isEmpty ? 0 : 1 }
 
     /// The folder name of the run: `2026-11-26T0300Z-run12`.
     public var folderName: String {

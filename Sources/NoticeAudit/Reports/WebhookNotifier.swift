@@ -21,22 +21,22 @@ public struct WebhookNotifier: Sendable {
     /// The institutions at ``unknownRunsAlert`` or more consecutive unknown runs that no earlier
     /// report of the streak told (``InstitutionResult/unknownAlert``: also when the run that
     /// reached three was aborted).
-    static func longUnknown(_ report: ScanReport) -> [InstitutionResult] {
-        report.results.filter { $0.unknownAlert == true }
+    static func longUnknown(_ report: ScanReport) -> [ResultSummary] {
+        report.summaries.filter(\.unknownAlert)
     }
 
     /// True when the run has something to tell (../shared/domain.md, "Changes between runs"): a
     /// regression, an institution reaching three consecutive unknown runs, or a change of the Ex
     /// Libris catalog. An unknown run alone (a DNS glitch) is not.
     public static func shouldNotify(_ report: ScanReport) -> Bool {
-        report.results.contains { $0.change == .regressed } || !longUnknown(report).isEmpty || report.run.findings.contains { $0.code == .catalogChanged }
+        report.summaries.contains { $0.change == .regressed } || !longUnknown(report).isEmpty || report.run.findings.contains { $0.code == .catalogChanged }
     }
 
     /// The message: counts, regressions, long unknowns, catalog changes and where the report is.
     public static func payload(_ report: ScanReport, reportPath: String) -> [String: Any] {
-        let regressed = report.results.filter { $0.change == .regressed }
+        let regressed = report.summaries.filter { $0.change == .regressed }
         let unknown = longUnknown(report)
-        var lines = ["notice-audit \(report.run.consortium) run \(report.run.id): \(report.count(.compliant)) compliant, \(report.count(.noncompliant)) noncompliant, \(report.count(.unknown)) unknown of \(report.results.count)."]
+        var lines = ["notice-audit \(report.run.consortium) run \(report.run.id): \(report.count(.compliant)) compliant, \(report.count(.noncompliant)) noncompliant, \(report.count(.unknown)) unknown of \(report.summaries.count)."]
         if !regressed.isEmpty { lines.append("Regressed: " + regressed.map { "\($0.name) (\($0.institutionID)) is now \($0.status.rawValue)" }.joined(separator: "; ") + ".") }
         if !unknown.isEmpty { lines.append("Unknown for \(unknownRunsAlert) or more runs in a row: " + unknown.map { "\($0.name) (\($0.institutionID), \($0.unknownRuns ?? unknownRunsAlert) runs)" }.joined(separator: "; ") + ".") }
         lines += report.run.findings.filter { $0.code == .catalogChanged }.map(\.message)

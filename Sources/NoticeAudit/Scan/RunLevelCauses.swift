@@ -14,28 +14,47 @@ enum RunLevelCauses {
                 campusCanFix: false)
     }
 
+    /// What a cause needs of one institution's verdict: a few bytes, kept for every institution of a run.
+    struct Verdict: Sendable {
+        var institutionID: String
+        var status: ComplianceStatus
+        var decisiveCode: FindingCode?
+        var decisiveCampusCanFix: Bool
+
+        init(_ result: InstitutionResult) {
+            institutionID = result.institutionID
+            status = result.status
+            decisiveCode = result.decisiveFinding?.code
+            decisiveCampusCanFix = result.decisiveFinding?.campusCanFix ?? true
+        }
+    }
+
     /// `runFindings` with `institutions` set: each cause names the institutions whose deciding
     /// finding it explains. `regions` gives each institution's region code.
     static func attach(to runFindings: [Finding], results: [InstitutionResult], regions: [String: String], dnsSilent: Bool) -> [Finding] {
+        attach(to: runFindings, verdicts: results.map(Verdict.init), regions: regions, dnsSilent: dnsSilent)
+    }
+
+    static func attach(to runFindings: [Finding], verdicts: [Verdict], regions: [String: String], dnsSilent: Bool) -> [Finding] {
         var findings = runFindings
         func add(_ institution: String, to index: Int) {
             var names = findings[index].institutions ?? []
             if !names.contains(institution) { names.append(institution) }
             findings[index].institutions = names.sorted()
         }
-        for result in results.sorted(by: { $0.institutionID < $1.institutionID }) where result.status != .compliant {
-            guard let decisive = result.decisiveFinding else { continue }
+        for result in verdicts.sorted(by: { $0.institutionID < $1.institutionID }) where result.status != .compliant {
+            guard let code = result.decisiveCode else { continue }
             let region = regions[result.institutionID]
-            let regional: FindingCode? = switch decisive.code {
+            let regional: FindingCode? = switch code {
             case .spfRelaysUnknown: .catalogNoAddress
             case .catalogIncomplete: .catalogIncomplete
-            case .envelopeSPFNotPassing where !decisive.campusCanFix: .catalogNoAddress
-            case .exlibrisSPFNotPassing, .exlibrisRelayPTRMissing, .exlibrisRelayListed: decisive.code
+            case .envelopeSPFNotPassing where !result.decisiveCampusCanFix: .catalogNoAddress
+            case .exlibrisSPFNotPassing, .exlibrisRelayPTRMissing, .exlibrisRelayListed: code
             default: nil
             }
             if let regional, let index = findings.firstIndex(where: { $0.code == regional && $0.target == region }) {
                 add(result.institutionID, to: index)
-            } else if dnsSilent, dnsCodes.contains(decisive.code) || decisive.code == .spfRelaysUnknown,
+            } else if dnsSilent, dnsCodes.contains(code) || code == .spfRelaysUnknown,
                       let index = findings.firstIndex(where: { $0.code == .dnsUnreachable }) {
                 add(result.institutionID, to: index)
             }

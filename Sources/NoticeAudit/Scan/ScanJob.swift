@@ -60,25 +60,25 @@ public struct ScanJob: Sendable {
                 runStarted(id)
             }, progress: progress)
         } catch is CancellationError {
-            guard let run = recorded.withLock({ $0 }), let report = try ScanReport.load(run: run, store: store, catalogs: catalogs) else {
+            guard let run = recorded.withLock({ $0 }), let report = try ScanReport.streaming(run: run, store: store, catalogs: catalogs) else {
                 throw Interrupted(run: recorded.withLock { $0 }, institutionsChecked: 0, reportFolder: nil)
             }
             // What the aborted run finished is reported in its own folder; `latest` keeps the last complete run.
             // Best effort: the run is already recorded as aborted, and a report that cannot be
             // written leaves no folder to name (`reportFolder` nil), which the message then omits.
-            let folder = try? ReportWriter(directory: reportsDirectory).write(report, updateLatest: false)
+            let written = try? ReportWriter(directory: reportsDirectory).writeSummarized(report, updateLatest: false)
             // Recorded, so that the list of runs links the aborted run's folder (best effort too).
-            if let folder { try? store.setReportPath(folder, run: run) }
-            throw Interrupted(run: run, institutionsChecked: report.results.count, reportFolder: folder)
+            if let written { try? store.setReportPath(written.folder, run: run) }
+            throw Interrupted(run: run, institutionsChecked: try written?.report.summaries.count ?? store.resultCount(run: run), reportFolder: written?.folder)
         }
-        guard let report = try ScanReport.load(run: outcome.run.id, store: store, catalogs: catalogs) else {
+        guard let loaded = try ScanReport.streaming(run: outcome.run.id, store: store, catalogs: catalogs) else {
             throw HistoryError(path: database.path, shortCode: "db_error", message: "run \(outcome.run.id) vanished from the history database \(database.path)")
         }
-        let folder: String
+        let folder: String, report: ScanReport
         // An ad-hoc rescan gets its own folder and never moves `latest` (../shared/domain.md).
         let consortiumRun = selection == nil
         do {
-            folder = try ReportWriter(directory: reportsDirectory).write(report, updateLatest: consortiumRun)
+            (folder, report) = try ReportWriter(directory: reportsDirectory).writeSummarized(loaded, updateLatest: consortiumRun)
         } catch {
             throw ReportsNotWritten(run: outcome.run.id, underlying: error)
         }

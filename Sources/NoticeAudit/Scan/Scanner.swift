@@ -73,10 +73,10 @@ public struct Scanner: Sendable {
         runStarted(runID)
         do {
             let relaySets = relaySets
-            let results = try await withHeartbeat(run: runID) {
+            let verdicts = try await withHeartbeat(run: runID) {
                 try await checkAll(institutions, relaySets: relaySets, run: runID, progress: progress)
             }
-            try store.setRunFindings(causes(findings, results: results, institutions: institutions), run: runID)
+            try store.setRunFindings(causes(findings, verdicts: verdicts, institutions: institutions), run: runID)
             try store.finishRun(runID, status: .completed)
             return ScanOutcome(run: try store.run(id: runID)!)
         } catch {
@@ -87,7 +87,7 @@ public struct Scanner: Sendable {
 
     /// The run-level findings with the institutions each cause affects, and `DNS_UNREACHABLE` when
     /// the name servers answered no query at all.
-    private func causes(_ findings: [Finding], results: [InstitutionResult], institutions: [Institution]) -> [Finding] {
+    private func causes(_ findings: [Finding], verdicts: [RunLevelCauses.Verdict], institutions: [Institution]) -> [Finding] {
         var findings = findings
         if let unusable = checker.reputation.unusableFinding() { findings.append(unusable) }
         var silent = false
@@ -96,13 +96,15 @@ public struct Scanner: Sendable {
             findings.append(RunLevelCauses.dnsUnreachable(queries: statistics.queriesSent))
         }
         let regions = Dictionary(institutions.map { ($0.id, $0.region.code) }, uniquingKeysWith: { first, _ in first })
-        return RunLevelCauses.attach(to: findings, results: results, regions: regions, dnsSilent: silent)
+        return RunLevelCauses.attach(to: findings, verdicts: verdicts, regions: regions, dnsSilent: silent)
     }
 
-    /// Checks every institution with a bounded width, committing each result as it completes.
+    /// Checks every institution with a bounded width, committing each result as it completes and
+    /// keeping only what the run-level causes need of it (the reports read the results from history).
     private func checkAll(_ institutions: [Institution], relaySets: [AlmaRegion: RegionRelaySet], run runID: Int64,
-                          progress: @Sendable (Int, Int) -> Void) async throws -> [InstitutionResult] {
-        var results: [InstitutionResult] = []
+                          progress: @Sendable (Int, Int) -> Void) async throws -> [RunLevelCauses.Verdict] {
+        var verdicts: [RunLevelCauses.Verdict] = []
+        verdicts.reserveCapacity(institutions.count)
         try await withThrowingTaskGroup(of: InstitutionResult.self) { group in
             var pending = institutions[...]
             func startNext() {
@@ -111,12 +113,12 @@ public struct Scanner: Sendable {
             }
             for _ in 0..<max(1, options.concurrency) { startNext() }
             while let result = try await group.next() {
-                results.append(try store.record(result, run: runID))
-                progress(results.count, institutions.count)
+                verdicts.append(RunLevelCauses.Verdict(try store.record(result, run: runID)))
+                progress(verdicts.count, institutions.count)
                 startNext()
             }
         }
-        return results
+        return verdicts
     }
 
     /// Runs `body` while a child task records the run's heartbeat every ``ScanOptions/heartbeatInterval``.

@@ -104,29 +104,3 @@ struct JSONTextEncoderTests {
         #expect(try ours.encodeString(One(key: key)) == expected)
     }
 }
-
-/// The same comparison on every result of the lab's demo consortium, two runs (changes, findings,
-/// DKIM keys, both DMARC readings, the receivers' rules, relay probes), and on its scan.json.
-@Suite("JSONTextEncoder on the lab's results", .enabled(if: LabEnvironment.isAvailable, "the lab is not running (make lab-start)"))
-struct JSONTextEncoderOnResultsTests {
-    @Test func historyAndScanJSONAsFoundationWritesThem() async throws {
-        let directory = try TemporaryDirectory()
-        _ = try await ScanEndToEndTests.scan("inventory.json", in: directory)
-        _ = try await ScanEndToEndTests.scan("inventory-run2.json", in: directory)
-        let database = try HistoryDatabase(path: directory.url.appendingPathComponent("history.sqlite").path, access: .readOnly)
-        let store = ScanStore(database: database)
-        let results = try store.results(run: 2)
-        #expect(results.count > 30)
-        #expect(results.contains { $0.inbox != nil } && results.contains { $0.dkimKeys?.isEmpty == false } && results.contains { $0.relay != nil })
-        for result in results {
-            #expect(try JSONTextEncoderTests.ours(history: true).encodeString(result) == JSONTextEncoderTests.foundation(JSONTextEncoderTests.historySorted, result))
-            #expect(try JSONTextEncoderTests.oursScanJSON().encodeString(result) == JSONTextEncoderTests.foundation(JSONTextEncoderTests.scanJSON, result))
-            let unsorted = try JSONTextEncoderTests.ours(history: false).encode(result)
-            #expect(try JSONDecoder().decode(InstitutionResult.self, from: Data(unsorted)) == result)
-        }
-        let report = try #require(try ScanReport.load(run: 2, store: store, catalogs: CatalogStore(database: database)))
-        let document = JSONReportRenderer.document(report)
-        let written = try String(contentsOf: directory.url.appendingPathComponent("Reports/latest/scan.json"), encoding: .utf8)
-        #expect(written == (try JSONTextEncoderTests.foundation(JSONTextEncoderTests.scanJSON, document)) + "\n")
-    }
-}

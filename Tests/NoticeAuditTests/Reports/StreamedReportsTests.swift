@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import NoticeAudit
+
+/// The reports a scan writes stream its results from history one at a time (issue 22); they must
+/// be the very text the renderers make of the same run held in memory, and history's and
+/// scan.json's JSON the text Foundation's `JSONEncoder` writes. The lab's demo consortium, two
+/// runs: changes, findings, DKIM keys, both DMARC readings, the receivers' rules, relay probes,
+/// letters and histories.
+@Suite("streamed reports (the binary and the lab)", .enabled(if: LabEnvironment.isAvailable, "the lab is not running (make lab-start)"))
+struct StreamedReportsTests {
+    @Test func streamedFilesAreTheInMemoryRenderingAndFoundationsJSON() async throws {
+        let directory = try TemporaryDirectory()
+        _ = try await ScanEndToEndTests.scan("inventory.json", in: directory)
+        _ = try await ScanEndToEndTests.scan("inventory-run2.json", in: directory)
+        let database = try HistoryDatabase(path: directory.url.appendingPathComponent("history.sqlite").path, access: .readOnly)
+        let store = ScanStore(database: database)
+        let report = try #require(try ScanReport.load(run: 2, store: store, catalogs: CatalogStore(database: database)))
+        let results = report.results
+        #expect(results.count > 30)
+        #expect(results.contains { $0.inbox != nil } && results.contains { $0.dkimKeys?.isEmpty == false } && results.contains { $0.relay != nil })
+        #expect(results.contains { $0.change == .regressed } && results.contains { $0.change == .fixed })
+
+        // History's detail and scan.json's institutions, encoder against encoder.
+        for result in results {
+            #expect(try JSONTextEncoderTests.ours(history: true).encodeString(result) == JSONTextEncoderTests.foundation(JSONTextEncoderTests.historySorted, result))
+            #expect(try JSONTextEncoderTests.oursScanJSON().encodeString(result) == JSONTextEncoderTests.foundation(JSONTextEncoderTests.scanJSON, result))
+            let unsorted = try JSONTextEncoderTests.ours(history: false).encode(result)
+            #expect(try JSONDecoder().decode(InstitutionResult.self, from: Data(unsorted)) == result)
+        }
+
+        // Every file of run 2's folder, as the scan streamed it, against the in-memory rendering.
+        let folder = directory.url.appendingPathComponent("Reports/latest")
+        func file(_ name: String) throws -> String { try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) }
+        #expect(try file("scan.json") == (try JSONTextEncoderTests.foundation(JSONTextEncoderTests.scanJSON, JSONReportRenderer.document(report, institutions: results))) + "\n")
+        #expect(try file("scan.json") == (try JSONReportRenderer.render(report)))
+        #expect(try file("summary.md") == MarkdownReportRenderer.render(report))
+        #expect(try file("summary.csv") == CSVReportRenderer.summary(report))
+        #expect(try file("findings.csv") == CSVReportRenderer.findings(report))
+        #expect(try file("index.html") == DashboardRenderer.render(report))
+        #expect(try file("trend.svg") == TrendChart(report.trend).svg(standalone: true))
+        let addressees = CampusLetterRenderer.addressees(report)
+        #expect(!addressees.isEmpty)
+        let letters = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("institutions").path).sorted()
+        #expect(letters == addressees.map { "\($0.institutionID).md" }.sorted())
+        for result in addressees {
+            #expect(try file("institutions/\(result.institutionID).md") == CampusLetterRenderer.render(result, report: report))
+        }
+        // No part file is left behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).allSatisfy { !$0.hasPrefix(".") })
+
+        // `report` re-renders the run the same way.
+        let again = directory.url.appendingPathComponent("again").path
+        let rerun = try await CommandRunner.run(["report", "--run", "2", "--db", directory.url.appendingPathComponent("history.sqlite").path, "--reports", again])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let rendered = try #require(try FileManager.default.contentsOfDirectory(atPath: again).first { $0.hasSuffix("-run2") })
+        for name in ["summary.md", "summary.csv", "findings.csv", "scan.json", "index.html"] {
+            #expect(try String(contentsOfFile: "\(again)/\(rendered)/\(name)", encoding: .utf8) == file(name), "\(name)")
+        }
+    }
+
+    @Test(arguments: [UTCTime.folderPattern, "yyyy-MM-dd HH:mm 'UTC'", "yyyy-MM-dd"])
+    func datesFormattedAsDateFormatterFormatsThem(_ pattern: String) {
+        var generator = SeededGenerator(seed: 22)
+        for _ in 0..<500 {
+            let date = Date(timeIntervalSince1970: Double.random(in: 0...4_102_444_800, using: &generator))
+            #expect(UTCTime.format(date, pattern) == UTCTime.formatter(pattern).string(from: date))
+        }
+    }
+}
