@@ -3,6 +3,10 @@ import Synchronization
 /// A ``DNSResolver`` over a ``DNSTransport`` that caches answers for their TTL and merges identical
 /// queries in flight: forty institutions that include the same Ex Libris entry cost one lookup.
 ///
+/// The cache holds at most ``capacity`` answers (second-chance eviction: an answer used since the
+/// clock hand last passed stays), so that a run of 100,000 institutions, each asking names no other
+/// asks, keeps memory flat while the names they share (the Ex Libris includes) stay cached.
+///
 /// A temporary error (no definite answer: timeout, SERVFAIL, REFUSED, malformed) is remembered for
 /// the resolver's life, one scan (../shared/domain.md: a dead name server costs one timeout per run,
 /// not one per relay range). When the task that sent a query is cancelled, the tasks waiting for
@@ -25,8 +29,18 @@ public final class CachingDNSResolver: DNSResolver, DNSQueryStatistics {
         var continuation: CheckedContinuation<Outcome, Never>
     }
 
+    private struct Entry {
+        var response: DNSResponse
+        var expires: ContinuousClock.Instant
+        /// Used since the clock hand last passed.
+        var referenced: Bool
+    }
+
     private struct State {
-        var entries: [Key: (response: DNSResponse, expires: ContinuousClock.Instant)] = [:]
+        var entries: [Key: Entry] = [:]
+        /// Every key of `entries` once, in the order of the clock's face.
+        var clockFace: [Key] = []
+        var hand = 0
         /// Temporary errors, kept for the resolver's life.
         var failures: [Key: DNSLookupError] = [:]
         var answeredQueries = 0
@@ -39,12 +53,16 @@ public final class CachingDNSResolver: DNSResolver, DNSQueryStatistics {
     private let state = Mutex(State())
     /// The longest time an answer is kept, whatever its TTL.
     public let maximumTTL: Duration
+    /// The most answers kept at once.
+    public let capacity: Int
     /// The time, for expiry (a test moves its own clock instead of sleeping).
     private let now: @Sendable () -> ContinuousClock.Instant
 
-    public init(transport: any DNSTransport, maximumTTL: Duration = .seconds(3600), now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
+    public init(transport: any DNSTransport, maximumTTL: Duration = .seconds(3600), capacity: Int = 2048,
+                now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.transport = transport
         self.maximumTTL = maximumTTL
+        self.capacity = max(1, capacity)
         self.now = now
     }
 
@@ -56,6 +74,9 @@ public final class CachingDNSResolver: DNSResolver, DNSQueryStatistics {
 
     public var queriesSent: Int { transportQueries }
     public var queriesAnswered: Int { answeredQueries }
+
+    /// How many answers the cache holds.
+    public var cachedAnswers: Int { state.withLock { $0.entries.count } }
 
     /// The names (with type) that got no definite answer, each once, sorted.
     public var temporaryFailures: [DNSLookupError] {
@@ -74,9 +95,10 @@ public final class CachingDNSResolver: DNSResolver, DNSQueryStatistics {
             }
             let role: Role = state.withLock { state in
                 if let failure = state.failures[key] { return .failed(failure) }
-                if let entry = state.entries[key] {
-                    if entry.expires > now() { return .cached(entry.response.answer) }
-                    state.entries[key] = nil
+                // An expired answer stays in its place on the clock's face until the new one replaces it.
+                if let entry = state.entries[key], entry.expires > now() {
+                    state.entries[key]!.referenced = true
+                    return .cached(entry.response.answer)
                 }
                 if state.inFlight[key] != nil {
                     state.nextWaiterID += 1
@@ -109,6 +131,7 @@ public final class CachingDNSResolver: DNSResolver, DNSQueryStatistics {
         let (answer, failure) = state.withLock { state -> (DNSAnswer?, DNSLookupError?) in
             if let failure = state.failures[key] { return (nil, failure) }
             guard let entry = state.entries[key], entry.expires > now() else { return (nil, nil) }
+            state.entries[key]!.referenced = true
             return (entry.response.answer, nil)
         }
         if let failure { throw failure }
@@ -121,7 +144,7 @@ public final class CachingDNSResolver: DNSResolver, DNSQueryStatistics {
             let lifetime = min(Duration.seconds(Int64(response.ttl)), maximumTTL)
             let waiters = state.withLock { state in
                 state.answeredQueries += 1
-                if response.ttl > 0 { state.entries[key] = (response, now() + lifetime) }
+                if response.ttl > 0 { keep(response, expires: now() + lifetime, for: key, in: &state) }
                 return state.inFlight.removeValue(forKey: key) ?? []
             }
             for waiter in waiters { waiter.continuation.resume(returning: .response(response)) }
@@ -135,6 +158,32 @@ public final class CachingDNSResolver: DNSResolver, DNSQueryStatistics {
             for waiter in waiters { waiter.continuation.resume(returning: outcome) }
             throw error
         }
+    }
+
+    /// Stores an answer; when the cache is full, the clock hand passes the answers used since its
+    /// last turn (clearing their mark) and replaces the first one that was not.
+    private func keep(_ response: DNSResponse, expires: ContinuousClock.Instant, for key: Key, in state: inout State) {
+        if state.entries[key] != nil {
+            state.entries[key] = Entry(response: response, expires: expires, referenced: true)
+            return
+        }
+        if state.clockFace.count < capacity {
+            state.clockFace.append(key)
+        } else {
+            while true {
+                let victim = state.clockFace[state.hand]
+                if state.entries[victim]?.referenced == true {
+                    state.entries[victim]!.referenced = false
+                    state.hand = (state.hand + 1) % capacity
+                    continue
+                }
+                state.entries[victim] = nil
+                state.clockFace[state.hand] = key
+                state.hand = (state.hand + 1) % capacity
+                break
+            }
+        }
+        state.entries[key] = Entry(response: response, expires: expires, referenced: false)
     }
 
     private func wait(for key: Key, id: UInt64) async -> Outcome {

@@ -295,7 +295,7 @@ public enum DashboardRenderer {
                 case .campusRelay: "the campus relay"
                 }
                 out += "<tr><th scope=\"row\"><code>\(requirement.row.rawValue)</code> <span class=\"small\">\(h(requirement.row.requirement))</span></th>"
-                out += "<td><span class=\"inbox-\(requirement.status.rawValue)\">\(requirement.status.rawValue.replacingOccurrences(of: "_", with: " "))</span></td>"
+                out += "<td><span class=\"inbox-\(requirement.status.rawValue)\">\(String(requirement.status.rawValue.map { $0 == "_" ? " " : $0 }))</span></td>"
                 out += "<td>\(party)</td><td>\(replies.isEmpty ? "not required of this sender" : replies.joined(separator: "; "))</td><td class=\"small\">\(requirement.status == .pass ? "" : h(requirement.detail))</td></tr>\n"
             }
             out += "</tbody></table>\n"

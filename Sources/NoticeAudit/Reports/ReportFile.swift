@@ -84,7 +84,7 @@ final class ReportFile {
 /// staging folder, which is removed whole.
 final class ReportPart {
     /// Bytes held in memory before the part goes to its file.
-    static let spillAfter = 1 << 20
+    static let spillAfter = 1 << 16
 
     let path: String
     private var text: [UInt8] = []

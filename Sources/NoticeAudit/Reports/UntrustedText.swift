@@ -22,12 +22,19 @@ public enum UntrustedText {
 
     /// `text` on one line: ``visible(_:)`` with line feeds and tabs as `\n` and `\t` too.
     public static func singleLine(_ text: String) -> String {
-        visible(text).replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t")
+        let visible = visible(text)
+        guard visible.utf8.contains(where: { $0 == 0x0A || $0 == 0x09 }) else { return visible }
+        return visible.replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t")
     }
 
     /// HTML text or attribute value: ``visible(_:)``, then `&`, `<`, `>`, `"` and `'` as entities
     /// (HTML Living Standard §13.1.2.6: safe in text and in quoted attributes).
     public static func html(_ text: String) -> String {
+        // Printable ASCII without a character HTML reads is its own escape (most names, codes, domains).
+        if text.utf8.allSatisfy({ byte in
+            (0x20...0x7E).contains(byte) && byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">")
+                && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "'")
+        }) { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count + 16)
         for character in visible(text) {

@@ -115,6 +115,27 @@ struct CachedAnswerAtHandTests {
         #expect(transport.queries.withLock { $0 } == 1)
     }
 
+    /// A bounded cache (issue 22: memory flat in the number of institutions): names asked once
+    /// make way for new ones, while a name asked again and again (an include every institution
+    /// shares) keeps its place.
+    @Test func theCacheStaysWithinItsCapacityAndKeepsTheNamesInUse() async throws {
+        var zone = InMemoryZone()
+        zone.addTXT(["v=spf1 ip4:192.0.2.0/24 -all"], at: "shared.example")
+        for index in 0..<40 { zone.addTXT(["v=spf1 -all"], at: "campus\(index).example") }
+        let transport = CountingTransport(zone: zone, ttl: 300)
+        let resolver = CachingDNSResolver(transport: transport, capacity: 4)
+        for index in 0..<40 {
+            _ = try await resolver.resolve("shared.example", type: .txt)
+            _ = try await resolver.resolve("campus\(index).example", type: .txt)
+            #expect(resolver.cachedAnswers <= 4)
+        }
+        // The shared name was asked once; each campus once.
+        #expect(transport.queries.withLock { $0 } == 41)
+        #expect(try resolver.answerAtHand("shared.example", type: .txt) != nil)
+        #expect(try resolver.answerAtHand("campus0.example", type: .txt) == nil)
+        #expect(try resolver.answerAtHand("campus39.example", type: .txt) != nil)
+    }
+
     @Test func anAnswerWithoutTTLIsNeverAtHand() async throws {
         var zone = InMemoryZone()
         zone.addTXT(["v=spf1 -all"], at: "example.edu")
