@@ -116,7 +116,7 @@ extension ScanStore {
     /// A stored result; one that cannot be decoded is an error, never a silently dropped row.
     private func decodeResult(_ detail: String, what: String) throws(HistoryError) -> InstitutionResult {
         do {
-            return try JSONDecoder().decode(InstitutionResult.self, from: Data(detail.utf8))
+            return try JSONTextDecoder().decode(InstitutionResult.self, from: detail)
         } catch {
             throw HistoryError.undecodable(path: database.path, what: what, underlying: error)
         }
