@@ -51,8 +51,11 @@ extension ScanStore {
         do {
             try database.read { db in
                 let order = { (status: String, id: String) in String(format: Self.reportOrder, status, id) }
-                let results = try Row.fetchCursor(db, sql: "SELECT institution_id, detail FROM institution_result WHERE run_id = ? ORDER BY \(order("status", "institution_id"))",
-                                                  arguments: [run])
+                // The rows in report order by their ids only: sorting the details themselves (5 KB
+                // each) made SQLite's sorter write and merge the whole run in temporary files.
+                let ids = try Int64.fetchAll(db, sql: "SELECT id FROM institution_result WHERE run_id = ? ORDER BY \(order("status", "institution_id"))",
+                                             arguments: [run])
+                let detail = try db.cachedStatement(sql: "SELECT institution_id, detail FROM institution_result WHERE id = ?")
                 let recent = try Row.fetchCursor(db, sql: """
                     SELECT c.institution_id, i.run_id, r.started_at, i.status
                     FROM institution_result c
@@ -81,7 +84,8 @@ extension ScanStore {
                 }
                 var nextRecent = try recent.next()
                 var nextSince = try since.next()
-                while let row = try results.next() {
+                for rowID in ids {
+                    guard let row = try Row.fetchOne(detail, arguments: [rowID]) else { continue }
                     let id: String = row["institution_id"]
                     let result = try decodeResult(row["detail"], what: "the result of \(id) in run \(run)")
                     var points: [InstitutionHistory.Point] = []

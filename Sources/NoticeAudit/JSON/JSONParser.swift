@@ -11,7 +11,44 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
 /// Foundation's `JSONSerialization` neither keeps duplicate keys nor tells where a value stood; an
 /// inventory validator needs both.
 public struct JSONParser {
+    /// Where a value starts in the text: enough to parse it again on its own, with the positions it
+    /// has in the whole document.
+    public struct Mark: Sendable {
+        let index: Int
+        let line: Int
+        let lineStart: Int
+        let column: Int
+    }
+
+    /// The elements of a deferred array (``parse(_:deferringElementsOf:)``), each parsed when asked.
+    public struct DeferredElements: Sendable {
+        private let bytes: [UInt8]
+        public let marks: [Mark]
+
+        init(bytes: [UInt8], marks: [Mark]) {
+            self.bytes = bytes
+            self.marks = marks
+        }
+
+        public var count: Int { marks.count }
+
+        /// Element `offset`, parsed again from the text (it parsed once already, so it cannot fail).
+        public func element(_ offset: Int) throws(JSONSyntaxError) -> JSONNode {
+            let mark = marks[offset]
+            var parser = JSONParser(bytes: bytes)
+            parser.index = mark.index
+            parser.line = mark.line
+            parser.lineStart = mark.lineStart
+            parser.columnAnchor = (mark.index, mark.column)
+            parser.depth = 2
+            return try parser.parseValue()
+        }
+    }
+
     private let bytes: [UInt8]
+    /// The key of the root object whose array's elements are checked and marked, not kept.
+    private var deferredKey: String?
+    private var deferredMarks: [Mark] = []
     private var index = 0
     private var line = 1
     private var lineStart = 0
@@ -20,13 +57,26 @@ public struct JSONParser {
 
     /// Parses one JSON text (RFC 8259 §2): a value surrounded by optional white space.
     public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONNode {
+        try parse(text, deferringElementsOf: nil).root
+    }
+
+    /// Parses one JSON text, but the elements of the array at `key` of the root object are only
+    /// checked and marked: the root holds an empty array there, and `deferred` parses each element
+    /// again when asked. A document of 100,000 institutions is then never a tree in memory at once.
+    public static func parse(_ text: String, deferringElementsOf key: String?) throws(JSONSyntaxError) -> (root: JSONNode, deferred: DeferredElements) {
         var parser = JSONParser(bytes: Array(text.utf8))
-        if parser.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3; parser.lineStart = 3 }
-        parser.skipWhitespace()
-        let node = try parser.parseValue()
-        parser.skipWhitespace()
-        if parser.index < parser.bytes.count {
-            throw parser.error("unexpected \(parser.describeCurrent()) after the end of the document")
+        parser.deferredKey = key
+        let root = try parser.parseDocument()
+        return (root, DeferredElements(bytes: parser.bytes, marks: parser.deferredMarks))
+    }
+
+    private mutating func parseDocument() throws(JSONSyntaxError) -> JSONNode {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3; lineStart = 3 }
+        skipWhitespace()
+        let node = try parseValue()
+        skipWhitespace()
+        if index < bytes.count {
+            throw error("unexpected \(describeCurrent()) after the end of the document")
         }
         return node
     }
@@ -137,12 +187,37 @@ public struct JSONParser {
             }
             index += 1
             skipWhitespace()
-            members.append(JSONMember(key: key, keyPosition: keyPosition, value: try parseValue()))
+            if depth == 1, key == deferredKey, index < bytes.count, bytes[index] == UInt8(ascii: "[") {
+                members.append(JSONMember(key: key, keyPosition: keyPosition, value: try parseDeferredArray()))
+            } else {
+                members.append(JSONMember(key: key, keyPosition: keyPosition, value: try parseValue()))
+            }
             skipWhitespace()
             guard index < bytes.count else { throw error("unterminated object: expected ',' or '}'") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
             throw error("expected ',' or '}' but found \(describeCurrent())")
+        }
+    }
+
+    /// An array whose elements are parsed, marked and dropped (``parse(_:deferringElementsOf:)``).
+    private mutating func parseDeferredArray() throws(JSONSyntaxError) -> JSONNode {
+        let start = currentPosition()
+        try enter()
+        defer { depth -= 1 }
+        index += 1
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return JSONNode(.array([]), at: start) }
+        while true {
+            skipWhitespace()
+            let position = currentPosition()
+            deferredMarks.append(Mark(index: index, line: line, lineStart: lineStart, column: position.column))
+            _ = try parseValue()
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unterminated array: expected ',' or ']'") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "]") { index += 1; return JSONNode(.array([]), at: start) }
+            throw error("expected ',' or ']' but found \(describeCurrent())")
         }
     }
 

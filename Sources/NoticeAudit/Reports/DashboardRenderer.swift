@@ -150,7 +150,7 @@ public enum DashboardRenderer {
                 // hundreds of the others, which the table's filter shows better.
                 let listed = title.hasPrefix("Regressed") || title.hasPrefix("Fixed") ? results : Array(results.prefix(Self.changesListed))
                 for result in listed {
-                    var line = "<li>\(link(result.institutionID, result.name)): now \(badge(result.status))"
+                    var line = "<li>\(link(result.institutionID, result.displayName)): now \(badge(result.status))"
                     if result.change == .unverified, let runs = result.unknownRuns { line += runs == 1 ? ", unknown in this run" : ", unknown for \(runs) runs in a row" }
                     if let seen = result.changeFirstSeen { line += " (first seen by the rescan of run \(seen.run) at \(ScanDigest.time(seen.startedAt)))" }
                     out += line + "</li>\n"

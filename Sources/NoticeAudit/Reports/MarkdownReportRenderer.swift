@@ -78,10 +78,10 @@ public enum MarkdownReportRenderer {
                 switch result.change {
                 case .unverified:
                     let runs = result.unknownRuns ?? 1
-                    out.append("- **\(text(result.name))** (\(result.institutionID)): unverified, unknown \(runs == 1 ? "in this run" : "for \(runs) runs in a row") (not a fix and not a regression)")
+                    out.append("- **\(text(result.displayName))** (\(result.institutionID)): unverified, unknown \(runs == 1 ? "in this run" : "for \(runs) runs in a row") (not a fix and not a regression)")
                 default:
                     let seen = result.changeFirstSeen.map { " (first seen by the rescan of run \($0.run) at \(ScanDigest.time($0.startedAt)))" } ?? ""
-                    out.append("- **\(text(result.name))** (\(result.institutionID)): \(result.change == .fixed ? "fixed, now" : "regressed, now") \(result.status.rawValue)\(seen)")
+                    out.append("- **\(text(result.displayName))** (\(result.institutionID)): \(result.change == .fixed ? "fixed, now" : "regressed, now") \(result.status.rawValue)\(seen)")
                 }
             }
         }

@@ -37,8 +37,8 @@ public struct WebhookNotifier: Sendable {
         let regressed = report.summaries.filter { $0.change == .regressed }
         let unknown = longUnknown(report)
         var lines = ["notice-audit \(report.run.consortium) run \(report.run.id): \(report.count(.compliant)) compliant, \(report.count(.noncompliant)) noncompliant, \(report.count(.unknown)) unknown of \(report.summaries.count)."]
-        if !regressed.isEmpty { lines.append("Regressed: " + regressed.map { "\($0.name) (\($0.institutionID)) is now \($0.status.rawValue)" }.joined(separator: "; ") + ".") }
-        if !unknown.isEmpty { lines.append("Unknown for \(unknownRunsAlert) or more runs in a row: " + unknown.map { "\($0.name) (\($0.institutionID), \($0.unknownRuns ?? unknownRunsAlert) runs)" }.joined(separator: "; ") + ".") }
+        if !regressed.isEmpty { lines.append("Regressed: " + regressed.map { "\($0.displayName) (\($0.institutionID)) is now \($0.status.rawValue)" }.joined(separator: "; ") + ".") }
+        if !unknown.isEmpty { lines.append("Unknown for \(unknownRunsAlert) or more runs in a row: " + unknown.map { "\($0.displayName) (\($0.institutionID), \($0.unknownRuns ?? unknownRunsAlert) runs)" }.joined(separator: "; ") + ".") }
         lines += report.run.findings.filter { $0.code == .catalogChanged }.map(\.message)
         lines.append("Report: \(reportPath)")
         return [
