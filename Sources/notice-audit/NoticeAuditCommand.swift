@@ -20,7 +20,7 @@ struct NoticeAuditCommand: AsyncParsableCommand {
         // Two malloc arenas instead of one per thread that allocates (the cooperative pool, the
         // c-ares and curl threads, GRDB's queues): memory freed by one thread is reused by the
         // others, 3 MB less peak memory in a 1,000-institution scan (docs/benchmarks.md, issue 22).
-        limitMallocArenas(2)
+        HeapTrim.limitArenas(2)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -55,12 +55,4 @@ struct NoticeAuditCommand: AsyncParsableCommand {
         let line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
         return (CommandFailure.operationalStatus, "error: \(line.isEmpty ? String(describing: error) : line)")
     }
-}
-
-/// glibc's `mallopt(M_ARENA_MAX, count)` (`<malloc.h>`, which the Glibc module does not import).
-private func limitMallocArenas(_ count: Int32) {
-    typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-    let M_ARENA_MAX: Int32 = -8
-    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
-    _ = unsafeBitCast(symbol, to: Mallopt.self)(M_ARENA_MAX, count)
 }

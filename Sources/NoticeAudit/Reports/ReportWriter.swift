@@ -80,6 +80,7 @@ public struct ReportWriter: Sendable {
                     try ReportFile.write(CampusLetterRenderer.render(result, history: history, report: report), to: staging + "/institutions/\(result.institutionID).md")
                 }
                 summaries.append(ResultSummary(result))
+                if summaries.count % 2000 == 0 { HeapTrim.releaseFreePages() }
             }
         } catch let error as ReportWriteError {
             throw error

@@ -73,8 +73,9 @@ public struct Scanner: Sendable {
         runStarted(runID)
         do {
             let relaySets = relaySets
-            let verdicts = try await withHeartbeat(run: runID) {
-                try await checkAll(institutions, relaySets: relaySets, run: runID, progress: progress)
+            let deadlines = DeadlineTimer()
+            let verdicts = try await withHeartbeat(run: runID, deadlines: deadlines) {
+                try await checkAll(institutions, relaySets: relaySets, deadlines: deadlines, run: runID, progress: progress)
             }
             try store.setRunFindings(causes(findings, verdicts: verdicts, institutions: institutions), run: runID)
             try store.finishRun(runID, status: .completed)
@@ -101,7 +102,7 @@ public struct Scanner: Sendable {
 
     /// Checks every institution with a bounded width, committing each result as it completes and
     /// keeping only what the run-level causes need of it (the reports read the results from history).
-    private func checkAll(_ institutions: [Institution], relaySets: [AlmaRegion: RegionRelaySet], run runID: Int64,
+    private func checkAll(_ institutions: [Institution], relaySets: [AlmaRegion: RegionRelaySet], deadlines: DeadlineTimer, run runID: Int64,
                           progress: @Sendable (Int, Int) -> Void) async throws -> [RunLevelCauses.Verdict] {
         var verdicts: [RunLevelCauses.Verdict] = []
         verdicts.reserveCapacity(institutions.count)
@@ -109,23 +110,31 @@ public struct Scanner: Sendable {
             var pending = institutions[...]
             func startNext() {
                 guard let institution = pending.popFirst(), let relays = relaySets[institution.region] else { return }
-                group.addTask { try await check(institution, relays: relays) }
+                group.addTask { try await check(institution, relays: relays, deadlines: deadlines) }
             }
             for _ in 0..<max(1, options.concurrency) { startNext() }
             while let result = try await group.next() {
                 verdicts.append(RunLevelCauses.Verdict(try store.record(result, run: runID)))
                 progress(verdicts.count, institutions.count)
+                // Memory flat in the number of institutions: what the finished checks freed goes back.
+                if verdicts.count % 2000 == 0 { HeapTrim.releaseFreePages() }
                 startNext()
             }
         }
         return verdicts
     }
 
-    /// Runs `body` while a child task records the run's heartbeat every ``ScanOptions/heartbeatInterval``.
-    private func withHeartbeat<T: Sendable>(run: Int64, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// Runs `body` while a child task records the run's heartbeat every ``ScanOptions/heartbeatInterval``
+    /// and another turns `deadlines` (every tenth of the institution deadline, at most every second).
+    private func withHeartbeat<T: Sendable>(run: Int64, deadlines: DeadlineTimer, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let interval = options.heartbeatInterval
+        let tick = max(.milliseconds(10), min(.seconds(1), options.institutionDeadline / 10))
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await body() }
+            group.addTask {
+                await deadlines.run(every: tick)
+                return nil
+            }
             group.addTask {
                 while true {
                     try await Task.sleep(for: interval)
@@ -145,7 +154,7 @@ public struct Scanner: Sendable {
     /// One institution within its deadline. The checks record each decided outcome in a
     /// ``CheckLedger``; when the deadline cuts them, what was proved stands and the rest is
     /// `unknown` (`SCAN_DEADLINE`). An unexpected error gives `unknown` (`SCAN_ERROR`).
-    private func check(_ institution: Institution, relays: RegionRelaySet) async throws -> InstitutionResult {
+    private func check(_ institution: Institution, relays: RegionRelaySet, deadlines: DeadlineTimer) async throws -> InstitutionResult {
         let deadline = options.institutionDeadline
         let ledger = CheckLedger()
         let start = ContinuousClock.now
@@ -157,7 +166,7 @@ public struct Scanner: Sendable {
                     return true
                 }
                 group.addTask {
-                    try await Task.sleep(for: deadline)
+                    try await deadlines.sleep(until: start + deadline)
                     return false
                 }
                 let first = try await group.next() ?? false
