@@ -137,25 +137,26 @@ public enum DashboardRenderer {
 
         private mutating func changes() {
             out += "<section aria-labelledby=\"changes\">\n<h2 id=\"changes\">What changed since the last run</h2>\n"
-            let groups: [(String, [ResultSummary])] = [
-                ("Regressed", report.summaries.filter { $0.change == .regressed }),
-                ("Fixed", report.summaries.filter { $0.change == .fixed }),
-                ("Unverified (unknown now: neither a fix nor a regression)", report.summaries.filter { $0.change == .unverified }),
-                ("New (first checked)", report.summaries.filter { $0.change == .new }),
+            let groups: [(String, StatusChange)] = [
+                ("Regressed", .regressed), ("Fixed", .fixed), ("Unverified (unknown now: neither a fix nor a regression)", .unverified), ("New (first checked)", .new),
             ]
-            if groups.allSatisfy({ $0.1.isEmpty }) { out += "<p>No institution changed status.</p>\n" }
-            for (title, results) in groups where !results.isEmpty {
-                out += "<h3>\(title): \(results.count)</h3>\n<ul class=\"changes\">\n"
+            // Counted, and listed from the summaries without copying them (a first run: every institution is new).
+            let counts = Dictionary(grouping: report.summaries.lazy.map(\.change), by: { $0 }).mapValues(\.count)
+            if groups.allSatisfy({ counts[$0.1, default: 0] == 0 }) { out += "<p>No institution changed status.</p>\n" }
+            for (title, change) in groups where counts[change, default: 0] > 0 {
+                let total = counts[change, default: 0]
+                out += "<h3>\(title): \(total)</h3>\n<ul class=\"changes\">\n"
                 // Regressions and fixes are always listed whole; a first run or an outage can make
                 // hundreds of the others, which the table's filter shows better.
-                let listed = title.hasPrefix("Regressed") || title.hasPrefix("Fixed") ? results : Array(results.prefix(Self.changesListed))
+                let all = report.summaries.lazy.filter { $0.change == change }
+                let listed = change == .regressed || change == .fixed ? Array(all) : Array(all.prefix(Self.changesListed))
                 for result in listed {
                     var line = "<li>\(link(result.institutionID, result.displayName)): now \(badge(result.status))"
                     if result.change == .unverified, let runs = result.unknownRuns { line += runs == 1 ? ", unknown in this run" : ", unknown for \(runs) runs in a row" }
                     if let seen = result.changeFirstSeen { line += " (first seen by the rescan of run \(seen.run) at \(ScanDigest.time(seen.startedAt)))" }
                     out += line + "</li>\n"
                 }
-                if listed.count < results.count { out += "<li>and \(results.count - listed.count) more: see the table below.</li>\n" }
+                if listed.count < total { out += "<li>and \(total - listed.count) more: see the table below.</li>\n" }
                 out += "</ul>\n"
             }
             out += "</section>\n"
