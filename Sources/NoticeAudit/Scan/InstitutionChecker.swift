@@ -47,21 +47,36 @@ public struct InstitutionChecker: Sendable {
         let path = try await SendingPath.of(institution, relays: relays, resolver: resolver)
         ledger.setPath(path)
         ledger.note(path.assumptionFindings(institution: institution))
-        // The DKIM keys, and the sending addresses' reputation, are read while SPF is evaluated:
-        // their lookups then add no wall time. The Ex Libris relays' facts are asked once per run.
+        // The DKIM keys, the DMARC records and the sending addresses' reputation are read while SPF
+        // is evaluated: their lookups then add no wall time. The Ex Libris relays' facts are asked once per run.
         async let dkimKeys = dkim.check(fromDomains: path.fromDomains, selectors: institution.dkimSelectors)
+        async let dmarcDiscoveries = dmarc.discover(path)
         async let campusReputation = institution.delivery == .relay ? reputation.report(for: path.sendingAddresses) : nil
         async let exLibris = institution.delivery == .spf ? exLibrisFacts(for: relays) : nil
         var envelopeFindings: [String: Finding] = [:]
 
         var spfOutcomes: [String: CheckOutcome] = [:]
         if institution.delivery == .spf {
-            for domain in path.fromDomains {
-                let checked = try await spf.check(domain: domain, sender: Self.sender(for: domain, of: institution), relays: relays)
-                ledger.update { $0.domains.append(checked.domain) }
-                ledger.record(checked.outcome, reason: checked.outcome == .pass ? nil : checked.findings.first, findings: checked.findings)
-                spfOutcomes[domain] = checked.outcome
-                envelopeFindings[domain] = checked.outcome == .pass ? nil : checked.findings.first
+            // Every sender domain at once; recorded in the inventory's order (the reports' order),
+            // each as soon as it and the ones before it are decided (a deadline keeps what was proved).
+            let domains = path.fromDomains
+            try await withThrowingTaskGroup(of: (Int, SPFCheck.Result).self) { group in
+                for (index, domain) in domains.enumerated() {
+                    let sender = Self.sender(for: domain, of: institution)
+                    group.addTask { (index, try await spf.check(domain: domain, sender: sender, relays: relays)) }
+                }
+                var decided: [Int: SPFCheck.Result] = [:]
+                var next = 0
+                for try await (index, checked) in group {
+                    decided[index] = checked
+                    while let checked = decided.removeValue(forKey: next) {
+                        ledger.update { $0.domains.append(checked.domain) }
+                        ledger.record(checked.outcome, reason: checked.outcome == .pass ? nil : checked.findings.first, findings: checked.findings)
+                        spfOutcomes[domains[next]] = checked.outcome
+                        envelopeFindings[domains[next]] = checked.outcome == .pass ? nil : checked.findings.first
+                        next += 1
+                    }
+                }
             }
         }
         // The envelope domain's SPF: receivers evaluate it, not the From domain's. Alma's default
@@ -76,7 +91,7 @@ public struct InstitutionChecker: Sendable {
 
         let keys = try await dkimKeys
         ledger.update { $0.dkimKeys = keys }
-        let dmarcResult = try await dmarc.check(path, envelopeSPF: spfOutcomes, selectors: institution.dkimSelectors, dkim: keys)
+        let dmarcResult = try await dmarc.check(path, envelopeSPF: spfOutcomes, selectors: institution.dkimSelectors, dkim: keys, discovered: try await dmarcDiscoveries)
         let dkimFindings = DKIMCheck.findings(keys, failing: dmarcResult.needingDKIM)
         for outcome in dmarcResult.perDomain {
             ledger.record(outcome.outcome, reason: outcome.finding.flatMap { $0.severity == .info ? nil : $0 }

@@ -33,12 +33,15 @@ public struct DMARCCheck: Sendable {
     ///   - envelopeSPF: whether SPF passes for the envelope domain from every sending address; SPF
     ///     gives alignment only when it passes (RFC 9989 §4.4, RFC 7489 §3.1.2).
     ///   - dkim: the institution's DKIM keys (``DKIMCheck``), empty when no selector is named.
-    public func check(_ path: SendingPath, envelopeSPF: [String: CheckOutcome], selectors: [String], dkim: [DKIMKeyCheck.Result] = []) async throws -> Result {
+    ///   - discovered: the From domains' discoveries when they were read already (``discover(_:)``,
+    ///     while SPF was evaluated); read here otherwise.
+    public func check(_ path: SendingPath, envelopeSPF: [String: CheckOutcome], selectors: [String], dkim: [DKIMKeyCheck.Result] = [],
+                      discovered: [String: DMARCDiscovery] = [:]) async throws -> Result {
         let discoverer = DMARCDiscoverer(resolver: resolver)
         var result = Result(strictestPolicy: nil, evaluations: [:], outcome: .pass, findings: [])
         var outcomes: [CheckOutcome] = []
         for from in path.fromDomains {
-            let discovery = try await discoverer.discover(from)
+            let discovery = if let known = discovered[from] { known } else { try await discoverer.discover(from) }
             result.discoveries[from] = discovery
             var judged: [Judged] = []
             for standard in DMARCStandard.allCases {
@@ -57,6 +60,18 @@ public struct DMARCCheck: Sendable {
         }
         result.outcome = VerdictRules.combine(outcomes)
         return result
+    }
+
+    /// Both readings of every From domain of `path` (the DNS part of ``check(_:envelopeSPF:selectors:dkim:discovered:)``,
+    /// which needs nothing of SPF or DKIM), all at once.
+    public func discover(_ path: SendingPath) async throws -> [String: DMARCDiscovery] {
+        let discoverer = DMARCDiscoverer(resolver: resolver)
+        return try await withThrowingTaskGroup(of: (String, DMARCDiscovery).self) { group in
+            for from in Set(path.fromDomains) { group.addTask { (from, try await discoverer.discover(from)) } }
+            var discoveries: [String: DMARCDiscovery] = [:]
+            for try await (from, discovery) in group { discoveries[from] = discovery }
+            return discoveries
+        }
     }
 
     /// One reading judged: its evaluation, outcome and finding, and its usable aligned DKIM keys.
