@@ -42,11 +42,24 @@ extension ScanStore {
     /// The order of every report in SQL: worst first (noncompliant, unknown, compliant), then by id.
     private static let reportOrder = "CASE %@ WHEN 'noncompliant' THEN 0 WHEN 'unknown' THEN 1 ELSE 2 END, %@"
 
+    /// One stored result as read, not yet decoded (``decode(_:)``), with its history.
+    public struct StoredResult: Sendable {
+        public var run: Int64
+        public var institutionID: String
+        public var detail: String
+        public var history: InstitutionHistory?
+    }
+
     /// Calls `body` with each result of `run`, worst first then by id, and its history (the last
     /// `historyLimit` runs and the first run of its current state, as ``histories(upTo:limit:)``
-    /// says), one at a time: three cursors in the same order, read in step, so that memory holds
-    /// one result whatever the number of institutions.
+    /// says), one at a time, so that memory holds one result whatever the number of institutions.
     public func forEachResult(run: Int64, historyLimit: Int = 30, _ body: (InstitutionResult, InstitutionHistory?) throws -> Void) throws {
+        try forEachStoredResult(run: run, historyLimit: historyLimit) { stored in try body(try decode(stored), stored.history) }
+    }
+
+    /// ``forEachResult(run:historyLimit:_:)`` before decoding (the reports decode on several cores):
+    /// three cursors in the same order, read in step.
+    public func forEachStoredResult(run: Int64, historyLimit: Int = 30, _ body: (StoredResult) throws -> Void) throws {
         var failure: (any Error)?
         do {
             try database.read { db in
@@ -87,7 +100,7 @@ extension ScanStore {
                 for rowID in ids {
                     guard let row = try Row.fetchOne(detail, arguments: [rowID]) else { continue }
                     let id: String = row["institution_id"]
-                    let result = try decodeResult(row["detail"], what: "the result of \(id) in run \(run)")
+                    let text: String = row["detail"]
                     var points: [InstitutionHistory.Point] = []
                     while let candidate = nextRecent, candidate["institution_id"] as String == id {
                         if let point = point(candidate) { points.append(point) }
@@ -99,7 +112,7 @@ extension ScanStore {
                         nextSince = try since.next()
                     }
                     do {
-                        try body(result, points.isEmpty ? nil : InstitutionHistory(recent: points, since: first))
+                        try body(StoredResult(run: run, institutionID: id, detail: text, history: points.isEmpty ? nil : InstitutionHistory(recent: points, since: first)))
                     } catch {
                         // The caller's own error (a report file that cannot be written) ends the walk as it is.
                         failure = error
@@ -115,6 +128,11 @@ extension ScanStore {
     /// How many results `run` has.
     public func resultCount(run: Int64) throws(HistoryError) -> Int {
         try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM institution_result WHERE run_id = ?", arguments: [run]) ?? 0 }
+    }
+
+    /// The result `stored` holds.
+    public func decode(_ stored: StoredResult) throws(HistoryError) -> InstitutionResult {
+        try decodeResult(stored.detail, what: "the result of \(stored.institutionID) in run \(stored.run)")
     }
 
     /// A stored result; one that cannot be decoded is an error, never a silently dropped row.

@@ -47,6 +47,9 @@ public struct ReportWriter: Sendable {
         return (folder.path, report)
     }
 
+    /// Results decoded and rendered at once (on every core), then written in order.
+    static let batchSize = 128
+
     /// Renders every file of `report` into `staging`; returns the summaries read on the way.
     private func writeFiles(_ report: ScanReport, into staging: String) throws(ReportWriteError) -> [ResultSummary] {
         func file(_ name: String) throws(ReportWriteError) -> ReportFile { try ReportFile(path: staging + "/" + name) }
@@ -58,30 +61,39 @@ public struct ReportWriter: Sendable {
         try findingsCSV.append(CSVReportRenderer.findingsHead(report.run))
         var summaries: [ResultSummary] = []
         var hasDetails = false, lettersFolder = false
-        let encoder = JSONReportRenderer.encoder()
-        do {
-            try report.forEachResult { result, history in
-                try summaryCSV.append(CSVReportRenderer.summaryRow(result))
-                try findingsCSV.append(CSVReportRenderer.findingRows(result))
-                try markdownRows.append(MarkdownReportRenderer.row(result))
-                let details = MarkdownReportRenderer.details(result)
-                if !details.isEmpty {
-                    hasDetails = true
-                    try markdownDetails.append(details)
-                }
-                try jsonRows.append((summaries.isEmpty ? "" : ",\n") + JSONReportRenderer.institution(result, encoder: encoder))
-                try htmlRows.append(DashboardRenderer.row(result, history: history, report: report))
-                try htmlDetails.append(DashboardRenderer.details(result, history: history, report: report))
-                if CampusLetterRenderer.isAddressee(result, report: report) {
-                    if !lettersFolder {
-                        try attempt(staging + "/institutions") { try FileManager.default.createDirectory(atPath: staging + "/institutions", withIntermediateDirectories: false) }
-                        lettersFolder = true
-                    }
-                    try ReportFile.write(CampusLetterRenderer.render(result, history: history, report: report), to: staging + "/institutions/\(result.institutionID).md")
-                }
-                summaries.append(ResultSummary(result))
-                if summaries.count % 2000 == 0 { HeapTrim.releaseFreePages() }
+        var batch: [ScanReport.PendingResult] = []
+        batch.reserveCapacity(Self.batchSize)
+        func write(_ rendered: RenderedResult) throws {
+            try summaryCSV.append(rendered.summaryRow)
+            try findingsCSV.append(rendered.findingRows)
+            try markdownRows.append(rendered.markdownRow)
+            if !rendered.markdownDetails.isEmpty {
+                hasDetails = true
+                try markdownDetails.append(rendered.markdownDetails)
             }
+            try jsonRows.append((summaries.isEmpty ? "" : ",\n") + rendered.jsonElement)
+            try htmlRows.append(rendered.htmlRow)
+            try htmlDetails.append(rendered.htmlDetails)
+            if let letter = rendered.letter {
+                if !lettersFolder {
+                    try attempt(staging + "/institutions") { try FileManager.default.createDirectory(atPath: staging + "/institutions", withIntermediateDirectories: false) }
+                    lettersFolder = true
+                }
+                try ReportFile.write(letter, to: staging + "/institutions/\(rendered.summary.institutionID).md")
+            }
+            summaries.append(rendered.summary)
+            if summaries.count % 2000 == 0 { HeapTrim.releaseFreePages() }
+        }
+        func flush() throws {
+            for rendered in try RenderedResult.render(batch, report: report) { try write(rendered) }
+            batch.removeAll(keepingCapacity: true)
+        }
+        do {
+            try report.forEachPending { pending in
+                batch.append(pending)
+                if batch.count == Self.batchSize { try flush() }
+            }
+            try flush()
         } catch let error as ReportWriteError {
             throw error
         } catch let error as HistoryError {

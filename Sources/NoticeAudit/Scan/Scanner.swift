@@ -51,25 +51,37 @@ public struct Scanner: Sendable {
         if let previousID = try store.previousConsortiumCatalogSnapshotID(), previousID != fetched.status.snapshot?.id {
             previousCatalog = try fetcher.store.snapshot(id: previousID)
         }
-        var findings = CatalogFindings.fetch(fetched, previous: previousCatalog)
+        let fetchFindings = CatalogFindings.fetch(fetched, previous: previousCatalog)
         var relaySets: [AlmaRegion: RegionRelaySet] = [:]
         let expander = IncludeExpander(resolver: resolver)
-        for region in Set(institutions.map(\.region)).sorted() {
-            let set = try await RegionRelaySet.build(region: region, catalog: fetched.status.catalog, expander: expander)
-            relaySets[region] = set
-            findings += CatalogFindings.relaySet(set)
-            // The Ex Libris relays' rows of the receivers' rules: once per region and run.
-            if institutions.contains(where: { $0.region == region && $0.delivery == .spf }) {
-                findings += try await checker.exLibrisFacts(for: set).findings
-            }
+        let regions = Set(institutions.map(\.region)).sorted()
+        for region in regions {
+            relaySets[region] = try await RegionRelaySet.build(region: region, catalog: fetched.status.catalog, expander: expander)
         }
-        // Alma mail from addresses the catalog does not know, as receivers reported it.
-        if let drift = checker.observations?.drift(memberDomains: Set(inventory.institutions.flatMap { $0.senderDomains.map(\.name) }),
-                                                    relays: relaySets.values.flatMap(\.networks)) {
-            findings.append(drift)
+        let builtSets = relaySets
+        // The Ex Libris relays' rows of the receivers' rules, once per region and run: read while
+        // the institutions are checked (they wait for them only at their end), stated at the end.
+        let factRegions = regions.filter { region in institutions.contains { $0.region == region && $0.delivery == .spf } }
+        async let exLibrisFindings = withThrowingTaskGroup(of: (AlmaRegion, [Finding]).self) { group in
+            for region in factRegions { group.addTask { (region, try await checker.exLibrisFacts(for: builtSets[region]!).findings) } }
+            var findings: [AlmaRegion: [Finding]] = [:]
+            for try await (region, regionFindings) in group { findings[region] = regionFindings }
+            return findings
+        }
+        // Run-level findings in the order the reports list them: the fetch, then per region its
+        // relay set and its Ex Libris facts, then what receivers reported.
+        func runFindings(exLibris: [AlmaRegion: [Finding]]) -> [Finding] {
+            var findings = fetchFindings
+            for region in regions { findings += CatalogFindings.relaySet(builtSets[region]!) + (exLibris[region] ?? []) }
+            // Alma mail from addresses the catalog does not know, as receivers reported it.
+            if let drift = checker.observations?.drift(memberDomains: Set(inventory.institutions.flatMap { $0.senderDomains.map(\.name) }),
+                                                        relays: builtSets.values.flatMap(\.networks)) {
+                findings.append(drift)
+            }
+            return findings
         }
         let runID = try store.beginRun(trigger: selection == nil ? options.trigger : .adhoc, consortium: inventory.consortium, selection: selection,
-                                       catalog: fetched.status, notes: [], findings: findings)
+                                       catalog: fetched.status, notes: [], findings: runFindings(exLibris: [:]))
         runStarted(runID)
         do {
             let relaySets = relaySets
@@ -77,6 +89,7 @@ public struct Scanner: Sendable {
             let verdicts = try await withHeartbeat(run: runID, deadlines: deadlines) {
                 try await checkAll(institutions, relaySets: relaySets, deadlines: deadlines, run: runID, progress: progress)
             }
+            let findings = runFindings(exLibris: try await exLibrisFindings)
             try store.setRunFindings(causes(findings, verdicts: verdicts, institutions: institutions), run: runID)
             try store.finishRun(runID, status: .completed)
             return ScanOutcome(run: try store.run(id: runID)!)
