@@ -131,7 +131,7 @@ struct ScanCommand: AsyncParsableCommand {
 
     /// The scan itself: returns the finished job; throws what ends the command otherwise.
     func scan(logger: Logger, resolverBox: borrowing Mutex<CAresResolver?>) async throws -> ScanJob.Outcome {
-        let loaded: Inventory
+        var loaded: Inventory
         do {
             let (inventory, warnings) = try InventoryLoader.load(path: self.inventory)
             for warning in warnings { logger.warning("inventory \(warning.path): \(warning.message)\(warning.hint.map { " Fix: \($0)" } ?? "")") }
@@ -181,8 +181,11 @@ struct ScanCommand: AsyncParsableCommand {
         let terminal = isatty(STDERR_FILENO) == 1
         let selection = institutions.isEmpty ? nil : institutions
         let currentRun = Mutex<Int64?>(nil)
+        // The job frees the inventory once the institutions are checked; nothing here keeps a copy.
+        let handoff = InventoryHandoff(loaded)
+        loaded = Inventory(consortium: "", institutions: [])
         let task = Task { () throws -> ScanJob.Outcome in
-            try await job.run(inventory: loaded, selection: selection, runStarted: { id in currentRun.withLock { $0 = id } }) { done, total in
+            try await job.run(inventory: handoff, selection: selection, runStarted: { id in currentRun.withLock { $0 = id } }) { done, total in
                 if terminal { FileHandle.standardError.write(Data("\r[\(done)/\(total)] institutions checked".utf8)) }
             }
         }

@@ -58,7 +58,7 @@ public final class CachingDNSResolver: DNSResolver, DNSQueryStatistics {
     /// The time, for expiry (a test moves its own clock instead of sleeping).
     private let now: @Sendable () -> ContinuousClock.Instant
 
-    public init(transport: any DNSTransport, maximumTTL: Duration = .seconds(3600), capacity: Int = 2048,
+    public init(transport: any DNSTransport, maximumTTL: Duration = .seconds(3600), capacity: Int = 1024,
                 now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.transport = transport
         self.maximumTTL = maximumTTL

@@ -48,7 +48,7 @@ public struct ReportWriter: Sendable {
     }
 
     /// Results decoded and rendered at once (on every core), then written in order.
-    static let batchSize = 128
+    static let batchSize = 32
 
     /// Renders every file of `report` into `staging`; returns the summaries read on the way.
     private func writeFiles(_ report: ScanReport, into staging: String) throws(ReportWriteError) -> [ResultSummary] {
@@ -60,7 +60,7 @@ public struct ReportWriter: Sendable {
         try summaryCSV.append(CSVReportRenderer.summaryHeader)
         try findingsCSV.append(CSVReportRenderer.findingsHead(report.run))
         var summaries: [ResultSummary] = []
-        var hasDetails = false, lettersFolder = false
+        var hasDetails = false, lettersFolder = false, newCount = 0
         var batch: [ScanReport.PendingResult] = []
         batch.reserveCapacity(Self.batchSize)
         func write(_ rendered: RenderedResult) throws {
@@ -81,7 +81,13 @@ public struct ReportWriter: Sendable {
                 }
                 try ReportFile.write(letter, to: staging + "/institutions/\(rendered.summary.institutionID).md")
             }
-            summaries.append(rendered.summary)
+            var summary = rendered.summary
+            // A first run makes every institution new; the dashboard names the first few of them.
+            if summary.change == .new {
+                newCount += 1
+                if newCount > DashboardRenderer.Page.changesListed { summary.name = nil }
+            }
+            summaries.append(summary)
             if summaries.count % 2000 == 0 { HeapTrim.releaseFreePages() }
         }
         func flush() throws {
