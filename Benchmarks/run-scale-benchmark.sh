@@ -13,7 +13,7 @@ count=${2:?usage: run-scale-benchmark.sh BINARY COUNT [RUNS]}
 runs=${3:-3}
 lab() { grep "^$1=" Tests/Lab/run/lab.env | cut -d= -f2-; }
 python=Tests/Lab/.venv/bin/python
-work=$(mktemp -d /tmp/notice-audit-scale-XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/notice-audit-scale-XXXXXX")
 mkdir -p "$work/zones" "$work/nsd"
 cp Tests/Lab/zones/*.zone "$work/zones/"
 "$python" Tests/Lab/make_bench_zone.py "$work/zones/bench.test.zone" "$work/inventory.json" "$count"

@@ -38,7 +38,7 @@ public struct CatalogStore: Sendable {
     private static func snapshot(from row: Row) throws -> CatalogSnapshot {
         let json: String = row["catalog"]
         let catalog = try JSONDecoder().decode(RelayCatalog.self, from: Data(json.utf8))
-        return CatalogSnapshot(id: row["id"], url: row["url"], fetchedAt: row["fetched_at"], etag: row["etag"], lastModified: row["last_modified"], sha256: row["sha256"], catalog: catalog)
+        return CatalogSnapshot(id: row["id"], url: row["url"], fetchedAt: DatabaseTime.date(row, "fetched_at"), etag: row["etag"], lastModified: row["last_modified"], sha256: row["sha256"], catalog: catalog)
     }
 
     /// The newest snapshot.
@@ -67,9 +67,9 @@ public struct CatalogStore: Sendable {
         let id = try database.write { db -> Int64 in
             try db.execute(
                 sql: "INSERT INTO catalog_snapshot (url, fetched_at, etag, last_modified, sha256, page_last_edited, catalog) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [url, fetchedAt, etag, lastModified, digest, catalog.lastEdited, json])
+                arguments: [url, DatabaseTime.text(fetchedAt), etag, lastModified, digest, catalog.lastEdited, json])
             let id = db.lastInsertedRowID
-            try db.execute(sql: "INSERT INTO catalog_fetch (url, attempted_at, outcome, snapshot_id) VALUES (?, ?, 'stored', ?)", arguments: [url, fetchedAt, id])
+            try db.execute(sql: "INSERT INTO catalog_fetch (url, attempted_at, outcome, snapshot_id) VALUES (?, ?, 'stored', ?)", arguments: [url, DatabaseTime.text(fetchedAt), id])
             return id
         }
         return CatalogSnapshot(id: id, url: url, fetchedAt: fetchedAt, etag: etag, lastModified: lastModified, sha256: digest, catalog: catalog)
@@ -80,7 +80,7 @@ public struct CatalogStore: Sendable {
         try database.write { db in
             try db.execute(
                 sql: "INSERT INTO catalog_fetch (url, attempted_at, outcome, error_code, error, snapshot_id) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [url, date, failure == nil ? "not_modified" : "failed", failure?.code, failure?.message, snapshotID])
+                arguments: [url, DatabaseTime.text(date), failure == nil ? "not_modified" : "failed", failure?.code, failure?.message, snapshotID])
         }
     }
 

@@ -27,8 +27,8 @@ public struct DMARCReportStore: Sendable {
             try db.execute(sql: """
                 INSERT OR IGNORE INTO dmarc_report (org_name, report_id, format, begin, "end", domain, email, generator, policy, raw_gzip, ingested_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [report.orgName, report.reportID, report.format.rawValue, report.begin, report.end, report.domain, report.email,
-                                 report.generator, policy, Data(compressed), now])
+                """, arguments: [report.orgName, report.reportID, report.format.rawValue, DatabaseTime.text(report.begin), DatabaseTime.text(report.end), report.domain, report.email,
+                                 report.generator, policy, Data(compressed), DatabaseTime.text(now)])
             guard db.changesCount == 1 else { return false }
             let reportRef = db.lastInsertedRowID
             let encoder = JSONEncoder()
@@ -57,7 +57,7 @@ public struct DMARCReportStore: Sendable {
             }
             if let since {
                 sql += " AND \"end\" >= ?"
-                _ = arguments.append(contentsOf: [since])
+                _ = arguments.append(contentsOf: [DatabaseTime.text(since)])
             }
             sql += " ORDER BY begin, org_name, report_id"
             let decoder = JSONDecoder()
@@ -71,7 +71,7 @@ public struct DMARCReportStore: Sendable {
                 }
                 let policy = try decoder.decode(AggregateReport.Policy.self, from: Data((row["policy"] as String).utf8))
                 return AggregateReport(orgName: row["org_name"], email: row["email"], reportID: row["report_id"],
-                                       format: AggregateReport.Format(rawValue: row["format"]) ?? .rfc7489, begin: row["begin"], end: row["end"],
+                                       format: AggregateReport.Format(rawValue: row["format"]) ?? .rfc7489, begin: DatabaseTime.date(row, "begin"), end: DatabaseTime.date(row, "end"),
                                        domain: row["domain"], generator: row["generator"], policy: policy, records: records)
             }
         }

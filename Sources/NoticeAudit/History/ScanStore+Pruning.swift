@@ -8,7 +8,7 @@ extension ScanStore {
     @discardableResult
     public func prune(keepDays days: Int, now: Date = Date()) throws(HistoryError) -> Int {
         try database.write { db in
-            try db.execute(sql: "DELETE FROM scan_run WHERE started_at < ? AND status != 'running'", arguments: [now.addingTimeInterval(-Double(days) * 86_400)])
+            try db.execute(sql: "DELETE FROM scan_run WHERE started_at < ? AND status != 'running'", arguments: [DatabaseTime.text(now.addingTimeInterval(-Double(days) * 86_400))])
             return db.changesCount
         }
     }

@@ -15,7 +15,7 @@ extension ScanStore {
             }
         }
         return ScanRunRecord(
-            id: id, startedAt: row["started_at"], finishedAt: row["finished_at"],
+            id: id, startedAt: DatabaseTime.date(row, "started_at"), finishedAt: DatabaseTime.optionalDate(row, "finished_at"),
             status: ScanRunStatus(rawValue: row["status"]) ?? .failed, trigger: ScanTrigger(rawValue: row["trigger"]) ?? .manual,
             toolVersion: row["tool_version"], consortium: row["consortium"], selection: selection.map { $0.split(separator: ",").map(String.init) },
             catalogSnapshotID: row["catalog_snapshot_id"], catalogSource: row["catalog_source"], catalogStale: row["catalog_stale"],
@@ -93,7 +93,7 @@ extension ScanStore {
                     ORDER BY \(order("c.status", "c.institution_id"))
                     """, arguments: [run])
                 func point(_ row: Row) -> InstitutionHistory.Point? {
-                    ComplianceStatus(rawValue: row["status"]).map { InstitutionHistory.Point(run: row["run_id"], startedAt: row["started_at"], status: $0) }
+                    ComplianceStatus(rawValue: row["status"]).map { InstitutionHistory.Point(run: row["run_id"], startedAt: DatabaseTime.date(row, "started_at"), status: $0) }
                 }
                 var nextRecent = try recent.next()
                 var nextSince = try since.next()
@@ -153,7 +153,7 @@ extension ScanStore {
                 WHERE r.id <= ? AND r.trigger != 'adhoc' AND (r.status = 'completed' OR r.id = ?)
                 GROUP BY r.id ORDER BY r.id DESC LIMIT ?
                 """, arguments: [run, run, limit])
-            return rows.reversed().map { ($0["id"], $0["started_at"], $0["compliant"], $0["total"]) }
+            return rows.reversed().map { ($0["id"], DatabaseTime.date($0, "started_at"), $0["compliant"], $0["total"]) }
         }
     }
 
@@ -167,7 +167,7 @@ extension ScanStore {
     public func histories(upTo run: Int64, limit: Int = 30) throws(HistoryError) -> [String: InstitutionHistory] {
         try database.read { db in
             func point(_ row: Row) -> InstitutionHistory.Point? {
-                ComplianceStatus(rawValue: row["status"]).map { InstitutionHistory.Point(run: row["run_id"], startedAt: row["started_at"], status: $0) }
+                ComplianceStatus(rawValue: row["status"]).map { InstitutionHistory.Point(run: row["run_id"], startedAt: DatabaseTime.date(row, "started_at"), status: $0) }
             }
             var recent: [String: [InstitutionHistory.Point]] = [:]
             let recentRows = try Row.fetchCursor(db, sql: """
@@ -216,7 +216,7 @@ extension ScanStore {
                 WHERE r.report_path IS NOT NULL
                 GROUP BY r.id ORDER BY r.id DESC LIMIT ?
                 """, arguments: [limit]).map { row in
-                RunListing(run: row["id"], startedAt: row["started_at"], status: row["status"], trigger: row["trigger"],
+                RunListing(run: row["id"], startedAt: DatabaseTime.date(row, "started_at"), status: row["status"], trigger: row["trigger"],
                            adhoc: (row["selection"] as String?) != nil, reportPath: row["report_path"],
                            compliant: row["compliant"] ?? 0, noncompliant: row["noncompliant"] ?? 0, unknown: row["unknown"] ?? 0, total: row["total"] ?? 0)
             }
@@ -233,7 +233,7 @@ extension ScanStore {
                 """, arguments: [institution]).map { row in
                 let run: Int64 = row["id"]
                 let result = try decodeResult(row["detail"], what: "the result of \(institution) in run \(run)")
-                return (run, row["started_at"], row["trigger"], row["run_status"], result)
+                return (run, DatabaseTime.date(row, "started_at"), row["trigger"], row["run_status"], result)
             }
         }
     }

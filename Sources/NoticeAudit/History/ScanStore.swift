@@ -65,11 +65,11 @@ public struct ScanStore: Sendable {
         }
         return try database.write { db in
             for row in try Row.fetchAll(db, sql: "SELECT id, pid, host, COALESCE(heartbeat_at, started_at) AS heartbeat FROM scan_run WHERE status = 'running'") {
-                let otherPID: Int? = row["pid"], otherHost: String? = row["host"], heartbeat: Date = row["heartbeat"]
+                let otherPID: Int? = row["pid"], otherHost: String? = row["host"], heartbeat = DatabaseTime.date(row, "heartbeat")
                 let silent = now.timeIntervalSince(heartbeat) > Self.staleAfter
                 let deadHere = otherHost == host && otherPID.map { kill(pid_t($0), 0) != 0 && errno == ESRCH } == true
                 if silent || deadHere {
-                    try db.execute(sql: "UPDATE scan_run SET status = 'aborted', finished_at = COALESCE(finished_at, ?) WHERE id = ?", arguments: [now, row["id"] as Int64])
+                    try db.execute(sql: "UPDATE scan_run SET status = 'aborted', finished_at = COALESCE(finished_at, ?) WHERE id = ?", arguments: [DatabaseTime.text(now), row["id"] as Int64])
                 }
             }
             try db.execute(
@@ -77,15 +77,15 @@ public struct ScanStore: Sendable {
                     INSERT INTO scan_run (started_at, status, trigger, tool_version, consortium, selection, catalog_snapshot_id, catalog_source, catalog_stale, notes, pid, host, heartbeat_at, findings)
                     VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [now, trigger.rawValue, NoticeAuditVersion.current, consortium, selection?.joined(separator: ","), catalog.snapshot?.id,
-                            catalog.catalog.source, catalog.isStale, notes.joined(separator: "\n"), pid, host, now, encodedFindings])
+                arguments: [DatabaseTime.text(now), trigger.rawValue, NoticeAuditVersion.current, consortium, selection?.joined(separator: ","), catalog.snapshot?.id,
+                            catalog.catalog.source, catalog.isStale, notes.joined(separator: "\n"), pid, host, DatabaseTime.text(now), encodedFindings])
             return db.lastInsertedRowID
         }
     }
 
     /// Says that the scan recording `run` is still alive.
     public func heartbeat(run: Int64, now: Date = Date()) throws(HistoryError) {
-        try database.write { db in try db.execute(sql: "UPDATE scan_run SET heartbeat_at = ? WHERE id = ? AND status = 'running'", arguments: [now, run]) }
+        try database.write { db in try db.execute(sql: "UPDATE scan_run SET heartbeat_at = ? WHERE id = ? AND status = 'running'", arguments: [DatabaseTime.text(now), run]) }
     }
 
     /// Stores one institution's result with its change against the previous run that covered the
@@ -102,7 +102,7 @@ public struct ScanStore: Sendable {
                     """,
                 arguments: [result.institutionID, run]).compactMap { row -> StatusChange.Earlier? in
                     guard let status = ComplianceStatus(rawValue: row["status"]) else { return nil }
-                    return StatusChange.Earlier(run: row["run_id"], startedAt: row["started_at"], status: status,
+                    return StatusChange.Earlier(run: row["run_id"], startedAt: DatabaseTime.date(row, "started_at"), status: status,
                                                 adhoc: (row["trigger"] as String?) == ScanTrigger.adhoc.rawValue,
                                                 completed: (row["run_status"] as String?) == ScanRunStatus.completed.rawValue)
                 }
@@ -119,7 +119,7 @@ public struct ScanStore: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [run, result.institutionID, result.status.rawValue, result.method.rawValue, result.spfResult?.rawValue, result.dmarcPolicy?.rawValue,
-                            result.relayStatus?.rawValue, result.change.rawValue, now, detail])
+                            result.relayStatus?.rawValue, result.change.rawValue, DatabaseTime.text(now), detail])
             let resultID = db.lastInsertedRowID
             for finding in result.findings {
                 try db.execute(
@@ -133,7 +133,7 @@ public struct ScanStore: Sendable {
     public func finishRun(_ run: Int64, status: ScanRunStatus, reportPath: String? = nil, now: Date = Date()) throws(HistoryError) {
         try database.write { db in
             try db.execute(sql: "UPDATE scan_run SET status = ?, finished_at = ?, report_path = COALESCE(?, report_path) WHERE id = ?",
-                           arguments: [status.rawValue, now, reportPath, run])
+                           arguments: [status.rawValue, DatabaseTime.text(now), reportPath, run])
         }
     }
 

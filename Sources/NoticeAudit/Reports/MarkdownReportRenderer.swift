@@ -18,8 +18,7 @@ public enum MarkdownReportRenderer {
 
     static func date(_ date: Date?) -> String {
         guard let date else { return "—" }
-        let formatter = ISO8601DateFormatter()
-        return formatter.string(from: date)
+        return UTCTime.format(date, UTCTime.iso8601Pattern)
     }
 
     static let statusMark: [ComplianceStatus: String] = [.compliant: "✅ compliant", .noncompliant: "❌ noncompliant", .unknown: "❔ unknown"]

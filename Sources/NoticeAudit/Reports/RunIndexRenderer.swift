@@ -36,8 +36,17 @@ public enum RunIndexRenderer {
     }
 
     /// Whether `name` is a run folder's name (``ScanReport/folderName``).
+    /// `^\d{4}-\d{2}-\d{2}T\d{6}Z-run\d+$`, matched by hand (an `NSRegularExpression` loads ICU: 1.4 MB
+    /// of the scan's memory, issue 22).
     public static func isRunFolder(_ name: String) -> Bool {
-        !name.hasPrefix(".") && name.range(of: #"^\d{4}-\d{2}-\d{2}T\d{6}Z-run\d+$"#, options: .regularExpression) != nil
+        let bytes = Array(name.utf8)
+        let shape = Array("dddd-dd-ddTddddddZ-run".utf8)
+        guard bytes.count > shape.count else { return false }
+        for (byte, expected) in zip(bytes, shape) {
+            let digit = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            guard expected == UInt8(ascii: "d") ? digit : byte == expected else { return false }
+        }
+        return bytes[shape.count...].allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
 
     static let style = """

@@ -4,6 +4,8 @@ import Foundation
 enum UTCTime {
     /// The run folder's pattern: `2026-11-26T030000Z`.
     static let folderPattern = "yyyy-MM-dd'T'HHmmss'Z'"
+    /// What `ISO8601DateFormatter` writes by default: `2026-11-26T03:00:00Z`.
+    static let iso8601Pattern = "yyyy-MM-dd'T'HH:mm:ss'Z'"
 
     static func formatter(_ pattern: String) -> DateFormatter {
         let formatter = DateFormatter()

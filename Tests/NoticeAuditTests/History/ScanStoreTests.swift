@@ -178,3 +178,32 @@ struct ScanStoreTests {
         #expect(try store.run(id: run)?.findings == [finding])
     }
 }
+
+/// History's dates written as GRDB writes a `Date` (issue 22: without its `DateFormatter`), and read
+/// back as the same instant to the millisecond.
+struct DatabaseTimeTests {
+    @Test func datesAreStoredAsGRDBStoresThem() throws {
+        var generator = SeededGenerator(seed: 22)
+        let dates = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 1_796_000_000.9996), Date(timeIntervalSince1970: -1.5)]
+            + (0..<500).map { _ in Date(timeIntervalSince1970: Double.random(in: 0...4_102_444_800, using: &generator)) }
+        for date in dates {
+            guard case .string(let expected) = date.databaseValue.storage else {
+                Issue.record("GRDB stores \(date) as \(date.databaseValue)")
+                continue
+            }
+            #expect(DatabaseTime.text(date) == expected, "\(date.timeIntervalSince1970)")
+            let read = try #require(Date.fromDatabaseValue(DatabaseTime.text(date).databaseValue))
+            #expect(abs(read.timeIntervalSince(date)) < 0.001)
+            // Read back without GRDB's calendar: the instant GRDB reads, to the microsecond.
+            let parsed = try #require(DatabaseTime.parse(DatabaseTime.text(date)))
+            #expect(abs(parsed.timeIntervalSince(read)) < 0.000_001, "\(DatabaseTime.text(date))")
+        }
+        for text in ["2026-12-04 09:35:06", "2026-12-04 09:35:06.5", "2026-12-04T09:35:06.123"] {
+            let read = try #require(Date.fromDatabaseValue(text.databaseValue))
+            #expect(abs(try #require(DatabaseTime.parse(text)).timeIntervalSince(read)) < 0.000_001, "\(text)")
+        }
+        for text in ["2026-12-04", "yesterday", "2026-12-04 09:35:06.12345", "2026-12-04 09:35"] {
+            #expect(DatabaseTime.parse(text) == nil, "\(text)")
+        }
+    }
+}

@@ -62,13 +62,27 @@ struct StreamedReportsTests {
             #expect(try String(contentsOfFile: "\(again)/\(rendered)/\(name)", encoding: .utf8) == file(name), "\(name)")
         }
     }
+}
 
-    @Test(arguments: [UTCTime.folderPattern, "yyyy-MM-dd HH:mm 'UTC'", "yyyy-MM-dd"])
+/// What the reports used Foundation's formatters and regular expressions for, done by hand (issue 22:
+/// each loaded ICU data), compared with them.
+struct ReportTextByHandTests {
+    @Test(arguments: [UTCTime.folderPattern, "yyyy-MM-dd HH:mm 'UTC'", "yyyy-MM-dd", UTCTime.iso8601Pattern])
     func datesFormattedAsDateFormatterFormatsThem(_ pattern: String) {
         var generator = SeededGenerator(seed: 22)
         for _ in 0..<500 {
             let date = Date(timeIntervalSince1970: Double.random(in: 0...4_102_444_800, using: &generator))
             #expect(UTCTime.format(date, pattern) == UTCTime.formatter(pattern).string(from: date))
+            if pattern == UTCTime.iso8601Pattern { #expect(UTCTime.format(date, pattern) == ISO8601DateFormatter().string(from: date)) }
+        }
+    }
+
+    @Test func runFolderNamesMatchedAsTheRegularExpressionMatchesThem() {
+        let names = ["2026-11-26T030000Z-run12", "2026-11-26T030000Z-run", "2026-11-26T030000Z-run1x", ".2026-11-26T030000Z-run1", "2026-11-26T0300Z-run12",
+                     "latest", "index.html", "2026-1a-26T030000Z-run1", "2026-11-26T030000Z-run123456", "x2026-11-26T030000Z-run1", "2026-11-26T030000ZXrun1", ""]
+        for name in names {
+            let expected = !name.hasPrefix(".") && name.range(of: #"^\d{4}-\d{2}-\d{2}T\d{6}Z-run\d+$"#, options: .regularExpression) != nil
+            #expect(RunIndexRenderer.isRunFolder(name) == expected, "\(name)")
         }
     }
 }
