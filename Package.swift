@@ -48,11 +48,9 @@ let package = Package(
             pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"])]
         ),
-        .systemLibrary(
-            name: "CGMime",
-            pkgConfig: "gmime-3.0",
-            providers: [.apt(["libgmime-3.0-dev"])]
-        ),
+        // GMime is loaded with dlopen when a message is read (Sources/CGMime/shim.h): no pkg-config,
+        // so that nothing links it (or GLib) into every scan.
+        .systemLibrary(name: "CGMime"),
         .systemLibrary(
             name: "CLibXML2",
             pkgConfig: "libxml-2.0",

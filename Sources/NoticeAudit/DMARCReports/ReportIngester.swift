@@ -79,7 +79,11 @@ public struct ReportIngester: Sendable {
         } else if Self.looksLikeMessage(bytes) {
             // A message (or an mbox of them): every attachment that is a report, compressed or not,
             // whatever content type was declared.
-            let (messages, parts) = MailMessages.parts(of: bytes)
+            let messages: Int, parts: [MailMessages.Part]
+            do { (messages, parts) = try MailMessages.parts(of: bytes) } catch {
+                summary.rejected.append(.init(path: file, reason: error.description))
+                return
+            }
             for part in parts {
                 let name = part.filename ?? part.contentType ?? "attachment"
                 if Archive.isCompressed(part.bytes) {

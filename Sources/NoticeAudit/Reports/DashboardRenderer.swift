@@ -208,18 +208,18 @@ public enum DashboardRenderer {
         }
 
         mutating func row(_ result: InstitutionResult, history: InstitutionHistory?) {
-                let codes = result.findings.map(\.code.rawValue)
-                let search = ([result.institutionID, result.name] + result.domains.map(\.domain) + codes + [result.relay?.host].compactMap { $0 }).joined(separator: " ")
-                let change = result.change == .unverified && (result.unknownRuns ?? 0) > 1 ? "unverified (\(result.unknownRuns!) runs)" : result.change.rawValue
-                let days = report.daysInState(history)
-                out += "<tr data-id=\"\(result.institutionID)\" data-status=\"\(result.status.rawValue)\" data-method=\"\(result.method.rawValue)\" data-search=\"\(h(search))\">"
-                out += "<th scope=\"row\">\(link(result.institutionID, result.name))</th>"
-                out += "<td data-sort=\"\(result.status.rankForSort)\">\(badge(result.status))</td>"
-                out += "<td>\(result.method.rawValue)</td><td>\(result.spfResult?.rawValue ?? "—")</td><td>\(h(result.dmarcPolicy?.rawValue ?? "—"))</td>"
-                out += "<td>\(result.dkimStatus?.rawValue ?? "—")</td><td>\(result.relayStatus?.rawValue ?? "—")</td>"
-                for provider in ReceivingProvider.allCases { out += "<td>\(providerCell(result.inbox?.verdict(provider)))</td>" }
-                out += "<td>\(change)</td>"
-                out += "<td class=\"num\" data-sort=\"\(days.map(String.init) ?? "")\">\(days.map(String.init) ?? "—")</td></tr>\n"
+            let codes = result.findings.map(\.code.rawValue)
+            let search = ([result.institutionID, result.name] + result.domains.map(\.domain) + codes + [result.relay?.host].compactMap { $0 }).joined(separator: " ")
+            let change = result.change == .unverified && (result.unknownRuns ?? 0) > 1 ? "unverified (\(result.unknownRuns!) runs)" : result.change.rawValue
+            let days = report.daysInState(history)
+            out += "<tr data-id=\"\(result.institutionID)\" data-status=\"\(result.status.rawValue)\" data-method=\"\(result.method.rawValue)\" data-search=\"\(h(search))\">"
+            out += "<th scope=\"row\">\(link(result.institutionID, result.name))</th>"
+            out += "<td data-sort=\"\(result.status.rankForSort)\">\(badge(result.status))</td>"
+            out += "<td>\(result.method.rawValue)</td><td>\(result.spfResult?.rawValue ?? "—")</td><td>\(h(result.dmarcPolicy?.rawValue ?? "—"))</td>"
+            out += "<td>\(result.dkimStatus?.rawValue ?? "—")</td><td>\(result.relayStatus?.rawValue ?? "—")</td>"
+            for provider in ReceivingProvider.allCases { out += "<td>\(providerCell(result.inbox?.verdict(provider)))</td>" }
+            out += "<td>\(change)</td>"
+            out += "<td class=\"num\" data-sort=\"\(days.map(String.init) ?? "")\">\(days.map(String.init) ?? "—")</td></tr>\n"
         }
 
         mutating func institution(_ result: InstitutionResult, history: InstitutionHistory?) {
