@@ -42,6 +42,35 @@ extension ScanStore {
     /// The order of every report in SQL: worst first (noncompliant, unknown, compliant), then by id.
     private static let reportOrder = "CASE %@ WHEN 'noncompliant' THEN 0 WHEN 'unknown' THEN 1 ELSE 2 END, %@"
 
+    /// The last runs (`OFFSET ?`: the limit less one) of every institution with a result in run `?`,
+    /// one row per institution and run; the caller adds the order.
+    private static let recentRunsSQL = """
+        SELECT c.institution_id, i.run_id, r.started_at, i.status
+        FROM institution_result c
+        JOIN institution_result i ON i.institution_id = c.institution_id AND i.run_id <= c.run_id AND i.run_id >= COALESCE((
+            SELECT o.run_id FROM institution_result o WHERE o.institution_id = c.institution_id AND o.run_id <= c.run_id
+            ORDER BY o.run_id DESC LIMIT 1 OFFSET ?), 0)
+        JOIN scan_run r ON r.id = i.run_id
+        WHERE c.run_id = ?
+
+        """
+
+    /// The first run of the current state of every institution with a result in run `?` (the rule
+    /// is ``histories(upTo:limit:)``'s); the caller adds the order, if any.
+    private static let sinceSQL = """
+        SELECT c.institution_id, s.run_id, r.started_at, s.status
+        FROM institution_result c
+        JOIN institution_result s ON s.institution_id = c.institution_id AND s.run_id = (
+            SELECT MIN(x.run_id) FROM institution_result x
+            WHERE x.institution_id = c.institution_id AND x.run_id <= c.run_id AND (c.status = 'unknown' OR x.status = c.status)
+              AND x.run_id > COALESCE((
+                SELECT MAX(o.run_id) FROM institution_result o
+                WHERE o.institution_id = c.institution_id AND o.run_id < c.run_id AND o.status != 'unknown' AND o.status != c.status), 0))
+        JOIN scan_run r ON r.id = s.run_id
+        WHERE c.run_id = ?
+
+        """
+
     /// One stored result as read, not yet decoded (``decode(_:)``), with its history.
     public struct StoredResult: Sendable {
         public var run: Int64
@@ -50,15 +79,11 @@ extension ScanStore {
         public var history: InstitutionHistory?
     }
 
-    /// Calls `body` with each result of `run`, worst first then by id, and its history (the last
-    /// `historyLimit` runs and the first run of its current state, as ``histories(upTo:limit:)``
-    /// says), one at a time, so that memory holds one result whatever the number of institutions.
-    public func forEachResult(run: Int64, historyLimit: Int = 30, _ body: (InstitutionResult, InstitutionHistory?) throws -> Void) throws {
-        try forEachStoredResult(run: run, historyLimit: historyLimit) { stored in try body(try decode(stored), stored.history) }
-    }
-
-    /// ``forEachResult(run:historyLimit:_:)`` before decoding (the reports decode on several cores):
-    /// three cursors in the same order, read in step.
+    /// Calls `body` with each result of `run` as stored (the reports decode them on several cores,
+    /// ``decode(_:)``), worst first then by id, with its history (the last `historyLimit` runs and the
+    /// first run of its current state, as ``histories(upTo:limit:)`` says), one at a time, so that
+    /// memory holds one result whatever the number of institutions: three cursors in the same order,
+    /// read in step.
     public func forEachStoredResult(run: Int64, historyLimit: Int = 30, _ body: (StoredResult) throws -> Void) throws {
         var failure: (any Error)?
         do {
@@ -69,29 +94,8 @@ extension ScanStore {
                 let ids = try Int64.fetchAll(db, sql: "SELECT id FROM institution_result WHERE run_id = ? ORDER BY \(order("status", "institution_id"))",
                                              arguments: [run])
                 let detail = try db.cachedStatement(sql: "SELECT institution_id, detail FROM institution_result WHERE id = ?")
-                let recent = try Row.fetchCursor(db, sql: """
-                    SELECT c.institution_id, i.run_id, r.started_at, i.status
-                    FROM institution_result c
-                    JOIN institution_result i ON i.institution_id = c.institution_id AND i.run_id <= c.run_id AND i.run_id >= COALESCE((
-                        SELECT o.run_id FROM institution_result o WHERE o.institution_id = c.institution_id AND o.run_id <= c.run_id
-                        ORDER BY o.run_id DESC LIMIT 1 OFFSET ?), 0)
-                    JOIN scan_run r ON r.id = i.run_id
-                    WHERE c.run_id = ?
-                    ORDER BY \(order("c.status", "c.institution_id")), i.run_id
-                    """, arguments: [historyLimit - 1, run])
-                let since = try Row.fetchCursor(db, sql: """
-                    SELECT c.institution_id, s.run_id, r.started_at, s.status
-                    FROM institution_result c
-                    JOIN institution_result s ON s.institution_id = c.institution_id AND s.run_id = (
-                        SELECT MIN(x.run_id) FROM institution_result x
-                        WHERE x.institution_id = c.institution_id AND x.run_id <= c.run_id AND (c.status = 'unknown' OR x.status = c.status)
-                          AND x.run_id > COALESCE((
-                            SELECT MAX(o.run_id) FROM institution_result o
-                            WHERE o.institution_id = c.institution_id AND o.run_id < c.run_id AND o.status != 'unknown' AND o.status != c.status), 0))
-                    JOIN scan_run r ON r.id = s.run_id
-                    WHERE c.run_id = ?
-                    ORDER BY \(order("c.status", "c.institution_id"))
-                    """, arguments: [run])
+                let recent = try Row.fetchCursor(db, sql: Self.recentRunsSQL + "ORDER BY \(order("c.status", "c.institution_id")), i.run_id", arguments: [historyLimit - 1, run])
+                let since = try Row.fetchCursor(db, sql: Self.sinceSQL + "ORDER BY \(order("c.status", "c.institution_id"))", arguments: [run])
                 func point(_ row: Row) -> InstitutionHistory.Point? {
                     ComplianceStatus(rawValue: row["status"]).map { InstitutionHistory.Point(run: row["run_id"], startedAt: DatabaseTime.date(row, "started_at"), status: $0) }
                 }
@@ -170,32 +174,12 @@ extension ScanStore {
                 ComplianceStatus(rawValue: row["status"]).map { InstitutionHistory.Point(run: row["run_id"], startedAt: DatabaseTime.date(row, "started_at"), status: $0) }
             }
             var recent: [String: [InstitutionHistory.Point]] = [:]
-            let recentRows = try Row.fetchCursor(db, sql: """
-                SELECT c.institution_id, i.run_id, r.started_at, i.status
-                FROM institution_result c
-                JOIN institution_result i ON i.institution_id = c.institution_id AND i.run_id <= c.run_id AND i.run_id >= COALESCE((
-                    SELECT o.run_id FROM institution_result o WHERE o.institution_id = c.institution_id AND o.run_id <= c.run_id
-                    ORDER BY o.run_id DESC LIMIT 1 OFFSET ?), 0)
-                JOIN scan_run r ON r.id = i.run_id
-                WHERE c.run_id = ?
-                ORDER BY c.institution_id, i.run_id
-                """, arguments: [limit - 1, run])
+            let recentRows = try Row.fetchCursor(db, sql: Self.recentRunsSQL + "ORDER BY c.institution_id, i.run_id", arguments: [limit - 1, run])
             while let row = try recentRows.next() {
                 if let point = point(row) { recent[row["institution_id"], default: []].append(point) }
             }
             var since: [String: InstitutionHistory.Point] = [:]
-            let sinceRows = try Row.fetchCursor(db, sql: """
-                SELECT c.institution_id, s.run_id, r.started_at, s.status
-                FROM institution_result c
-                JOIN institution_result s ON s.institution_id = c.institution_id AND s.run_id = (
-                    SELECT MIN(x.run_id) FROM institution_result x
-                    WHERE x.institution_id = c.institution_id AND x.run_id <= c.run_id AND (c.status = 'unknown' OR x.status = c.status)
-                      AND x.run_id > COALESCE((
-                        SELECT MAX(o.run_id) FROM institution_result o
-                        WHERE o.institution_id = c.institution_id AND o.run_id < c.run_id AND o.status != 'unknown' AND o.status != c.status), 0))
-                JOIN scan_run r ON r.id = s.run_id
-                WHERE c.run_id = ?
-                """, arguments: [run])
+            let sinceRows = try Row.fetchCursor(db, sql: Self.sinceSQL, arguments: [run])
             while let row = try sinceRows.next() {
                 if let point = point(row) { since[row["institution_id"]] = point }
             }

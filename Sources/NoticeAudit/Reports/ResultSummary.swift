@@ -8,7 +8,6 @@ public struct ResultSummary: Sendable, Equatable {
     public var name: String?
     public var status: ComplianceStatus
     public var change: StatusChange
-    public var method: DeliveryMethod
     public var region: AlmaRegion?
     public var unknownRuns: Int?
     public var unknownAlert: Bool
@@ -31,7 +30,6 @@ public struct ResultSummary: Sendable, Equatable {
         name = result.change != .unchanged || result.unknownAlert == true ? result.name : nil
         status = result.status
         change = result.change
-        method = result.method
         region = result.region
         unknownRuns = result.unknownRuns
         unknownAlert = result.unknownAlert == true

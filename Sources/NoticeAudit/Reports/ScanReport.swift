@@ -4,7 +4,7 @@ import Foundation
 /// rendered again.
 ///
 /// A report holds its results in memory (``init(run:results:trend:catalog:histories:)``, ``load(run:store:catalogs:)``)
-/// or streams them from history (``streaming(run:store:catalogs:)``): then ``forEachResult(_:)`` reads
+/// or streams them from history (``streaming(run:store:catalogs:)``): then ``forEachPending(_:)`` reads
 /// them one at a time, worst first, each with its history, and ``summaries`` are filled by the pass
 /// that writes the reports (``ReportWriter/write(_:updateLatest:)``), so that memory does not grow
 /// with the number of institutions.
@@ -63,7 +63,7 @@ public struct ScanReport: Sendable {
                           histories: try store.histories(upTo: id))
     }
 
-    /// Run `id` with its results left in history, read by ``forEachResult(_:)``.
+    /// Run `id` with its results left in history, read by ``forEachPending(_:)``.
     public static func streaming(run id: Int64, store: ScanStore, catalogs: CatalogStore) throws(HistoryError) -> ScanReport? {
         guard let run = try store.run(id: id) else { return nil }
         return ScanReport(run: run, trend: try store.trend(upTo: id), catalog: try catalog(of: run, catalogs: catalogs), store: store)
@@ -74,24 +74,15 @@ public struct ScanReport: Sendable {
         return CatalogStatus(snapshot: snapshot, catalog: snapshot.catalog, isStale: run.catalogStale, lastError: nil, lastAttemptAt: nil)
     }
 
-    /// Calls `body` with each result, worst first then by id, and its history; a streaming report
-    /// reads them from history one at a time.
-    public func forEachResult(_ body: (InstitutionResult, InstitutionHistory?) throws -> Void) throws {
-        if let source {
-            try source.store.forEachResult(run: run.id, historyLimit: source.historyLimit, body)
-        } else {
-            for result in results { try body(result, histories[result.institutionID]) }
-        }
-    }
-
     /// A result as ``forEachPending(_:)`` hands it: in memory, or as history stores it.
     public enum PendingResult: Sendable {
         case decoded(InstitutionResult, InstitutionHistory?)
         case stored(ScanStore.StoredResult)
     }
 
-    /// ``forEachResult(_:)`` without decoding what history stores, so that the caller can decode on
-    /// several cores (``decode(_:)``).
+    /// Calls `body` with each result, worst first then by id, and its history; a streaming report
+    /// reads them from history one at a time and leaves them undecoded, so that the caller can decode
+    /// on several cores (``decode(_:)``).
     public func forEachPending(_ body: (PendingResult) throws -> Void) throws {
         if let source {
             try source.store.forEachStoredResult(run: run.id, historyLimit: source.historyLimit) { try body(.stored($0)) }

@@ -44,6 +44,7 @@ final class DeadlineTimer: Sendable {
     /// Wakes the waiters whose deadline has passed, every `interval`, until the task is cancelled.
     func run(every interval: Duration) async {
         while !Task.isCancelled {
+            // The sleep throws only when the task is cancelled, which ends the loop.
             try? await Task.sleep(for: interval)
             fire(now: .now)
         }

@@ -68,16 +68,15 @@ public struct Scanner: Sendable {
             for try await (region, regionFindings) in group { findings[region] = regionFindings }
             return findings
         }
+        // Alma mail from addresses the catalog does not know, as receivers reported it.
+        let drift = checker.observations?.drift(memberDomains: Set(inventory.institutions.flatMap { $0.senderDomains.map(\.name) }),
+                                                 relays: builtSets.values.flatMap(\.networks))
         // Run-level findings in the order the reports list them: the fetch, then per region its
         // relay set and its Ex Libris facts, then what receivers reported.
         func runFindings(exLibris: [AlmaRegion: [Finding]]) -> [Finding] {
             var findings = fetchFindings
             for region in regions { findings += CatalogFindings.relaySet(builtSets[region]!) + (exLibris[region] ?? []) }
-            // Alma mail from addresses the catalog does not know, as receivers reported it.
-            if let drift = checker.observations?.drift(memberDomains: Set(inventory.institutions.flatMap { $0.senderDomains.map(\.name) }),
-                                                        relays: builtSets.values.flatMap(\.networks)) {
-                findings.append(drift)
-            }
+            if let drift { findings.append(drift) }
             return findings
         }
         let runID = try store.beginRun(trigger: selection == nil ? options.trigger : .adhoc, consortium: inventory.consortium, selection: selection,

@@ -60,15 +60,8 @@ struct JSONTextEncoderTests {
         return encoder
     }
 
-    static func oursScanJSON() -> JSONTextEncoder {
-        let encoder = JSONTextEncoder()
-        encoder.prettyPrinted = true
-        encoder.sortedKeys = true
-        encoder.escapesSlashes = false
-        encoder.snakeCaseKeys = true
-        encoder.iso8601Dates = true
-        return encoder
-    }
+    /// scan.json's encoder as the renderer sets it up, to be compared with `scanJSON`'s Foundation options.
+    static func oursScanJSON() -> JSONTextEncoder { JSONReportRenderer.encoder() }
 
     @Test func everyRuleWrittenAsFoundationWritesIt() throws {
         let value = Everything()
