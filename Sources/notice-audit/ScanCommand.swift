@@ -220,7 +220,7 @@ struct ScanCommand: AsyncParsableCommand {
         let report = outcome.report, path = outcome.reportFolder
         if let failure = outcome.webhookFailure { logger.error("\(failure)") }
         if let failure = outcome.pruneFailure { logger.warning("\(failure)") }
-        logger.info("scan finished", metadata: ["scan.run_id": "\(report.run.id)", "scan.report": "\(path)"])
+        logger.info("scan finished", metadata: ["scan.run_id": "\(report.run.id)", "scan.report": "\(path)", "scan.reports_rendered": "\(outcome.reportsRendered)"])
         if let failure = outcome.indexFailure { logger.warning("\(failure)") }
         print(ScanDigest(report: report, reportFolder: path).render())
         return outcome

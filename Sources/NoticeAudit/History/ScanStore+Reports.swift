@@ -96,9 +96,7 @@ extension ScanStore {
                 let detail = try db.cachedStatement(sql: "SELECT institution_id, detail FROM institution_result WHERE id = ?")
                 let recent = try Row.fetchCursor(db, sql: Self.recentRunsSQL + "ORDER BY \(order("c.status", "c.institution_id")), i.run_id", arguments: [historyLimit - 1, run])
                 let since = try Row.fetchCursor(db, sql: Self.sinceSQL + "ORDER BY \(order("c.status", "c.institution_id"))", arguments: [run])
-                func point(_ row: Row) -> InstitutionHistory.Point? {
-                    ComplianceStatus(rawValue: row["status"]).map { InstitutionHistory.Point(run: row["run_id"], startedAt: DatabaseTime.date(row, "started_at"), status: $0) }
-                }
+                let point = Self.historyPoint
                 var nextRecent = try recent.next()
                 var nextSince = try since.next()
                 for rowID in ids {
@@ -126,6 +124,28 @@ extension ScanStore {
             }
         } catch {
             throw failure ?? error
+        }
+    }
+
+    /// One row of ``recentRunsSQL`` or ``sinceSQL`` as a point of an institution's history.
+    private static func historyPoint(_ row: Row) -> InstitutionHistory.Point? {
+        ComplianceStatus(rawValue: row["status"]).map { InstitutionHistory.Point(run: row["run_id"], startedAt: DatabaseTime.date(row, "started_at"), status: $0) }
+    }
+
+    /// The result stored as `row` (``recordRow(_:run:now:)``) with its history, as
+    /// ``forEachStoredResult(run:historyLimit:_:)`` hands it: the reports render each result while
+    /// the scan checks the others (``PrerenderedReport``). Nil when there is no such row.
+    public func storedResult(row: Int64, historyLimit: Int = 30) throws(HistoryError) -> StoredResult? {
+        try database.read { db in
+            guard let stored = try Row.fetchOne(db.cachedStatement(sql: "SELECT run_id, institution_id, detail FROM institution_result WHERE id = ?"), arguments: [row]) else {
+                return nil
+            }
+            let run: Int64 = stored["run_id"]
+            let recent = try Row.fetchAll(db.cachedStatement(sql: Self.recentRunsSQL + "AND c.id = ? ORDER BY i.run_id"), arguments: [historyLimit - 1, run, row])
+            let points = recent.compactMap(Self.historyPoint)
+            let since = try Row.fetchOne(db.cachedStatement(sql: Self.sinceSQL + "AND c.id = ?"), arguments: [run, row]).flatMap(Self.historyPoint)
+            return StoredResult(run: run, institutionID: stored["institution_id"], detail: stored["detail"],
+                                history: points.isEmpty ? nil : InstitutionHistory(recent: points, since: since))
         }
     }
 
@@ -170,9 +190,7 @@ extension ScanStore {
     /// with another known status; for `unknown`, the first run after the last known one.
     public func histories(upTo run: Int64, limit: Int = 30) throws(HistoryError) -> [String: InstitutionHistory] {
         try database.read { db in
-            func point(_ row: Row) -> InstitutionHistory.Point? {
-                ComplianceStatus(rawValue: row["status"]).map { InstitutionHistory.Point(run: row["run_id"], startedAt: DatabaseTime.date(row, "started_at"), status: $0) }
-            }
+            let point = Self.historyPoint
             var recent: [String: [InstitutionHistory.Point]] = [:]
             let recentRows = try Row.fetchCursor(db, sql: Self.recentRunsSQL + "ORDER BY c.institution_id, i.run_id", arguments: [limit - 1, run])
             while let row = try recentRows.next() {

@@ -91,6 +91,11 @@ public struct ScanStore: Sendable {
     /// Stores one institution's result with its change against the previous run that covered the
     /// institution, and its findings; returns the result with `change` set.
     public func record(_ result: InstitutionResult, run: Int64, now: Date = Date()) throws(HistoryError) -> InstitutionResult {
+        try recordRow(result, run: run, now: now).result
+    }
+
+    /// ``record(_:run:now:)``, with the id of the row it stored (``storedResult(row:historyLimit:)`` reads it back).
+    public func recordRow(_ result: InstitutionResult, run: Int64, now: Date = Date()) throws(HistoryError) -> (result: InstitutionResult, row: Int64) {
         var result = result
         return try database.write { db in
             // Earlier results, newest first, with their run's trigger and status.
@@ -126,7 +131,7 @@ public struct ScanStore: Sendable {
                     sql: "INSERT INTO finding (result_id, run_id, institution_id, code, severity, target, message, remediation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     arguments: [resultID, run, result.institutionID, finding.code.rawValue, finding.severity.rawValue, finding.target, finding.message, finding.remediation])
             }
-            return result
+            return (result, resultID)
         }
     }
 

@@ -16,10 +16,12 @@ struct RenderedResult: Sendable {
     var jsonElement: String
     var htmlRow: String
     var htmlDetails: String
-    /// The letter to campus IT, for an addressee (``CampusLetterRenderer/isAddressee(_:report:)``).
+    /// The letter to campus IT, for an addressee (``CampusLetterRenderer/isAddressee(_:report:)``);
+    /// while the run's causes are not known, for every institution that needs one
+    /// (``CampusLetterRenderer/needsLetter(_:)``).
     var letter: String?
 
-    init(_ result: InstitutionResult, history: InstitutionHistory?, report: ScanReport, encoder: JSONTextEncoder) throws {
+    init(_ result: InstitutionResult, history: InstitutionHistory?, report: ScanReport, encoder: JSONTextEncoder, causesKnown: Bool = true) throws {
         summary = ResultSummary(result)
         summaryRow = CSVReportRenderer.summaryRow(result)
         findingRows = CSVReportRenderer.findingRows(result)
@@ -28,7 +30,8 @@ struct RenderedResult: Sendable {
         jsonElement = try JSONReportRenderer.institution(result, encoder: encoder)
         htmlRow = DashboardRenderer.row(result, history: history, report: report)
         htmlDetails = DashboardRenderer.details(result, history: history, report: report)
-        letter = CampusLetterRenderer.isAddressee(result, report: report) ? CampusLetterRenderer.render(result, history: history, report: report) : nil
+        let addressee = causesKnown ? CampusLetterRenderer.isAddressee(result, report: report) : CampusLetterRenderer.needsLetter(result)
+        letter = addressee ? CampusLetterRenderer.render(result, history: history, report: report) : nil
     }
 
     /// `batch` decoded and rendered, in its order, by as many workers as there are cores; the first

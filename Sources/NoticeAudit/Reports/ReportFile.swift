@@ -8,6 +8,8 @@ final class ReportFile {
     private var descriptor: Int32
     private var buffer: [UInt8] = []
     private static let capacity = 1 << 16
+    /// Bytes appended so far (written or buffered): where the next append starts.
+    private(set) var length: Int64 = 0
 
     init(path: String) throws(ReportWriteError) {
         self.path = path
@@ -21,8 +23,32 @@ final class ReportFile {
     }
 
     func append(_ text: String) throws(ReportWriteError) {
+        let before = buffer.count
         buffer.append(contentsOf: text.utf8)
+        length += Int64(buffer.count - before)
         if buffer.count >= Self.capacity { try flush() }
+    }
+
+    /// Appends `count` bytes of the file open as `source` from `offset` (a range of a spill file,
+    /// ``PrerenderedReport``), through the buffer.
+    func append(from source: Int32, path sourcePath: String, offset: Int64, count: Int) throws(ReportWriteError) {
+        var offset = offset, remaining = count
+        while remaining > 0 {
+            if buffer.count >= Self.capacity { try flush() }
+            let chunk = min(remaining, Self.capacity - buffer.count)
+            let start = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: chunk))
+            let read = buffer.withUnsafeMutableBytes { pread(source, $0.baseAddress! + start, chunk, off_t(offset)) }
+            guard read > 0 else {
+                buffer.removeLast(chunk)
+                if read < 0, errno == EINTR { continue }
+                throw ReportWriteError(path: sourcePath, detail: read < 0 ? String(cString: strerror(errno)) : "ended before its recorded length")
+            }
+            buffer.removeLast(chunk - read)
+            offset += Int64(read)
+            remaining -= read
+            length += Int64(read)
+        }
     }
 
     /// Appends the whole content of the file at `other` (a part written earlier).
@@ -39,6 +65,7 @@ final class ReportFile {
                 throw ReportWriteError(path: other, errno: errno)
             }
             if count == 0 { return }
+            length += Int64(count)
             try writeAll(chunk[..<count])
         }
     }

@@ -28,16 +28,24 @@ public struct ReportWriter: Sendable {
     ///
     /// Each result's rows go to the files at once; the parts that come after a run-wide heading
     /// (the counts, what changed) are written to hidden part files and joined behind it at the end.
-    public func writeSummarized(_ report: ScanReport, updateLatest: Bool = true) throws(ReportWriteError) -> (folder: String, report: ScanReport) {
+    /// A run rendered while it was scanned (`prerendered`) is assembled from its spills instead.
+    func writeSummarized(_ report: ScanReport, updateLatest: Bool = true,
+                         prerendered: PrerenderedReport.Finished? = nil) throws(ReportWriteError) -> (folder: String, report: ScanReport) {
         let root = URL(fileURLWithPath: directory)
         let folder = root.appendingPathComponent(report.folderName)
-        try attempt(root.path) { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) }
-        removeAbandonedStaging(in: root)
-        let staging = root.appendingPathComponent(".\(report.folderName).\(getpid()).\(UUID().uuidString.prefix(8))")
         var report = report
+        let staging: URL
+        if let prerendered {
+            staging = URL(fileURLWithPath: prerendered.staging)
+        } else {
+            staging = try makeStaging(for: report.folderName)
+        }
         do {
-            try attempt(staging.path) { try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false) }
-            report.summaries = try writeFiles(report, into: staging.path)
+            if let prerendered {
+                report.summaries = try writeFiles(report, from: prerendered)
+            } else {
+                report.summaries = try writeFiles(report, into: staging.path)
+            }
             try replace(folder, with: staging)
         } catch {
             try? FileManager.default.removeItem(at: staging)
@@ -47,8 +55,70 @@ public struct ReportWriter: Sendable {
         return (folder.path, report)
     }
 
+    /// A new hidden staging folder for the run folder `name` (``removeAbandonedStaging(in:now:)``
+    /// knows its name's shape), after removing what killed writers left.
+    func makeStaging(for name: String) throws(ReportWriteError) -> URL {
+        let root = URL(fileURLWithPath: directory)
+        try attempt(root.path) { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) }
+        removeAbandonedStaging(in: root)
+        let staging = root.appendingPathComponent(".\(name).\(getpid()).\(UUID().uuidString.prefix(8))")
+        try attempt(staging.path) { try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false) }
+        return staging
+    }
+
     /// Results decoded and rendered at once (on every core), then written in order.
     static let batchSize = 32
+
+    /// The parts of summary.md, scan.json and index.html that follow a run-wide heading.
+    enum Section {
+        case markdownRows, markdownDetails, jsonRows, htmlRows, htmlDetails
+    }
+
+    /// Writes summary.md, scan.json, index.html and trend.svg of `summarized` (its summaries
+    /// known) into `staging`; `section` writes each part that follows a heading.
+    private func writeFramedFiles(_ summarized: ScanReport, hasDetails: Bool, into staging: String,
+                                  _ section: (Section, ReportFile) throws(ReportWriteError) -> Void) throws(ReportWriteError) {
+        let markdown = try ReportFile(path: staging + "/summary.md")
+        try markdown.append(MarkdownReportRenderer.head(summarized))
+        try section(.markdownRows, markdown)
+        try markdown.append(MarkdownReportRenderer.middle(hasDetails: hasDetails))
+        try section(.markdownDetails, markdown)
+        try markdown.append(MarkdownReportRenderer.tail(summarized))
+        try markdown.close()
+        let frame: (head: String, tail: String)
+        do { frame = try JSONReportRenderer.frame(summarized, count: summarized.summaries.count) } catch {
+            throw ReportWriteError(path: staging, detail: "the report could not be rendered: \(error)")
+        }
+        let json = try ReportFile(path: staging + "/scan.json")
+        try json.append(frame.head)
+        try section(.jsonRows, json)
+        try json.append(frame.tail)
+        try json.close()
+        let html = try ReportFile(path: staging + "/index.html")
+        try html.append(DashboardRenderer.head(summarized))
+        try section(.htmlRows, html)
+        try html.append(DashboardRenderer.between)
+        try section(.htmlDetails, html)
+        try html.append(DashboardRenderer.tail(summarized))
+        try html.close()
+        if !summarized.trend.isEmpty { try ReportFile.write(TrendChart(summarized.trend).svg(standalone: true), to: staging + "/trend.svg") }
+    }
+
+    /// The summary of each result in report order, with the names the dashboard lists: a first run
+    /// makes every institution new, and the dashboard names the first few of them.
+    private struct SummaryList {
+        var summaries: [ResultSummary] = []
+        private var newCount = 0
+
+        mutating func append(_ summary: ResultSummary) {
+            var summary = summary
+            if summary.change == .new {
+                newCount += 1
+                if newCount > DashboardRenderer.Page.changesListed { summary.name = nil }
+            }
+            summaries.append(summary)
+        }
+    }
 
     /// Renders every file of `report` into `staging`; returns the summaries read on the way.
     private func writeFiles(_ report: ScanReport, into staging: String) throws(ReportWriteError) -> [ResultSummary] {
@@ -59,8 +129,8 @@ public struct ReportWriter: Sendable {
         let jsonRows = part("scan.json.rows"), htmlRows = part("index.html.rows"), htmlDetails = part("index.html.details")
         try summaryCSV.append(CSVReportRenderer.summaryHeader)
         try findingsCSV.append(CSVReportRenderer.findingsHead(report.run))
-        var summaries: [ResultSummary] = []
-        var hasDetails = false, lettersFolder = false, newCount = 0
+        var summaries = SummaryList()
+        var hasDetails = false, lettersFolder = false
         var batch: [ScanReport.PendingResult] = []
         batch.reserveCapacity(Self.batchSize)
         func write(_ rendered: RenderedResult) throws {
@@ -71,7 +141,7 @@ public struct ReportWriter: Sendable {
                 hasDetails = true
                 try markdownDetails.append(rendered.markdownDetails)
             }
-            try jsonRows.append((summaries.isEmpty ? "" : ",\n") + rendered.jsonElement)
+            try jsonRows.append((summaries.summaries.isEmpty ? "" : ",\n") + rendered.jsonElement)
             try htmlRows.append(rendered.htmlRow)
             try htmlDetails.append(rendered.htmlDetails)
             if let letter = rendered.letter {
@@ -81,14 +151,8 @@ public struct ReportWriter: Sendable {
                 }
                 try ReportFile.write(letter, to: staging + "/institutions/\(rendered.summary.institutionID).md")
             }
-            var summary = rendered.summary
-            // A first run makes every institution new; the dashboard names the first few of them.
-            if summary.change == .new {
-                newCount += 1
-                if newCount > DashboardRenderer.Page.changesListed { summary.name = nil }
-            }
-            summaries.append(summary)
-            if summaries.count % 2000 == 0 { HeapTrim.releaseFreePages() }
+            summaries.append(rendered.summary)
+            if summaries.summaries.count % 2000 == 0 { HeapTrim.releaseFreePages() }
         }
         func flush() throws {
             for rendered in try RenderedResult.render(batch, report: report) { try write(rendered) }
@@ -110,32 +174,74 @@ public struct ReportWriter: Sendable {
         try summaryCSV.close()
         try findingsCSV.close()
         var summarized = report
-        summarized.summaries = summaries
-        let markdown = try file("summary.md")
-        try markdown.append(MarkdownReportRenderer.head(summarized))
-        try markdownRows.move(into: markdown)
-        try markdown.append(MarkdownReportRenderer.middle(hasDetails: hasDetails))
-        try markdownDetails.move(into: markdown)
-        try markdown.append(MarkdownReportRenderer.tail(summarized))
-        try markdown.close()
-        let frame: (head: String, tail: String)
-        do { frame = try JSONReportRenderer.frame(summarized, count: summaries.count) } catch {
-            throw ReportWriteError(path: staging, detail: "the report could not be rendered: \(error)")
+        summarized.summaries = summaries.summaries
+        try writeFramedFiles(summarized, hasDetails: hasDetails, into: staging) { section, file throws(ReportWriteError) in
+            switch section {
+            case .markdownRows: try markdownRows.move(into: file)
+            case .markdownDetails: try markdownDetails.move(into: file)
+            case .jsonRows: try jsonRows.move(into: file)
+            case .htmlRows: try htmlRows.move(into: file)
+            case .htmlDetails: try htmlDetails.move(into: file)
+            }
         }
-        let json = try file("scan.json")
-        try json.append(frame.head)
-        try jsonRows.move(into: json)
-        try json.append(frame.tail)
-        try json.close()
-        let html = try file("index.html")
-        try html.append(DashboardRenderer.head(summarized))
-        try htmlRows.move(into: html)
-        try html.append(DashboardRenderer.between)
-        try htmlDetails.move(into: html)
-        try html.append(DashboardRenderer.tail(summarized))
-        try html.close()
-        if !report.trend.isEmpty { try ReportFile.write(TrendChart(report.trend).svg(standalone: true), to: staging + "/trend.svg") }
-        return summaries
+        return summaries.summaries
+    }
+
+    /// Writes every file of `report` into the staging folder of `prerendered`, each result's parts
+    /// copied from their spills in report order; removes the letters a run-level cause makes
+    /// needless (``CampusLetterRenderer/isAddressee(_:report:)``) and the spills. Returns the summaries.
+    private func writeFiles(_ report: ScanReport, from prerendered: PrerenderedReport.Finished) throws(ReportWriteError) -> [ResultSummary] {
+        let staging = prerendered.staging
+        let order = prerendered.reportOrder
+        var spills: [Int32] = []
+        defer { for spill in spills { Foundation.close(spill) } }
+        for path in prerendered.spills {
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw ReportWriteError(path: path, errno: errno) }
+            spills.append(descriptor)
+        }
+        func copy(_ part: PrerenderedReport.Part, into file: ReportFile) throws(ReportWriteError) {
+            var first = true
+            for index in order {
+                var range = prerendered.entries[index].ranges[part.rawValue]
+                if part == .jsonElement, first { range = range.lowerBound + Int64(PrerenderedReport.Part.jsonSeparator.utf8.count)..<range.upperBound }
+                first = false
+                try file.append(from: spills[part.rawValue], path: prerendered.spills[part.rawValue], offset: range.lowerBound, count: Int(range.count))
+            }
+        }
+        let summaryCSV = try ReportFile(path: staging + "/summary.csv")
+        try summaryCSV.append(CSVReportRenderer.summaryHeader)
+        try copy(.summaryRow, into: summaryCSV)
+        try summaryCSV.close()
+        let findingsCSV = try ReportFile(path: staging + "/findings.csv")
+        try findingsCSV.append(CSVReportRenderer.findingsHead(report.run))
+        try copy(.findingRows, into: findingsCSV)
+        try findingsCSV.close()
+        var summaries = SummaryList()
+        for index in order { summaries.append(prerendered.entries[index].summary) }
+        var summarized = report
+        summarized.summaries = summaries.summaries
+        let hasDetails = prerendered.entries.contains { !$0.ranges[PrerenderedReport.Part.markdownDetails.rawValue].isEmpty }
+        try writeFramedFiles(summarized, hasDetails: hasDetails, into: staging) { section, file throws(ReportWriteError) in
+            switch section {
+            case .markdownRows: try copy(.markdownRow, into: file)
+            case .markdownDetails: try copy(.markdownDetails, into: file)
+            case .jsonRows: try copy(.jsonElement, into: file)
+            case .htmlRows: try copy(.htmlRow, into: file)
+            case .htmlDetails: try copy(.htmlDetails, into: file)
+            }
+        }
+        let letters = prerendered.entries.filter(\.letter)
+        let explained = letters.filter { report.cause(of: $0.summary.institutionID) != nil }
+        for entry in explained {
+            let path = staging + "/institutions/\(entry.summary.institutionID).md"
+            guard unlink(path) == 0 else { throw ReportWriteError(path: path, errno: errno) }
+        }
+        if !letters.isEmpty, letters.count == explained.count, rmdir(staging + "/institutions") != 0 {
+            throw ReportWriteError(path: staging + "/institutions", errno: errno)
+        }
+        for path in prerendered.spills where unlink(path) != 0 { throw ReportWriteError(path: path, errno: errno) }
+        return summaries.summaries
     }
 
     /// Rewrites `REPORTS/index.html`, the list of runs (``RunIndexRenderer``), from history's

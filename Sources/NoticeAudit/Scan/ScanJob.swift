@@ -36,6 +36,9 @@ public struct ScanJob: Sendable {
         public var pruneFailure: String?
         /// Why `REPORTS/index.html` could not be refreshed; the run's own reports are complete.
         public var indexFailure: String?
+        /// When the reports were rendered: `while checking` (``PrerenderedReport``), or `after the
+        /// checks` with the reason (the same files, later).
+        public var reportsRendered: String
     }
 
     /// The job stopped before it finished (cancelled): the run it recorded, if any.
@@ -75,35 +78,58 @@ public struct ScanJob: Sendable {
         let store = scanner.store
         let catalogs = CatalogStore(database: database)
         let recorded = Mutex<Int64?>(nil)
+        let writer = ReportWriter(directory: reportsDirectory)
+        // The reports are rendered while the institutions are checked (``PrerenderedReport``).
+        let prerendering = Mutex<Result<PrerenderedReport, any Error>?>(nil)
         let outcome: ScanOutcome
         do {
             defer { inventory = nil }
             outcome = try await scanner.run(inventory: inventory!, selection: selection, runStarted: { id in
                 recorded.withLock { $0 = id }
+                prerendering.withLock { $0 = Result { try PrerenderedReport.begin(run: id, store: store, catalogs: catalogs, writer: writer) } }
                 runStarted(id)
+            }, resultRecorded: { row in
+                try? prerendering.withLock { $0 }?.get().add(row: row)
             }, progress: progress)
-        } catch is CancellationError {
+        } catch {
+            try? prerendering.withLock { $0 }?.get().discard()
+            guard error is CancellationError else { throw error }
             guard let run = recorded.withLock({ $0 }), let report = try ScanReport.streaming(run: run, store: store, catalogs: catalogs) else {
                 throw Interrupted(run: recorded.withLock { $0 }, institutionsChecked: 0, reportFolder: nil)
             }
             // What the aborted run finished is reported in its own folder; `latest` keeps the last complete run.
             // Best effort: the run is already recorded as aborted, and a report that cannot be
             // written leaves no folder to name (`reportFolder` nil), which the message then omits.
-            let written = try? ReportWriter(directory: reportsDirectory).writeSummarized(report, updateLatest: false)
+            let written = try? writer.writeSummarized(report, updateLatest: false)
             // Recorded, so that the list of runs links the aborted run's folder (best effort too).
             if let written { try? store.setReportPath(written.folder, run: run) }
             throw Interrupted(run: run, institutionsChecked: try written?.report.summaries.count ?? store.resultCount(run: run), reportFolder: written?.folder)
         }
         // The inventory is gone: its pages go back before the reports are written.
         HeapTrim.releaseFreePages()
+        var prerendered: PrerenderedReport.Finished?
+        let reportsRendered: String
+        do {
+            guard let rendering = try prerendering.withLock({ $0 })?.get() else { throw CancellationError() }
+            do {
+                prerendered = try rendering.finish(results: store.resultCount(run: outcome.run.id))
+            } catch {
+                rendering.discard()
+                throw error
+            }
+            reportsRendered = "while checking"
+        } catch {
+            reportsRendered = "after the checks (\(error))"
+        }
         guard let loaded = try ScanReport.streaming(run: outcome.run.id, store: store, catalogs: catalogs) else {
+            if let prerendered { try? FileManager.default.removeItem(atPath: prerendered.staging) }
             throw HistoryError(path: database.path, shortCode: "db_error", message: "run \(outcome.run.id) vanished from the history database \(database.path)")
         }
         let folder: String, report: ScanReport
         // An ad-hoc rescan gets its own folder and never moves `latest` (../shared/domain.md).
         let consortiumRun = selection == nil
         do {
-            (folder, report) = try ReportWriter(directory: reportsDirectory).writeSummarized(loaded, updateLatest: consortiumRun)
+            (folder, report) = try writer.writeSummarized(loaded, updateLatest: consortiumRun, prerendered: prerendered)
         } catch {
             throw ReportsNotWritten(run: outcome.run.id, underlying: error)
         }
@@ -128,6 +154,7 @@ public struct ScanJob: Sendable {
         // The consortium's runs tell the webhook; a change an ad-hoc rescan saw is told by the next
         // consortium run, which still lists it.
         let webhookFailure = consortiumRun ? await webhook?.notifyIfNeeded(report, reportPath: folder) : nil
-        return Outcome(report: report, reportFolder: folder, webhookFailure: webhookFailure, pruneFailure: pruneFailure, indexFailure: indexFailure)
+        return Outcome(report: report, reportFolder: folder, webhookFailure: webhookFailure, pruneFailure: pruneFailure, indexFailure: indexFailure,
+                       reportsRendered: reportsRendered)
     }
 }

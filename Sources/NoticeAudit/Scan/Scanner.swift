@@ -40,8 +40,10 @@ public struct Scanner: Sendable {
 
     /// Scans `institutions` (all of the inventory's, or an ad-hoc selection) and reports progress
     /// as (done, total) after each institution. `runStarted` receives the run's id as soon as it
-    /// is recorded, so that an interrupted scan can name its own run.
+    /// is recorded, so that an interrupted scan can name its own run; `resultRecorded` the history
+    /// row of each result as soon as it is committed (the reports render it while the scan goes on).
     public func run(inventory: Inventory, selection: [String]?, runStarted: @Sendable (Int64) -> Void = { _ in },
+                    resultRecorded: @escaping @Sendable (Int64) -> Void = { _ in },
                     progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> ScanOutcome {
         let institutions = selection.map { ids in inventory.institutions.filter { ids.contains($0.id) } } ?? inventory.institutions
         let fetched = try await fetcher.fetch(url: options.catalogURL)
@@ -86,7 +88,7 @@ public struct Scanner: Sendable {
             let relaySets = relaySets
             let deadlines = DeadlineTimer()
             let verdicts = try await withHeartbeat(run: runID, deadlines: deadlines) {
-                try await checkAll(institutions, relaySets: relaySets, deadlines: deadlines, run: runID, progress: progress)
+                try await checkAll(institutions, relaySets: relaySets, deadlines: deadlines, run: runID, recorded: resultRecorded, progress: progress)
             }
             let findings = runFindings(exLibris: try await exLibrisFindings)
             try store.setRunFindings(causes(findings, verdicts: verdicts, institutions: institutions), run: runID)
@@ -115,7 +117,7 @@ public struct Scanner: Sendable {
     /// Checks every institution with a bounded width, committing each result as it completes and
     /// keeping only what the run-level causes need of it (the reports read the results from history).
     private func checkAll(_ institutions: [Institution], relaySets: [AlmaRegion: RegionRelaySet], deadlines: DeadlineTimer, run runID: Int64,
-                          progress: @Sendable (Int, Int) -> Void) async throws -> [RunLevelCauses.Verdict] {
+                          recorded: @Sendable (Int64) -> Void, progress: @Sendable (Int, Int) -> Void) async throws -> [RunLevelCauses.Verdict] {
         var verdicts: [RunLevelCauses.Verdict] = []
         verdicts.reserveCapacity(institutions.count)
         try await withThrowingTaskGroup(of: InstitutionResult.self) { group in
@@ -126,7 +128,9 @@ public struct Scanner: Sendable {
             }
             for _ in 0..<max(1, options.concurrency) { startNext() }
             while let result = try await group.next() {
-                verdicts.append(RunLevelCauses.Verdict(try store.record(result, run: runID)))
+                let stored = try store.recordRow(result, run: runID)
+                verdicts.append(RunLevelCauses.Verdict(stored.result))
+                recorded(stored.row)
                 progress(verdicts.count, institutions.count)
                 // Memory flat in the number of institutions: what the finished checks freed goes back.
                 if verdicts.count % 2000 == 0 { HeapTrim.releaseFreePages() }
