@@ -13,6 +13,14 @@ public struct DKIMKeyRecord: Sendable, Equatable {
     public var problems: [String]
 
     /// Judges the text of one TXT record at a DKIM key name.
+    /// `key` without whitespace (FWS may fold a long `p=`, RFC 6376 §3.6.1): an ASCII key byte by
+    /// byte (issue 22: walking a 2048-bit key by Character was 3 % of a scan), any other as before.
+    static func withoutWhitespace(_ key: String) -> String {
+        guard key.utf8.allSatisfy({ $0 < 0x80 }) else { return key.filter { !$0.isWhitespace } }
+        // The ASCII characters that are `Character.isWhitespace`: tab, LF, VT, FF, CR, space.
+        return String(decoding: key.utf8.filter { !(0x09...0x0D).contains($0) && $0 != 0x20 }, as: UTF8.self)
+    }
+
     public init(text: String) {
         testing = false
         keyType = nil
@@ -43,7 +51,7 @@ public struct DKIMKeyRecord: Sendable, Equatable {
             return
         }
         guard problems.isEmpty else { return }
-        let base64 = key.filter { !$0.isWhitespace }
+        let base64 = Self.withoutWhitespace(key)
         if base64.isEmpty {
             status = .revoked
             problems = ["p= is empty: the key was revoked"]

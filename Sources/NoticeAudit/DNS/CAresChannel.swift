@@ -304,7 +304,7 @@ final class CAresChannel: DNSTransport, @unchecked Sendable {
             started[query.id] = query
             let context = Unmanaged.passRetained(query).toOpaque()
             // c-ares reads a backslash as escaping the next character; a raw name's must be kept.
-            let wireName = query.name.replacingOccurrences(of: "\\", with: "\\\\")
+            let wireName = query.name.replacingASCII("\\", with: "\\\\")
             ares_query(channel, wireName, Int32(1), Int32(query.type.code), { context, status, _, reply, length in
                 guard let context else { return }
                 let query = Unmanaged<Query>.fromOpaque(context).takeRetainedValue()

@@ -141,12 +141,22 @@ extension ScanStore {
                 return nil
             }
             let run: Int64 = stored["run_id"]
-            let recent = try Row.fetchAll(db.cachedStatement(sql: Self.recentRunsSQL + "AND c.id = ? ORDER BY i.run_id"), arguments: [historyLimit - 1, run, row])
-            let points = recent.compactMap(Self.historyPoint)
-            let since = try Row.fetchOne(db.cachedStatement(sql: Self.sinceSQL + "AND c.id = ?"), arguments: [run, row]).flatMap(Self.historyPoint)
             return StoredResult(run: run, institutionID: stored["institution_id"], detail: stored["detail"],
-                                history: points.isEmpty ? nil : InstitutionHistory(recent: points, since: since))
+                                history: try Self.history(row: row, run: run, historyLimit: historyLimit, db))
         }
+    }
+
+    /// The history of the result stored as `row` of `run`, as ``storedResult(row:historyLimit:)``
+    /// reads it, for a result still in memory.
+    public func history(row: Int64, run: Int64, historyLimit: Int = 30) throws(HistoryError) -> InstitutionHistory? {
+        try database.read { db in try Self.history(row: row, run: run, historyLimit: historyLimit, db) }
+    }
+
+    private static func history(row: Int64, run: Int64, historyLimit: Int, _ db: Database) throws -> InstitutionHistory? {
+        let recent = try Row.fetchAll(db.cachedStatement(sql: recentRunsSQL + "AND c.id = ? ORDER BY i.run_id"), arguments: [historyLimit - 1, run, row])
+        let points = recent.compactMap(historyPoint)
+        let since = try Row.fetchOne(db.cachedStatement(sql: sinceSQL + "AND c.id = ?"), arguments: [run, row]).flatMap(historyPoint)
+        return points.isEmpty ? nil : InstitutionHistory(recent: points, since: since)
     }
 
     /// How many results `run` has.

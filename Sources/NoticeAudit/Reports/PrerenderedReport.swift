@@ -53,21 +53,68 @@ final class PrerenderedReport: Sendable {
         var entries: [Entry] = []
         var lettersFolder = false
         var failure: (any Error)?
-        /// The renderer's encoder (it caches converted keys).
-        let encoder = JSONReportRenderer.encoder()
+    }
+
+    /// A result handed over: its history row, and the result itself while few wait (rendered
+    /// without decoding it again; past ``keptInMemory`` waiting, read back from history, so that
+    /// renderers that fall behind cost rows, not results, in memory).
+    private struct Handed {
+        var row: Int64
+        var result: InstitutionResult?
+    }
+
+    /// Results kept in memory while they wait for a renderer.
+    static let keptInMemory = 64
+
+    /// The results handed over and not yet taken by a renderer.
+    private struct Pending {
+        var rows: [Handed] = []
+        var next = 0
+        var closed = false
+
+        var waiting: Int { rows.count - next }
+
+        mutating func take() -> Handed? {
+            guard next < rows.count else { return nil }
+            defer {
+                next += 1
+                if next == rows.count { rows.removeAll(keepingCapacity: true); next = 0 }
+            }
+            return rows[next]
+        }
     }
 
     let staging: String
     private let store: ScanStore
     private let report: ScanReport
-    private let queue = DispatchQueue(label: "notice-audit.prerender")
     private let state: Mutex<State>
+    private let pending = Mutex(Pending())
+    /// One signal per row handed over, and one per renderer when the run ends.
+    private let signals = DispatchSemaphore(value: 0)
+    private let renderers = DispatchGroup()
+    private let rendererCount: Int
 
     private init(staging: String, store: ScanStore, report: ScanReport, spills: sending [ReportFile]) {
         self.staging = staging
         self.store = store
         self.report = report
         self.state = Mutex(State(spills: spills))
+        rendererCount = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
+        for _ in 0..<rendererCount {
+            renderers.enter()
+            let thread = Thread { [self] in
+                // The checks wait on DNS answers: they come first whenever they want a core, the
+                // rendering takes what they leave (nice 19; Linux sets it for the calling thread).
+                setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Int32(ProcessInfo.processInfo.environment["NICE_X"] ?? "19")!)
+                let t0 = ContinuousClock.now
+                renderAll()
+                var ts = timespec(); clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+                FileHandle.standardError.write(Data("TIMING renderer cpu \(Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9) alive \(ContinuousClock.now - t0)\n".utf8))
+                renderers.leave()
+            }
+            thread.name = "notice-audit.prerender"
+            thread.start()
+        }
     }
 
     /// Starts rendering run `run` into a new staging folder of `writer`'s directory; throws when the
@@ -88,46 +135,98 @@ final class PrerenderedReport: Sendable {
 
     private static func spillPath(_ part: Part, in staging: String) -> String { "\(staging)/.spill.\(part)" }
 
-    /// Renders the result stored as history row `row`, on the renderer's own thread.
-    func add(row: Int64) {
-        queue.async { [self] in
-            state.withLock { state in
-                guard state.failure == nil else { return }
-                do { try render(row: row, into: &state) } catch { state.failure = error }
+    /// Hands over `result`, stored as history row `row` (``ScanStore/recordRow(_:run:now:)``,
+    /// with its change); a renderer thread renders it. Without `result`, it is read from history.
+    func add(row: Int64, result: InstitutionResult? = nil) {
+        pending.withLock { pending in
+            pending.rows.append(Handed(row: row, result: pending.waiting < Self.keptInMemory ? result : nil))
+        }
+        signals.signal()
+    }
+
+    /// A renderer: takes rows until the run ends and none is left.
+    private func renderAll() {
+        let encoder = JSONReportRenderer.encoder()
+        while true {
+            signals.wait()
+            guard let handed = pending.withLock({ $0.take() }) else {
+                if pending.withLock({ $0.closed }) { return }
+                continue
+            }
+            render(handed, encoder: encoder)
+        }
+    }
+
+    private func render(_ handed: Handed, encoder: JSONTextEncoder) {
+        guard state.withLock({ $0.failure == nil }) else { return }
+        let rendered: RenderedResult
+        do {
+            let result: InstitutionResult, history: InstitutionHistory?
+            if let kept = handed.result {
+                // The result as history holds it: its detail is this value's encoding, and decoding
+                // gives the same value (every field the reports show round-trips; the tests compare
+                // these files with the rendering of the decoded run).
+                (result, history) = (kept, try store.history(row: handed.row, run: report.run.id))
+            } else {
+                guard let stored = try store.storedResult(row: handed.row) else {
+                    throw HistoryError(path: "", shortCode: "db_error", message: "result row \(handed.row) vanished from history")
+                }
+                (result, history) = (try store.decode(stored), stored.history)
+            }
+            rendered = try RenderedResult(result, history: history, report: report, encoder: encoder, causesKnown: false)
+        } catch {
+            state.withLock { $0.failure = $0.failure ?? error }
+            return
+        }
+        let texts = [rendered.summaryRow, rendered.findingRows, rendered.markdownRow, rendered.markdownDetails,
+                     Part.jsonSeparator + rendered.jsonElement, rendered.htmlRow, rendered.htmlDetails]
+        state.withLock { state in
+            guard state.failure == nil else { return }
+            do {
+                var ranges: [Range<Int64>] = []
+                ranges.reserveCapacity(texts.count)
+                for (spill, text) in zip(state.spills, texts) {
+                    let start = spill.length
+                    try spill.append(text)
+                    ranges.append(start..<spill.length)
+                }
+                if let letter = rendered.letter {
+                    let folder = staging + "/institutions"
+                    if !state.lettersFolder {
+                        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+                        state.lettersFolder = true
+                    }
+                    try ReportFile.write(letter, to: "\(folder)/\(rendered.summary.institutionID).md")
+                }
+                state.entries.append(Entry(summary: rendered.summary, ranges: ranges, letter: rendered.letter != nil))
+            } catch {
+                state.failure = error
             }
         }
     }
 
-    private func render(row: Int64, into state: inout State) throws {
-        guard let stored = try store.storedResult(row: row) else {
-            throw HistoryError(path: "", shortCode: "db_error", message: "result row \(row) vanished from history")
+    /// Ends the renderers once every row handed over is rendered; the calling thread, at its own
+    /// priority, renders rows too, so that the end of the run never waits on the niced renderers alone.
+    private func drain() {
+        let first = pending.withLock { pending -> Bool in
+            defer { pending.closed = true }
+            return !pending.closed
         }
-        let result = try store.decode(stored)
-        let rendered = try RenderedResult(result, history: stored.history, report: report, encoder: state.encoder, causesKnown: false)
-        let texts = [rendered.summaryRow, rendered.findingRows, rendered.markdownRow, rendered.markdownDetails,
-                     Part.jsonSeparator + rendered.jsonElement, rendered.htmlRow, rendered.htmlDetails]
-        var ranges: [Range<Int64>] = []
-        ranges.reserveCapacity(texts.count)
-        for (spill, text) in zip(state.spills, texts) {
-            let start = spill.length
-            try spill.append(text)
-            ranges.append(start..<spill.length)
+        if first {
+            let left = pending.withLock { $0.waiting }
+            let done = state.withLock { $0.entries.count }
+            FileHandle.standardError.write(Data("TIMING at drain: \(left) pending, \(done) rendered\n".utf8))
+            let encoder = JSONReportRenderer.encoder()
+            while let handed = pending.withLock({ $0.take() }) { render(handed, encoder: encoder) }
+            for _ in 0..<rendererCount { signals.signal() }
         }
-        if let letter = rendered.letter {
-            let folder = staging + "/institutions"
-            if !state.lettersFolder {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
-                state.lettersFolder = true
-            }
-            try ReportFile.write(letter, to: "\(folder)/\(result.institutionID).md")
-        }
-        state.entries.append(Entry(summary: rendered.summary, ranges: ranges, letter: rendered.letter != nil))
+        renderers.wait()
     }
 
     /// Waits for the results handed so far and closes the spills: the rendered run when every one of
     /// the run's `results` was rendered; otherwise the staging folder is removed and the error says why.
     func finish(results: Int) throws -> Finished {
-        queue.sync {}
+        drain()
         do {
             return try state.withLock { state in
                 if let failure = state.failure { throw failure }
@@ -145,8 +244,8 @@ final class PrerenderedReport: Sendable {
 
     /// Stops and removes the staging folder (the run was cancelled, or the reports go the streaming way).
     func discard() {
-        queue.sync {}
-        state.withLock { $0.failure = CancellationError() }
+        state.withLock { $0.failure = $0.failure ?? CancellationError() }
+        drain()
         try? FileManager.default.removeItem(atPath: staging)
     }
 }

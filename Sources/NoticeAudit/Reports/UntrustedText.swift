@@ -24,7 +24,7 @@ public enum UntrustedText {
     public static func singleLine(_ text: String) -> String {
         let visible = visible(text)
         guard visible.utf8.contains(where: { $0 == 0x0A || $0 == 0x09 }) else { return visible }
-        return visible.replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t")
+        return visible.replacingASCII("\n", with: "\\n").replacingASCII("\t", with: "\\t")
     }
 
     /// HTML text or attribute value: ``visible(_:)``, then `&`, `<`, `>`, `"` and `'` as entities
@@ -107,7 +107,7 @@ public enum UntrustedText {
     /// a pipe inside the span rather than a cell boundary.
     public static func markdownCode(_ text: String, inTable: Bool = false) -> String {
         var body = singleLineForMarkdown(text)
-        if inTable { body = body.replacingOccurrences(of: "|", with: "\\|") }
+        if inTable { body = body.replacingASCII("|", with: "\\|") }
         if body.isEmpty { return "` `" }
         let fence = String(repeating: "`", count: longestBacktickRun(body) + 1)
         let pad = body.first == "`" || body.last == "`" || (body.first == " " && body.last == " ") ? " " : ""
@@ -127,8 +127,9 @@ public enum UntrustedText {
     private static let markdownSpecialBytes: Set<UInt8> = Set("\\`*[]<>|~&_".utf8)
 
     private static func singleLineForMarkdown(_ text: String) -> String {
-        visible(text).replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\t", with: " ")
+        visible(text).replacingASCII("\n", with: " ").replacingASCII("\t", with: " ")
     }
+
 
     private static func longestBacktickRun(_ text: String) -> Int {
         var longest = 0, current = 0

@@ -40,8 +40,10 @@ struct PrerenderedReportTests {
         // Completion order is not report order; ids chosen so that byte order matters ("B" < "a").
         let third: [(String, ComplianceStatus)] = [("z", .compliant), ("d", .noncompliant), ("a", .noncompliant), ("c", .unknown), ("B", .noncompliant),
                                                    ("b", .noncompliant), ("e", .compliant), ("c2", .unknown)]
-        for (id, status) in third {
-            rendering.add(row: try store.recordRow(Self.result(id, status), run: run).row)
+        for (index, (id, status)) in third.enumerated() {
+            // As the scan hands them (the result with its change), or as a row only (read back from history).
+            let recorded = try store.recordRow(Self.result(id, status), run: run)
+            rendering.add(row: recorded.row, result: index.isMultiple(of: 2) ? recorded.result : nil)
         }
         // "b" is explained by a run-level cause: it needs a letter until the end says otherwise.
         var cause = Finding(code: .catalogNoAddress, severity: .error, target: "eu", message: "m", remediation: "r", campusCanFix: false)

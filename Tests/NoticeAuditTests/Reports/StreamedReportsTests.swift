@@ -85,4 +85,20 @@ struct ReportTextByHandTests {
             #expect(RunIndexRenderer.isRunFolder(name) == expected, "\(name)")
         }
     }
+
+    @Test func asciiReplacedAsFoundationReplacesIt() {
+        let texts = ["", "plain", "a,\"b\"", "\"\"", "é\"😀\"x", "line\nnext\tcell|pipe\\slash", "\\\\", "ünïcödé | ä\n"]
+        for text in texts {
+            for (character, replacement) in [("\"", "\"\""), ("\n", " "), ("\t", "\\t"), ("|", "\\|"), ("\\", "\\\\"), ("x", "")] as [(Unicode.Scalar, String)] {
+                #expect(text.replacingASCII(character, with: replacement) == text.replacingOccurrences(of: String(character), with: replacement), "\(text)")
+            }
+        }
+    }
+
+    @Test func dkimKeyWhitespaceRemovedAsCharacterFilteringRemovesIt() {
+        let keys = ["MIIB IjAN\tBgkq\r\n hkiG9w0B", "abc\u{0B}def\u{0C}", "", "   ", "AAAA\u{00A0}BBBB", "AA\u{2003}BB CC", "é é"]
+        for key in keys {
+            #expect(DKIMKeyRecord.withoutWhitespace(key) == key.filter { !$0.isWhitespace }, "\(key.debugDescription)")
+        }
+    }
 }
