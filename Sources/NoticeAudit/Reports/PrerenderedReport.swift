@@ -5,10 +5,11 @@ import Synchronization
 /// A running scan's report files, rendered while the scan checks the other institutions (issue 22:
 /// the checks wait on DNS with the cores idle, and rendering after them was a quarter of the run).
 ///
-/// Each result, once history holds it, is read back with its history exactly as the streaming
-/// report reads it (``ScanStore/storedResult(row:historyLimit:)``), rendered, and each of its parts
-/// appended to a hidden spill file of the run's staging folder, in the order the results complete;
-/// its letter goes straight to `institutions/`. At the end ``ReportWriter`` writes every report file
+/// Each result, once history holds it, is handed to one of the renderer threads (one per core) with
+/// its history as the streaming report reads it (``ScanStore/history(row:run:historyLimit:)``; a
+/// result that waits behind ``keptInMemory`` others is read back whole, ``ScanStore/storedResult(row:historyLimit:)``),
+/// rendered, and each of its parts appended to a hidden spill file of the run's staging folder, in
+/// the order the results complete; its letter goes straight to `institutions/`. At the end ``ReportWriter`` writes every report file
 /// in report order (worst first, then by id) from ranges of the spills, and removes the letters that
 /// a run-level cause, known only then, makes needless. Memory: a summary and the ranges of each
 /// institution. Anything that fails here leaves the reports to the streaming path, which says why.
@@ -99,17 +100,13 @@ final class PrerenderedReport: Sendable {
         self.store = store
         self.report = report
         self.state = Mutex(State(spills: spills))
+        // One renderer per core: measured on two cores, one renderer fell behind the checks and left
+        // a fifth of the run to render at the end; lowering their priority (nice) did the same.
         rendererCount = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
         for _ in 0..<rendererCount {
             renderers.enter()
             let thread = Thread { [self] in
-                // The checks wait on DNS answers: they come first whenever they want a core, the
-                // rendering takes what they leave (nice 19; Linux sets it for the calling thread).
-                setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Int32(ProcessInfo.processInfo.environment["NICE_X"] ?? "19")!)
-                let t0 = ContinuousClock.now
                 renderAll()
-                var ts = timespec(); clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-                FileHandle.standardError.write(Data("TIMING renderer cpu \(Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9) alive \(ContinuousClock.now - t0)\n".utf8))
                 renderers.leave()
             }
             thread.name = "notice-audit.prerender"
@@ -205,17 +202,14 @@ final class PrerenderedReport: Sendable {
         }
     }
 
-    /// Ends the renderers once every row handed over is rendered; the calling thread, at its own
-    /// priority, renders rows too, so that the end of the run never waits on the niced renderers alone.
+    /// Ends the renderers once every result handed over is rendered; the calling thread renders the
+    /// ones still waiting too, so that the end of the run has every core.
     private func drain() {
         let first = pending.withLock { pending -> Bool in
             defer { pending.closed = true }
             return !pending.closed
         }
         if first {
-            let left = pending.withLock { $0.waiting }
-            let done = state.withLock { $0.entries.count }
-            FileHandle.standardError.write(Data("TIMING at drain: \(left) pending, \(done) rendered\n".utf8))
             let encoder = JSONReportRenderer.encoder()
             while let handed = pending.withLock({ $0.take() }) { render(handed, encoder: encoder) }
             for _ in 0..<rendererCount { signals.signal() }

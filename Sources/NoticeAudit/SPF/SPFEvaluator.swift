@@ -12,7 +12,8 @@ struct SPFEvaluationFacts: Sendable {
 public struct SPFEvaluator: Sendable {
     public let resolver: any DNSResolver
     public var options: SPFCheckOptions
-    let recordCache = SPFRecordCache()
+    /// Parsed records, shared by every evaluator (``SPFRecordCache/shared``).
+    let recordCache = SPFRecordCache.shared
 
     public init(resolver: any DNSResolver, options: SPFCheckOptions = SPFCheckOptions()) {
         self.resolver = resolver

@@ -30,6 +30,11 @@ final class SPFRecordCache: Sendable {
         var byDomain: [String: Entry] = [:]
     }
 
+    /// The cache of every evaluation and record walk of the process (issue 22: each check built its
+    /// own, so the Ex Libris includes every institution names were parsed again for each of them).
+    /// Its entries are checked against the answer they were made from, so sharing changes no result.
+    static let shared = SPFRecordCache(capacity: 1024)
+
     private static let recentSlots = 64
     private let state: Mutex<State>
     private let capacity: Int

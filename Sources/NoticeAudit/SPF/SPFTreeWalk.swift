@@ -26,7 +26,7 @@ struct SPFTreeWalk {
             warn(.dnsError, domain, "the TXT lookup failed: \(error)")
             return visit
         }
-        let lookup = SPFRecordLookup(answer: answer)
+        let lookup = SPFRecordCache.shared.lookup(answer, at: domain).lookup
         visit.lookup = lookup
         let size = SPFRecordLookup.txtDataSize(answer)
         if size > SPFRecordAuditor.answerSizeLimit {

@@ -112,9 +112,7 @@ public struct ScanJob: Sendable {
         do {
             guard let rendering = try prerendering.withLock({ $0 })?.get() else { throw CancellationError() }
             do {
-                let t0 = ContinuousClock.now
                 prerendered = try rendering.finish(results: store.resultCount(run: outcome.run.id))
-                FileHandle.standardError.write(Data("TIMING drain \(ContinuousClock.now - t0)\n".utf8))
             } catch {
                 rendering.discard()
                 throw error
@@ -131,9 +129,7 @@ public struct ScanJob: Sendable {
         // An ad-hoc rescan gets its own folder and never moves `latest` (../shared/domain.md).
         let consortiumRun = selection == nil
         do {
-            let t1 = ContinuousClock.now
             (folder, report) = try writer.writeSummarized(loaded, updateLatest: consortiumRun, prerendered: prerendered)
-            FileHandle.standardError.write(Data("TIMING join \(ContinuousClock.now - t1)\n".utf8))
         } catch {
             throw ReportsNotWritten(run: outcome.run.id, underlying: error)
         }

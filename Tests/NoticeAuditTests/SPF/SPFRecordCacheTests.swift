@@ -54,6 +54,18 @@ struct SPFRecordCacheTests {
         #expect(try await evaluator.checkHost(ip: relay, domain: "example.edu", sender: "a@example.edu").result == .permerror)
     }
 
+    /// One cache for the run: each check makes its own evaluator, and the records every institution
+    /// includes (the Ex Libris ones) are parsed once, not once per institution (issue 22).
+    @Test func evaluatorsShareTheirParsedRecords() async throws {
+        var zone = InMemoryZone()
+        zone.addTXT(["v=spf1 ip4:192.0.2.0/24 -all"], at: "shared.example.edu")
+        let first = SPFEvaluator(resolver: zone), second = SPFEvaluator(resolver: zone)
+        #expect(first.recordCache === second.recordCache)
+        let answer = try await zone.resolve("shared.example.edu", type: .txt)
+        let cache = SPFRecordCache()
+        #expect(cache.lookup(answer, at: "shared.example.edu") === cache.lookup(try await zone.resolve("shared.example.edu", type: .txt), at: "shared.example.edu"))
+    }
+
     @Test func manyDomainsKeepTheirOwnRecords() async throws {
         // More domains than the cache has direct-mapped slots, evaluated in a shuffled order twice:
         // no domain may be answered with another's record.
