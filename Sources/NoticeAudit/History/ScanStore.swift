@@ -94,8 +94,16 @@ public struct ScanStore: Sendable {
         try recordRow(result, run: run, now: now).result
     }
 
-    /// ``record(_:run:now:)``, with the id of the row it stored (``storedResult(row:historyLimit:)`` reads it back).
-    public func recordRow(_ result: InstitutionResult, run: Int64, now: Date = Date()) throws(HistoryError) -> (result: InstitutionResult, row: Int64) {
+    /// What ``recordRow(_:run:now:)`` stored: the result with its change, its row
+    /// (``storedResult(row:historyLimit:)`` reads it back) and its encoding (scan.json writes the same tree).
+    public struct RecordedRow: Sendable {
+        public var result: InstitutionResult
+        public var row: Int64
+        var encoded: EncodedJSONTree
+    }
+
+    /// ``record(_:run:now:)``, saying what it stored.
+    func recordRow(_ result: InstitutionResult, run: Int64, now: Date = Date()) throws(HistoryError) -> RecordedRow {
         var result = result
         return try database.write { db in
             // Earlier results, newest first, with their run's trigger and status.
@@ -117,7 +125,9 @@ public struct ScanStore: Sendable {
             result.unknownRuns = assessment.unknownRuns
             result.unknownAlert = assessment.unknownAlert ? true : nil
             // Members in encoding order: `detail` is read by a decoder, never compared as text.
-            let detail = try JSONTextEncoder().encodeString(result)
+            let encoder = JSONTextEncoder()
+            let encoded = try encoder.tree(result)
+            let detail = String(decoding: encoder.write(encoded), as: UTF8.self)
             try db.execute(
                 sql: """
                     INSERT INTO institution_result (run_id, institution_id, status, method, spf_result, dmarc_policy, relay_status, change, finished_at, detail)
@@ -131,7 +141,7 @@ public struct ScanStore: Sendable {
                     sql: "INSERT INTO finding (result_id, run_id, institution_id, code, severity, target, message, remediation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     arguments: [resultID, run, result.institutionID, finding.code.rawValue, finding.severity.rawValue, finding.target, finding.message, finding.remediation])
             }
-            return (result, resultID)
+            return RecordedRow(result: result, row: resultID, encoded: encoded)
         }
     }
 

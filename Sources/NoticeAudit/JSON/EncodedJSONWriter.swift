@@ -1,18 +1,20 @@
-/// Writes an ``EncodedJSON`` tree as `JSONEncoder` formats it: compact, or indented by two spaces
-/// with `" : "` between a key and its value and an empty container written as an opening bracket,
-/// a blank line and the closing bracket.
+/// Writes an ``EncodedJSON`` tree with the options of its `owner` as `JSONEncoder` formats it:
+/// keys converted, dates written, compact, or indented by two spaces with `" : "` between a key and
+/// its value and an empty container written as an opening bracket, a blank line and the closing bracket.
 struct EncodedJSONWriter {
+    let owner: JSONTextEncoder
     let pretty: Bool
     let sortedKeys: Bool
     let escapesSlashes: Bool
     private(set) var bytes: [UInt8] = []
     private var indent = 0
 
-    init(pretty: Bool, sortedKeys: Bool, escapesSlashes: Bool, indent: Int = 0) {
+    init(owner: JSONTextEncoder, indent: Int = 0) {
+        self.owner = owner
         self.indent = indent
-        self.pretty = pretty
-        self.sortedKeys = sortedKeys
-        self.escapesSlashes = escapesSlashes
+        pretty = owner.prettyPrinted
+        sortedKeys = owner.sortedKeys
+        escapesSlashes = owner.escapesSlashes
         bytes.reserveCapacity(4096)
     }
 
@@ -24,6 +26,9 @@ struct EncodedJSONWriter {
         case .unsigned(let number): append(String(number))
         case .number(let text): append(text)
         case .string(let text): writeString(text)
+        case .date(let date):
+            let text = owner.dateText(date)
+            if owner.iso8601Dates { writeString(text) } else { append(text) }
         case .object(let object): writeObject(object)
         case .array(let array): writeArray(array)
         }
@@ -31,12 +36,13 @@ struct EncodedJSONWriter {
 
     private mutating func writeObject(_ object: EncodedJSON.Object) {
         bytes.append(UInt8(ascii: "{"))
-        var order = Array(object.keys.indices)
-        if sortedKeys { order.sort { object.keys[$0] < object.keys[$1] } }
+        let keys = object.verbatimKeys || !owner.snakeCaseKeys ? object.keys : object.keys.map(owner.key)
+        var order = Array(keys.indices)
+        if sortedKeys { order.sort { keys[$0] < keys[$1] } }
         open()
         for (position, index) in order.enumerated() {
             separate(first: position == 0)
-            writeString(object.keys[index])
+            writeString(keys[index])
             if pretty { append(" : ") } else { bytes.append(UInt8(ascii: ":")) }
             write(object.values[index])
         }

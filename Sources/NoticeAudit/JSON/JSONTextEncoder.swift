@@ -27,9 +27,19 @@ public final class JSONTextEncoder {
     /// The JSON text of `value`, UTF-8. `indent`: the indentation of the line the value starts on,
     /// when it is written inside a larger document (pretty-printed only).
     public func encode<T: Encodable>(_ value: T, indent: Int = 0) throws -> [UInt8] {
-        let tree = try node(value)
-        var writer = EncodedJSONWriter(pretty: prettyPrinted, sortedKeys: sortedKeys, escapesSlashes: escapesSlashes, indent: indent)
-        writer.write(tree)
+        write(try tree(value), indent: indent)
+    }
+
+    /// `value` as collected, before any option applies: one tree is written by encoders of other
+    /// options too (a result goes to history and to scan.json, issue 22).
+    func tree<T: Encodable>(_ value: T) throws -> EncodedJSONTree {
+        EncodedJSONTree(root: try node(value))
+    }
+
+    /// The JSON text of `tree` with this encoder's options.
+    func write(_ tree: EncodedJSONTree, indent: Int = 0) -> [UInt8] {
+        var writer = EncodedJSONWriter(owner: self, indent: indent)
+        writer.write(tree.root)
         return writer.bytes
     }
 
@@ -38,6 +48,7 @@ public final class JSONTextEncoder {
         String(decoding: try encode(value, indent: indent), as: UTF8.self)
     }
 
+    /// `name` as this encoder writes a property key.
     func key(_ name: String) -> String {
         guard snakeCaseKeys else { return name }
         if let converted = snakeCase[name] { return converted }
@@ -47,21 +58,22 @@ public final class JSONTextEncoder {
     }
 
     func node<T: Encodable>(_ value: T) throws -> EncodedJSON {
-        if T.self == Date.self, let date = value as? Date { return encodedDate(date) }
-        if snakeCaseKeys, let dictionary = value as? any StringKeyedEncodable { return try dictionary.encodedJSON(self) }
+        if T.self == Date.self, let date = value as? Date { return .date(date) }
+        if let dictionary = value as? any StringKeyedEncodable { return try dictionary.encodedJSON(self) }
         let encoder = TreeEncoder(self)
         try value.encode(to: encoder)
         return encoder.value ?? .object(EncodedJSON.Object())
     }
 
-    private func encodedDate(_ date: Date) -> EncodedJSON {
-        guard iso8601Dates else { return .number(Self.number(date.timeIntervalSinceReferenceDate)) }
+    /// `date` as this encoder writes it.
+    func dateText(_ date: Date) -> String {
+        guard iso8601Dates else { return Self.number(date.timeIntervalSinceReferenceDate) }
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
         let year = Int(parts.tm_year) + 1900
-        return .string("\(year)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z")
+        return "\(year)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 
     /// A floating-point number as `JSONEncoder` writes it: its shortest round-trip text, without a trailing `.0`.
@@ -99,12 +111,15 @@ public final class JSONTextEncoder {
     }
 }
 
-/// A value as the encoder collected it, before it is written.
+/// A value as the encoder collected it, before it is written: keys as the value names them and
+/// dates as dates, so that each writer applies its own key and date strategy.
 enum EncodedJSON {
-    /// Members in the order they were encoded (sorted, if asked, when written).
+    /// Members in the order they were encoded (converted and sorted, if asked, when written).
     final class Object {
         var keys: [String] = []
         var values: [EncodedJSON] = []
+        /// The keys of a `[String: T]`, written as they are whatever the key strategy.
+        var verbatimKeys = false
     }
 
     final class Array {
@@ -118,8 +133,15 @@ enum EncodedJSON {
     /// A floating-point number already written as text.
     case number(String)
     case string(String)
+    case date(Date)
     case object(Object)
     case array(Array)
+}
+
+/// An encoded value handed to another thread to be written there: no one changes a tree once
+/// ``JSONTextEncoder/tree(_:)`` has returned it.
+struct EncodedJSONTree: @unchecked Sendable {
+    let root: EncodedJSON
 }
 
 /// `[String: Value]`, whose keys `JSONEncoder` writes as they are, whatever the key strategy.
@@ -130,6 +152,7 @@ protocol StringKeyedEncodable {
 extension Dictionary: StringKeyedEncodable where Key == String, Value: Encodable {
     func encodedJSON(_ encoder: JSONTextEncoder) throws -> EncodedJSON {
         let object = EncodedJSON.Object()
+        object.verbatimKeys = true
         object.keys.reserveCapacity(count)
         object.values.reserveCapacity(count)
         for (key, value) in self {
@@ -185,7 +208,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     var codingPath: [any CodingKey] { [] }
 
     private func add(_ key: Key, _ value: EncodedJSON) {
-        object.keys.append(owner.key(key.stringValue))
+        object.keys.append(key.stringValue)
         object.values.append(value)
     }
 
@@ -219,7 +242,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     mutating func superEncoder() -> any Encoder { superEncoder(named: "super") }
-    mutating func superEncoder(forKey key: Key) -> any Encoder { superEncoder(named: owner.key(key.stringValue)) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { superEncoder(named: key.stringValue) }
 
     private func superEncoder(named name: String) -> any Encoder {
         // The member is filled in by the encoder handed out; written as `{}` if nothing is encoded into it.

@@ -72,6 +72,11 @@ public enum JSONReportRenderer {
         "    " + (try encoder.encodeString(result, indent: 4))
     }
 
+    /// ``institution(_:encoder:)`` from the result's tree as history's encoder collected it.
+    static func institution(_ tree: EncodedJSONTree, encoder: JSONTextEncoder) -> String {
+        "    " + String(decoding: encoder.write(tree, indent: 4), as: UTF8.self)
+    }
+
     /// scan.json of a report in memory; ``ReportWriter`` streams the same text.
     public static func render(_ report: ScanReport) throws -> String {
         let (head, tail) = try frame(report, count: report.results.count)

@@ -61,7 +61,7 @@ final class PrerenderedReport: Sendable {
     /// renderers that fall behind cost rows, not results, in memory).
     private struct Handed {
         var row: Int64
-        var result: InstitutionResult?
+        var result: (value: InstitutionResult, encoded: EncodedJSONTree)?
     }
 
     /// Results kept in memory while they wait for a renderer.
@@ -132,12 +132,18 @@ final class PrerenderedReport: Sendable {
 
     private static func spillPath(_ part: Part, in staging: String) -> String { "\(staging)/.spill.\(part)" }
 
-    /// Hands over `result`, stored as history row `row` (``ScanStore/recordRow(_:run:now:)``,
-    /// with its change); a renderer thread renders it. Without `result`, it is read from history.
-    func add(row: Int64, result: InstitutionResult? = nil) {
+    /// Hands over the result history stored as `recorded` (``ScanStore/recordRow(_:run:now:)``);
+    /// a renderer thread renders it.
+    func add(_ recorded: ScanStore.RecordedRow) {
         pending.withLock { pending in
-            pending.rows.append(Handed(row: row, result: pending.waiting < Self.keptInMemory ? result : nil))
+            pending.rows.append(Handed(row: recorded.row, result: pending.waiting < Self.keptInMemory ? (recorded.result, recorded.encoded) : nil))
         }
+        signals.signal()
+    }
+
+    /// Hands over the result stored as history row `row`, to be read back from history.
+    func add(row: Int64) {
+        pending.withLock { $0.rows.append(Handed(row: row, result: nil)) }
         signals.signal()
     }
 
@@ -158,19 +164,20 @@ final class PrerenderedReport: Sendable {
         guard state.withLock({ $0.failure == nil }) else { return }
         let rendered: RenderedResult
         do {
-            let result: InstitutionResult, history: InstitutionHistory?
+            let result: InstitutionResult, history: InstitutionHistory?, encoded: EncodedJSONTree?
             if let kept = handed.result {
                 // The result as history holds it: its detail is this value's encoding, and decoding
                 // gives the same value (every field the reports show round-trips; the tests compare
                 // these files with the rendering of the decoded run).
-                (result, history) = (kept, try store.history(row: handed.row, run: report.run.id))
+                (result, history, encoded) = (kept.value, try store.history(row: handed.row, run: report.run.id), kept.encoded)
             } else {
+                encoded = nil
                 guard let stored = try store.storedResult(row: handed.row) else {
                     throw HistoryError(path: "", shortCode: "db_error", message: "result row \(handed.row) vanished from history")
                 }
                 (result, history) = (try store.decode(stored), stored.history)
             }
-            rendered = try RenderedResult(result, history: history, report: report, encoder: encoder, causesKnown: false)
+            rendered = try RenderedResult(result, history: history, report: report, encoder: encoder, encoded: encoded, causesKnown: false)
         } catch {
             state.withLock { $0.failure = $0.failure ?? error }
             return

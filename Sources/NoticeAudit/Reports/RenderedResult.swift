@@ -21,13 +21,15 @@ struct RenderedResult: Sendable {
     /// (``CampusLetterRenderer/needsLetter(_:)``).
     var letter: String?
 
-    init(_ result: InstitutionResult, history: InstitutionHistory?, report: ScanReport, encoder: JSONTextEncoder, causesKnown: Bool = true) throws {
+    /// `encoded`: the result's tree when history's encoder has collected it already.
+    init(_ result: InstitutionResult, history: InstitutionHistory?, report: ScanReport, encoder: JSONTextEncoder, encoded: EncodedJSONTree? = nil,
+         causesKnown: Bool = true) throws {
         summary = ResultSummary(result)
         summaryRow = CSVReportRenderer.summaryRow(result)
         findingRows = CSVReportRenderer.findingRows(result)
         markdownRow = MarkdownReportRenderer.row(result)
         markdownDetails = MarkdownReportRenderer.details(result)
-        jsonElement = try JSONReportRenderer.institution(result, encoder: encoder)
+        jsonElement = try encoded.map { JSONReportRenderer.institution($0, encoder: encoder) } ?? JSONReportRenderer.institution(result, encoder: encoder)
         htmlRow = DashboardRenderer.row(result, history: history, report: report)
         htmlDetails = DashboardRenderer.details(result, history: history, report: report)
         let addressee = causesKnown ? CampusLetterRenderer.isAddressee(result, report: report) : CampusLetterRenderer.needsLetter(result)

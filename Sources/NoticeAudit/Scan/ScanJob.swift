@@ -88,8 +88,8 @@ public struct ScanJob: Sendable {
                 recorded.withLock { $0 = id }
                 prerendering.withLock { $0 = Result { try PrerenderedReport.begin(run: id, store: store, catalogs: catalogs, writer: writer) } }
                 runStarted(id)
-            }, resultRecorded: { row, result in
-                try? prerendering.withLock { $0 }?.get().add(row: row, result: result)
+            }, resultRecorded: { recorded in
+                try? prerendering.withLock { $0 }?.get().add(recorded)
             }, progress: progress)
         } catch {
             try? prerendering.withLock { $0 }?.get().discard()
@@ -108,7 +108,7 @@ public struct ScanJob: Sendable {
         // The inventory is gone: its pages go back before the reports are written.
         HeapTrim.releaseFreePages()
         var prerendered: PrerenderedReport.Finished?
-        let reportsRendered: String
+        var reportsRendered: String
         do {
             guard let rendering = try prerendering.withLock({ $0 })?.get() else { throw CancellationError() }
             do {
@@ -129,7 +129,14 @@ public struct ScanJob: Sendable {
         // An ad-hoc rescan gets its own folder and never moves `latest` (../shared/domain.md).
         let consortiumRun = selection == nil
         do {
-            (folder, report) = try writer.writeSummarized(loaded, updateLatest: consortiumRun, prerendered: prerendered)
+            do {
+                (folder, report) = try writer.writeSummarized(loaded, updateLatest: consortiumRun, prerendered: prerendered)
+            } catch where prerendered != nil {
+                // The spills and the files they make need the disk twice over for a moment: a
+                // nearly full disk may still take the files written the streaming way.
+                reportsRendered = "after the checks (assembling the files rendered while checking failed: \(error))"
+                (folder, report) = try writer.writeSummarized(loaded, updateLatest: consortiumRun)
+            }
         } catch {
             throw ReportsNotWritten(run: outcome.run.id, underlying: error)
         }

@@ -43,7 +43,7 @@ public struct Scanner: Sendable {
     /// is recorded, so that an interrupted scan can name its own run; `resultRecorded` each result
     /// (with its change) and its history row as soon as it is committed (the reports render it while the scan goes on).
     public func run(inventory: Inventory, selection: [String]?, runStarted: @Sendable (Int64) -> Void = { _ in },
-                    resultRecorded: @escaping @Sendable (Int64, InstitutionResult) -> Void = { _, _ in },
+                    resultRecorded: @escaping @Sendable (ScanStore.RecordedRow) -> Void = { _ in },
                     progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> ScanOutcome {
         let institutions = selection.map { ids in inventory.institutions.filter { ids.contains($0.id) } } ?? inventory.institutions
         let fetched = try await fetcher.fetch(url: options.catalogURL)
@@ -117,7 +117,7 @@ public struct Scanner: Sendable {
     /// Checks every institution with a bounded width, committing each result as it completes and
     /// keeping only what the run-level causes need of it (the reports read the results from history).
     private func checkAll(_ institutions: [Institution], relaySets: [AlmaRegion: RegionRelaySet], deadlines: DeadlineTimer, run runID: Int64,
-                          recorded: @Sendable (Int64, InstitutionResult) -> Void, progress: @Sendable (Int, Int) -> Void) async throws -> [RunLevelCauses.Verdict] {
+                          recorded: @Sendable (ScanStore.RecordedRow) -> Void, progress: @Sendable (Int, Int) -> Void) async throws -> [RunLevelCauses.Verdict] {
         var verdicts: [RunLevelCauses.Verdict] = []
         verdicts.reserveCapacity(institutions.count)
         try await withThrowingTaskGroup(of: InstitutionResult.self) { group in
@@ -130,7 +130,7 @@ public struct Scanner: Sendable {
             while let result = try await group.next() {
                 let stored = try store.recordRow(result, run: runID)
                 verdicts.append(RunLevelCauses.Verdict(stored.result))
-                recorded(stored.row, stored.result)
+                recorded(stored)
                 progress(verdicts.count, institutions.count)
                 // Memory flat in the number of institutions: what the finished checks freed goes back.
                 if verdicts.count % 2000 == 0 { HeapTrim.releaseFreePages() }

@@ -43,7 +43,7 @@ struct PrerenderedReportTests {
         for (index, (id, status)) in third.enumerated() {
             // As the scan hands them (the result with its change), or as a row only (read back from history).
             let recorded = try store.recordRow(Self.result(id, status), run: run)
-            rendering.add(row: recorded.row, result: index.isMultiple(of: 2) ? recorded.result : nil)
+            if index.isMultiple(of: 2) { rendering.add(recorded) } else { rendering.add(row: recorded.row) }
         }
         // "b" is explained by a run-level cause: it needs a letter until the end says otherwise.
         var cause = Finding(code: .catalogNoAddress, severity: .error, target: "eu", message: "m", remediation: "r", campusCanFix: false)
