@@ -112,11 +112,15 @@ public struct ReportWriter: Sendable {
 
         mutating func append(_ summary: ResultSummary) {
             var summary = summary
-            if summary.change == .new {
-                newCount += 1
-                if newCount > DashboardRenderer.Page.changesListed { summary.name = nil }
-            }
+            Self.name(&summary, newCount: &newCount)
             summaries.append(summary)
+        }
+
+        /// Drops the name of a new institution past the first few (`newCount` counts them).
+        static func name(_ summary: inout ResultSummary, newCount: inout Int) {
+            guard summary.change == .new else { return }
+            newCount += 1
+            if newCount > DashboardRenderer.Page.changesListed { summary.name = nil }
         }
     }
 
@@ -192,7 +196,7 @@ public struct ReportWriter: Sendable {
     /// needless (``CampusLetterRenderer/isAddressee(_:report:)``) and the spills. Returns the summaries.
     private func writeFiles(_ report: ScanReport, from prerendered: PrerenderedReport.Finished) throws(ReportWriteError) -> [ResultSummary] {
         let staging = prerendered.staging
-        let order = prerendered.reportOrder
+        var (summaries, order) = prerendered.takeInReportOrder()
         var spills: [Int32] = []
         defer { for spill in spills { Foundation.close(spill) } }
         for path in prerendered.spills {
@@ -203,7 +207,7 @@ public struct ReportWriter: Sendable {
         func copy(_ part: PrerenderedReport.Part, into file: ReportFile) throws(ReportWriteError) {
             var first = true
             for index in order {
-                var range = prerendered.entries[index].ranges[part.rawValue]
+                var range = prerendered.range(part, of: index)
                 if part == .jsonElement, first { range = range.lowerBound + Int64(PrerenderedReport.Part.jsonSeparator.utf8.count)..<range.upperBound }
                 first = false
                 try file.append(from: spills[part.rawValue], path: prerendered.spills[part.rawValue], offset: range.lowerBound, count: Int(range.count))
@@ -217,11 +221,12 @@ public struct ReportWriter: Sendable {
         try findingsCSV.append(CSVReportRenderer.findingsHead(report.run))
         try copy(.findingRows, into: findingsCSV)
         try findingsCSV.close()
-        var summaries = SummaryList()
-        for index in order { summaries.append(prerendered.entries[index].summary) }
+        var newCount = 0
+        for position in summaries.indices { SummaryList.name(&summaries[position], newCount: &newCount) }
         var summarized = report
-        summarized.summaries = summaries.summaries
-        let hasDetails = prerendered.entries.contains { !$0.ranges[PrerenderedReport.Part.markdownDetails.rawValue].isEmpty }
+        summarized.summaries = summaries
+        summaries = []
+        let hasDetails = order.contains { !prerendered.range(.markdownDetails, of: $0).isEmpty }
         try writeFramedFiles(summarized, hasDetails: hasDetails, into: staging) { section, file throws(ReportWriteError) in
             switch section {
             case .markdownRows: try copy(.markdownRow, into: file)
@@ -231,17 +236,18 @@ public struct ReportWriter: Sendable {
             case .htmlDetails: try copy(.htmlDetails, into: file)
             }
         }
-        let letters = prerendered.entries.filter(\.letter)
-        let explained = letters.filter { report.cause(of: $0.summary.institutionID) != nil }
-        for entry in explained {
-            let path = staging + "/institutions/\(entry.summary.institutionID).md"
+        let letters = order.indices.filter { prerendered.letters[order[$0]] }.map { summarized.summaries[$0].institutionID }
+        let explained = letters.filter { report.cause(of: $0) != nil }
+        for institution in explained {
+            let path = staging + "/institutions/\(institution).md"
             guard unlink(path) == 0 else { throw ReportWriteError(path: path, errno: errno) }
         }
         if !letters.isEmpty, letters.count == explained.count, rmdir(staging + "/institutions") != 0 {
             throw ReportWriteError(path: staging + "/institutions", errno: errno)
         }
         for path in prerendered.spills where unlink(path) != 0 { throw ReportWriteError(path: path, errno: errno) }
-        return summaries.summaries
+        order = []
+        return summarized.summaries
     }
 
     /// Rewrites `REPORTS/index.html`, the list of runs (``RunIndexRenderer``), from history's
