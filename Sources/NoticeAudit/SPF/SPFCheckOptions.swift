@@ -12,6 +12,10 @@ public struct SPFCheckOptions: Sendable, Hashable {
     public var timestamp: Int?
     /// Explanation used for a `fail` without a usable `exp=` (a macro-string, RFC 7208 §6.2).
     public var defaultExplanation = "%{d} does not designate %{c} as a permitted sender for %{s}"
+    /// Addresses evaluated at once where the result depends on the address itself (`ptr`, `%{i}`,
+    /// `%{p}`): up to 4,096 DNS-bound evaluations of one range, each a task of the institution's
+    /// check (the resolver bounds the queries in flight of the whole scan).
+    public var addressEvaluationWidth = 16
 
     public init() {}
 }

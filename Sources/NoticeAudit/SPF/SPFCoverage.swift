@@ -102,30 +102,48 @@ extension SPFEvaluator {
     ) async throws {
         let family = builder.range.address
         let count = end - start
+        // Every address of a part up to a /20, or evenly spaced samples of a larger one, each
+        // sample's result standing for the addresses up to the next sample: (first, last) of each.
+        var spans: [(first: UInt128, last: UInt128)] = []
         if count < Self.exhaustiveAddressLimit {
-            builder.append(first: start, last: start, outcome: first, sampled: false)
-            var address = start + 1
-            while address <= end {
-                let outcome = try await checkHost(ip: family.withBits(address), domain: domain, sender: sender, helo: helo)
-                builder.record(outcome)
-                builder.append(first: address, last: address, outcome: outcome, sampled: false)
-                address += 1
+            spans = (start...end).map { ($0, $0) }
+        } else {
+            let step = max(1, count / Self.sampleCount)
+            var sample = start
+            while true {
+                let next = end - sample < step ? end : sample + step
+                let partEnd = next == end ? end : next - 1
+                spans.append((sample, partEnd))
+                if partEnd >= end { break }
+                sample = partEnd + 1
             }
-            return
         }
-        // Sample evenly: each sample's result stands for the addresses up to the next sample.
-        let step = max(1, count / Self.sampleCount)
-        var sample = start
-        var outcome = first
-        while true {
-            let next = end - sample < step ? end : sample + step
-            let partEnd = next == end ? end : next - 1
-            builder.append(first: sample, last: partEnd, outcome: outcome, sampled: partEnd > sample)
-            if partEnd >= end { break }
-            sample = partEnd + 1
-            outcome = try await checkHost(ip: family.withBits(sample), domain: domain, sender: sender, helo: helo)
-            builder.record(outcome)
+        let outcomes = try await outcomes(at: spans.dropFirst().map { family.withBits($0.first) }, domain: domain, sender: sender, helo: helo)
+        for (index, span) in spans.enumerated() {
+            let outcome = index == 0 ? first : outcomes[index - 1]
+            if index > 0 { builder.record(outcome) }
+            builder.append(first: span.first, last: span.last, outcome: outcome, sampled: span.last > span.first)
         }
+    }
+
+    /// `check_host()` at each of `addresses`, in their order, ``SPFCheckOptions/addressEvaluationWidth`` at once.
+    private func outcomes(at addresses: [IPAddress], domain: String, sender: String, helo: String?) async throws -> [SPFOutcome] {
+        var outcomes = [SPFOutcome?](repeating: nil, count: addresses.count)
+        try await withThrowingTaskGroup(of: (Int, SPFOutcome).self) { group in
+            var next = 0
+            func startNext() {
+                guard next < addresses.count else { return }
+                let index = next
+                next += 1
+                group.addTask { (index, try await checkHost(ip: addresses[index], domain: domain, sender: sender, helo: helo)) }
+            }
+            for _ in 0..<max(1, options.addressEvaluationWidth) { startNext() }
+            while let (index, outcome) = try await group.next() {
+                outcomes[index] = outcome
+                startNext()
+            }
+        }
+        return outcomes.map { $0! }
     }
 }
 

@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import NoticeAudit
 
@@ -141,6 +142,30 @@ struct SPFCoverageTests {
         #expect(small.networksByResult[.pass]?.map(\.description) == ["10.0.0.0/32"])
     }
 
+    /// Issue 22: an address-dependent part is evaluated several addresses at once (each evaluation
+    /// waits on DNS), with the same parts as one at a time.
+    @Test func addressDependentAddressesAreEvaluatedConcurrently() async throws {
+        var zone = InMemoryZone()
+        zone.addTXT(["v=spf1 exists:%{i}.allow.example.edu -all"], at: "example.edu")
+        zone.add(.a(.v4(0x7F00_0002)), at: "10.0.0.5.allow.example.edu")
+        zone.add(.a(.v4(0x7F00_0002)), at: "10.0.0.6.allow.example.edu")
+        let slow = SlowZone(zone: zone)
+        var serial = SPFEvaluator(resolver: slow)
+        serial.options.addressEvaluationWidth = 1
+        func parts(_ evaluator: SPFEvaluator, _ cidr: String) async throws -> [String] {
+            let coverage = try #require(try await evaluator.coverage(ranges: [IPNetwork(cidr: cidr)!], domain: "example.edu", sender: "a@example.edu").first)
+            return coverage.parts.map { "\($0.first)-\($0.last) \($0.result) \($0.sampled)" }
+        }
+        for cidr in ["10.0.0.0/28", "10.0.0.0/16"] {
+            let one = try await parts(serial, cidr)
+            #expect(slow.mostInFlight() == 1)
+            let many = try await parts(SPFEvaluator(resolver: slow), cidr)
+            #expect(slow.mostInFlight() > 1, "\(cidr)")
+            #expect(many == one, "\(cidr)")
+        }
+        #expect(try await parts(SPFEvaluator(resolver: slow), "10.0.0.0/28") == ["10.0.0.0-10.0.0.4 fail false", "10.0.0.5-10.0.0.6 pass false", "10.0.0.7-10.0.0.15 fail false"])
+    }
+
     @Test func ipv4MappedAddressesAreEvaluatedAsIPv4() async throws {
         var zone = InMemoryZone()
         zone.addTXT(["v=spf1 ip4:192.0.2.0/24 -all"], at: "example.edu")
@@ -149,4 +174,31 @@ struct SPFCoverageTests {
         #expect(coverage.networksByResult[.pass]?.map(\.description) == ["::ffff:c000:200/120"])
         #expect(coverage.networksByResult[.fail]?.map(\.description) == ["::ffff:c000:300/120"])
     }
+}
+
+/// An in-memory zone that answers after a moment and counts the queries waiting at once.
+private final class SlowZone: DNSResolver {
+    let zone: InMemoryZone
+    private let inFlight = Mutex((now: 0, most: 0))
+
+    init(zone: InMemoryZone) {
+        self.zone = zone
+    }
+
+    /// The most queries that waited at once since the last call.
+    func mostInFlight() -> Int {
+        inFlight.withLock { state in
+            defer { state.most = 0 }
+            return state.most
+        }
+    }
+
+    func resolve(_ name: String, type: DNSRecordType) async throws -> DNSAnswer {
+        inFlight.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+        defer { inFlight.withLock { $0.now -= 1 } }
+        try await Task.sleep(for: .milliseconds(2))
+        return try await zone.resolve(name, type: type)
+    }
+
+    func answerAtHand(_ name: String, type: DNSRecordType) throws -> DNSAnswer? { nil }
 }
