@@ -46,6 +46,17 @@ public struct Scanner: Sendable {
                     resultRecorded: @escaping @Sendable (ScanStore.RecordedRow) -> Void = { _ in },
                     progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> ScanOutcome {
         let institutions = selection.map { ids in inventory.institutions.filter { ids.contains($0.id) } } ?? inventory.institutions
+        let expander = IncludeExpander(resolver: resolver)
+        let regions = Set(institutions.map(\.region)).sorted()
+        // While the page is fetched, the includes the last catalog names are read: the same names,
+        // nearly always, so that expanding the fetched catalog's includes finds their answers cached.
+        let warming = Task { [expander] in
+            guard let known = try? fetcher.store.status().catalog else { return }
+            await withTaskGroup(of: Void.self) { group in
+                for include in Set(regions.compactMap({ known.regions[$0]?.spfInclude })) { group.addTask { _ = try? await expander.expand(include) } }
+            }
+        }
+        defer { warming.cancel() }
         let fetched = try await fetcher.fetch(url: options.catalogURL)
         // "The catalog changed" means: against the catalog the previous consortium scan used,
         // however many `ranges fetch` ran in between (../shared/domain.md, "Changes between runs").
@@ -55,11 +66,11 @@ public struct Scanner: Sendable {
         }
         let fetchFindings = CatalogFindings.fetch(fetched, previous: previousCatalog)
         var relaySets: [AlmaRegion: RegionRelaySet] = [:]
-        let expander = IncludeExpander(resolver: resolver)
-        let regions = Set(institutions.map(\.region)).sorted()
         for region in regions {
             relaySets[region] = try await RegionRelaySet.build(region: region, catalog: fetched.status.catalog, expander: expander)
         }
+        // Its work is done (or was for names the fetched catalog no longer uses).
+        warming.cancel()
         let builtSets = relaySets
         // The Ex Libris relays' rows of the receivers' rules, once per region and run: read while
         // the institutions are checked (they wait for them only at their end), stated at the end.
