@@ -107,12 +107,13 @@ public struct ScanStore: Sendable {
         var result = result
         return try database.write { db in
             // Earlier results, newest first, with their run's trigger and status.
-            let trigger: String? = try String.fetchOne(db, sql: "SELECT trigger FROM scan_run WHERE id = ?", arguments: [run])
+            // Statements cached by the connection: compiled once per scan, not per institution.
+            let trigger: String? = try String.fetchOne(db.cachedStatement(sql: "SELECT trigger FROM scan_run WHERE id = ?"), arguments: [run])
             let earlier = try Row.fetchAll(
-                db, sql: """
+                db.cachedStatement(sql: """
                     SELECT r.status, r.run_id, s.trigger, s.status AS run_status, s.started_at FROM institution_result r JOIN scan_run s ON s.id = r.run_id
                     WHERE r.institution_id = ? AND r.run_id < ? ORDER BY r.run_id DESC
-                    """,
+                    """),
                 arguments: [result.institutionID, run]).compactMap { row -> StatusChange.Earlier? in
                     guard let status = ComplianceStatus(rawValue: row["status"]) else { return nil }
                     return StatusChange.Earlier(run: row["run_id"], startedAt: DatabaseTime.date(row, "started_at"), status: status,
@@ -128,17 +129,18 @@ public struct ScanStore: Sendable {
             let encoder = JSONTextEncoder()
             let encoded = try encoder.tree(result)
             let detail = String(decoding: encoder.write(encoded), as: UTF8.self)
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO institution_result (run_id, institution_id, status, method, spf_result, dmarc_policy, relay_status, change, finished_at, detail)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """).execute(
                 arguments: [run, result.institutionID, result.status.rawValue, result.method.rawValue, result.spfResult?.rawValue, result.dmarcPolicy?.rawValue,
                             result.relayStatus?.rawValue, result.change.rawValue, DatabaseTime.text(now), detail])
             let resultID = db.lastInsertedRowID
+            let insertFinding = try db.cachedStatement(
+                sql: "INSERT INTO finding (result_id, run_id, institution_id, code, severity, target, message, remediation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             for finding in result.findings {
-                try db.execute(
-                    sql: "INSERT INTO finding (result_id, run_id, institution_id, code, severity, target, message, remediation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                try insertFinding.execute(
                     arguments: [resultID, run, result.institutionID, finding.code.rawValue, finding.severity.rawValue, finding.target, finding.message, finding.remediation])
             }
             return RecordedRow(result: result, row: resultID, encoded: encoded)
