@@ -101,7 +101,7 @@ final class PrerenderedReport: Sendable {
     }
 
     /// Results kept in memory while they wait for a renderer.
-    static let keptInMemory = 64
+    static let keptInMemory = 16
 
     /// The results handed over and not yet taken by a renderer.
     private struct Pending {
@@ -158,7 +158,7 @@ final class PrerenderedReport: Sendable {
         }
         let staging = try writer.makeStaging(for: report.folderName)
         do {
-            let spills = try Part.allCases.map { part throws(ReportWriteError) in try ReportFile(path: spillPath(part, in: staging.path)) }
+            let spills = try Part.allCases.map { part throws(ReportWriteError) in try ReportFile(path: spillPath(part, in: staging.path), capacity: 1 << 14) }
             return PrerenderedReport(staging: staging.path, store: store, report: report, spills: spills)
         } catch {
             try? FileManager.default.removeItem(at: staging)

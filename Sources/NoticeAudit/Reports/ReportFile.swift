@@ -7,15 +7,20 @@ final class ReportFile {
     let path: String
     private var descriptor: Int32
     private var buffer: [UInt8] = []
-    private static let capacity = 1 << 16
+    static let defaultCapacity = 1 << 16
+    /// Bytes buffered before a write.
+    private let capacity: Int
     /// Bytes appended so far (written or buffered): where the next append starts.
     private(set) var length: Int64 = 0
 
-    init(path: String) throws(ReportWriteError) {
+    /// `capacity`: the bytes buffered before a write (the seven spills of a running scan, written a
+    /// few hundred bytes at a time, buffer less than a report file).
+    init(path: String, capacity: Int = ReportFile.defaultCapacity) throws(ReportWriteError) {
         self.path = path
+        self.capacity = capacity
         descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw ReportWriteError(path: path, errno: errno) }
-        buffer.reserveCapacity(Self.capacity)
+        buffer.reserveCapacity(capacity)
     }
 
     deinit {
@@ -26,7 +31,7 @@ final class ReportFile {
         let before = buffer.count
         buffer.append(contentsOf: text.utf8)
         length += Int64(buffer.count - before)
-        if buffer.count >= Self.capacity { try flush() }
+        if buffer.count >= capacity { try flush() }
     }
 
     /// Appends `count` bytes of the file open as `source` from `offset` (a range of a spill file,
@@ -34,8 +39,8 @@ final class ReportFile {
     func append(from source: Int32, path sourcePath: String, offset: Int64, count: Int) throws(ReportWriteError) {
         var offset = offset, remaining = count
         while remaining > 0 {
-            if buffer.count >= Self.capacity { try flush() }
-            let chunk = min(remaining, Self.capacity - buffer.count)
+            if buffer.count >= capacity { try flush() }
+            let chunk = min(remaining, capacity - buffer.count)
             let start = buffer.count
             buffer.append(contentsOf: repeatElement(0, count: chunk))
             let read = buffer.withUnsafeMutableBytes { pread(source, $0.baseAddress! + start, chunk, off_t(offset)) }
@@ -57,7 +62,7 @@ final class ReportFile {
         let source = open(other, O_RDONLY | O_CLOEXEC)
         guard source >= 0 else { throw ReportWriteError(path: other, errno: errno) }
         defer { Foundation.close(source) }
-        var chunk = [UInt8](repeating: 0, count: Self.capacity)
+        var chunk = [UInt8](repeating: 0, count: capacity)
         while true {
             let count = chunk.withUnsafeMutableBytes { Foundation.read(source, $0.baseAddress, $0.count) }
             if count < 0 {
