@@ -32,11 +32,17 @@ struct PrerenderedReportTests {
         return (store, CatalogStore(database: database), try store.beginRun(trigger: .scheduled, consortium: "T & <C>", selection: nil, catalog: catalog, notes: []))
     }
 
+    /// The history of ``history(in:)`` and run 3's rendering begun in `directory/Reports`.
+    private static func rendering(in directory: TemporaryDirectory) throws
+        -> (store: ScanStore, catalogs: CatalogStore, run: Int64, writer: ReportWriter, rendering: PrerenderedReport) {
+        let (store, catalogs, run) = try history(in: directory)
+        let writer = ReportWriter(directory: directory.url.appendingPathComponent("Reports").path)
+        return (store, catalogs, run, writer, try PrerenderedReport.begin(run: run, store: store, catalogs: catalogs, writer: writer))
+    }
+
     @Test func filesAreTheInMemoryAndTheStreamedRenderingAndExplainedLettersGo() throws {
         let directory = try TemporaryDirectory()
-        let (store, catalogs, run) = try Self.history(in: directory)
-        let writer = ReportWriter(directory: directory.url.appendingPathComponent("Reports").path)
-        let rendering = try PrerenderedReport.begin(run: run, store: store, catalogs: catalogs, writer: writer)
+        let (store, catalogs, run, writer, rendering) = try Self.rendering(in: directory)
         // Completion order is not report order; ids chosen so that byte order matters ("B" < "a").
         let third: [(String, ComplianceStatus)] = [("z", .compliant), ("d", .noncompliant), ("a", .noncompliant), ("c", .unknown), ("B", .noncompliant),
                                                    ("b", .noncompliant), ("e", .compliant), ("c2", .unknown)]
@@ -85,9 +91,7 @@ struct PrerenderedReportTests {
     /// When every letter is explained, no `institutions/` folder is left, as the streaming writer leaves none.
     @Test func noLettersFolderWhenEveryLetterIsExplained() throws {
         let directory = try TemporaryDirectory()
-        let (store, catalogs, run) = try Self.history(in: directory)
-        let writer = ReportWriter(directory: directory.url.appendingPathComponent("Reports").path)
-        let rendering = try PrerenderedReport.begin(run: run, store: store, catalogs: catalogs, writer: writer)
+        let (store, catalogs, run, writer, rendering) = try Self.rendering(in: directory)
         rendering.add(row: try store.recordRow(Self.result("b", .noncompliant), run: run).row)
         rendering.add(row: try store.recordRow(Self.result("a", .compliant), run: run).row)
         var cause = Finding(code: .dnsUnreachable, severity: .error, target: "dns", message: "m", remediation: "r", campusCanFix: false)
@@ -102,9 +106,7 @@ struct PrerenderedReportTests {
     /// streaming path: `finish` says why and removes the staging folder; `discard` removes it too.
     @Test func aMissingResultSendsTheReportsTheStreamingWay() throws {
         let directory = try TemporaryDirectory()
-        let (store, catalogs, run) = try Self.history(in: directory)
-        let writer = ReportWriter(directory: directory.url.appendingPathComponent("Reports").path)
-        let rendering = try PrerenderedReport.begin(run: run, store: store, catalogs: catalogs, writer: writer)
+        let (store, catalogs, run, writer, rendering) = try Self.rendering(in: directory)
         rendering.add(row: try store.recordRow(Self.result("a", .compliant), run: run).row)
         _ = try store.recordRow(Self.result("b", .noncompliant), run: run)
         #expect(FileManager.default.fileExists(atPath: rendering.staging))
