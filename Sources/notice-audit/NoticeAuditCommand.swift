@@ -17,10 +17,11 @@ struct NoticeAuditCommand: AsyncParsableCommand {
     )
 
     static func main() async {
-        // Two malloc arenas instead of one per thread that allocates (the cooperative pool, the
-        // c-ares and curl threads, GRDB's queues): memory freed by one thread is reused by the
-        // others, 3 MB less peak memory in a 1,000-institution scan (docs/benchmarks.md, issue 22).
-        HeapTrim.limitArenas(2)
+        // One malloc arena instead of one per thread that allocates (the cooperative pool, the
+        // report renderers, the c-ares and curl threads, GRDB's queues): memory freed by one thread
+        // is reused by the others. Measured on a 1,000-institution scan: 2 – 3 MB less peak memory
+        // than two arenas, no slower (docs/benchmarks.md, issue 22).
+        HeapTrim.limitArenas(1)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
