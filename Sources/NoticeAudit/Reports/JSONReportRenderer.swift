@@ -67,7 +67,10 @@ public enum JSONReportRenderer {
         return (String(empty[..<range.lowerBound]) + "\"institutions\" : [\n", "\n  ]" + String(empty[range.upperBound...]))
     }
 
-    /// One institution as an element of `institutions`, indented to its place; elements are joined by `",\n"`.
+    /// What stands between two elements of `institutions`.
+    static let institutionSeparator = ",\n"
+
+    /// One institution as an element of `institutions`, indented to its place; elements are joined by ``institutionSeparator``.
     static func institution(_ result: InstitutionResult, encoder: JSONTextEncoder) throws -> String {
         "    " + (try encoder.encodeString(result, indent: 4))
     }
@@ -81,6 +84,6 @@ public enum JSONReportRenderer {
     public static func render(_ report: ScanReport) throws -> String {
         let (head, tail) = try frame(report, count: report.results.count)
         let encoder = encoder()
-        return head + (try report.results.map { try institution($0, encoder: encoder) }.joined(separator: ",\n")) + tail
+        return head + (try report.results.map { try institution($0, encoder: encoder) }.joined(separator: institutionSeparator)) + tail
     }
 }

@@ -17,10 +17,6 @@ final class PrerenderedReport: Sendable {
     /// The parts of one institution, each spilled to its own file.
     enum Part: Int, CaseIterable {
         case summaryRow, findingRows, markdownRow, markdownDetails, jsonElement, htmlRow, htmlDetails
-
-        /// The separator spilled before each element of scan.json's `institutions`; the first in
-        /// report order goes without it.
-        static let jsonSeparator = ",\n"
     }
 
     /// The rendered run, handed to ``ReportWriter/writeSummarized(_:updateLatest:prerendered:)``: a
@@ -161,7 +157,7 @@ final class PrerenderedReport: Sendable {
             let spills = try Part.allCases.map { part throws(ReportWriteError) in try ReportFile(path: spillPath(part, in: staging.path), capacity: 1 << 14) }
             return PrerenderedReport(staging: staging.path, store: store, report: report, spills: spills)
         } catch {
-            try? FileManager.default.removeItem(at: staging)
+            try? FileManager.default.removeItem(at: staging)  // as in discard(): best effort, the error said is the spill's
             throw error
         }
     }
@@ -219,7 +215,8 @@ final class PrerenderedReport: Sendable {
             return
         }
         let texts = [rendered.summaryRow, rendered.findingRows, rendered.markdownRow, rendered.markdownDetails,
-                     Part.jsonSeparator + rendered.jsonElement, rendered.htmlRow, rendered.htmlDetails]
+                     // Each element with the separator before it; the first in report order goes without.
+                     JSONReportRenderer.institutionSeparator + rendered.jsonElement, rendered.htmlRow, rendered.htmlDetails]
         state.withLock { state in
             guard state.failure == nil else { return }
             do {
@@ -284,6 +281,8 @@ final class PrerenderedReport: Sendable {
     func discard() {
         state.withLock { $0.failure = $0.failure ?? CancellationError() }
         drain()
+        // Best effort: a folder left behind is hidden, and the next writer removes it once this
+        // process is gone (``ReportWriter/removeAbandonedStaging(in:now:)``).
         try? FileManager.default.removeItem(atPath: staging)
     }
 }

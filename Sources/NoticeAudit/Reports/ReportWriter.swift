@@ -145,7 +145,7 @@ public struct ReportWriter: Sendable {
                 hasDetails = true
                 try markdownDetails.append(rendered.markdownDetails)
             }
-            try jsonRows.append((summaries.summaries.isEmpty ? "" : ",\n") + rendered.jsonElement)
+            try jsonRows.append((summaries.summaries.isEmpty ? "" : JSONReportRenderer.institutionSeparator) + rendered.jsonElement)
             try htmlRows.append(rendered.htmlRow)
             try htmlDetails.append(rendered.htmlDetails)
             if let letter = rendered.letter {
@@ -208,7 +208,7 @@ public struct ReportWriter: Sendable {
             var first = true
             for index in order {
                 var range = prerendered.range(part, of: index)
-                if part == .jsonElement, first { range = range.lowerBound + Int64(PrerenderedReport.Part.jsonSeparator.utf8.count)..<range.upperBound }
+                if part == .jsonElement, first { range = range.lowerBound + Int64(JSONReportRenderer.institutionSeparator.utf8.count)..<range.upperBound }
                 first = false
                 try file.append(from: spills[part.rawValue], path: prerendered.spills[part.rawValue], offset: range.lowerBound, count: Int(range.count))
             }

@@ -69,6 +69,24 @@ public struct ScanJob: Sendable {
         self.webhook = webhook
     }
 
+    /// The files `rendering` made while checking, when it began and rendered every one of the run's
+    /// `results`, and when the reports were rendered for the log (`after the checks (why)` otherwise;
+    /// a rendering that does not finish has removed its staging folder).
+    private static func finish(_ rendering: Result<PrerenderedReport, any Error>?, results: () throws -> Int) -> (PrerenderedReport.Finished?, String) {
+        guard let rendering else { return (nil, "after the checks") }
+        do {
+            let rendering = try rendering.get()
+            let count: Int
+            do { count = try results() } catch {
+                rendering.discard()
+                throw error
+            }
+            return (try rendering.finish(results: count), "while checking")
+        } catch {
+            return (nil, "after the checks (\(error))")
+        }
+    }
+
     /// Runs the job. `runStarted` receives the run's id once it is recorded (so that a second
     /// signal can mark it aborted); `progress` gets (done, total) after each institution.
     public func run(inventory handoff: InventoryHandoff, selection: [String]?, runStarted: @escaping @Sendable (Int64) -> Void = { _ in },
@@ -89,10 +107,11 @@ public struct ScanJob: Sendable {
                 prerendering.withLock { $0 = Result { try PrerenderedReport.begin(run: id, store: store, catalogs: catalogs, writer: writer) } }
                 runStarted(id)
             }, resultRecorded: { recorded in
-                try? prerendering.withLock { $0 }?.get().add(recorded)
+                // A rendering that could not begin says why at the end (`reportsRendered`).
+                if case .success(let rendering)? = prerendering.withLock({ $0 }) { rendering.add(recorded) }
             }, progress: progress)
         } catch {
-            try? prerendering.withLock { $0 }?.get().discard()
+            if case .success(let rendering)? = prerendering.withLock({ $0 }) { rendering.discard() }
             guard error is CancellationError else { throw error }
             guard let run = recorded.withLock({ $0 }), let report = try ScanReport.streaming(run: run, store: store, catalogs: catalogs) else {
                 throw Interrupted(run: recorded.withLock { $0 }, institutionsChecked: 0, reportFolder: nil)
@@ -107,24 +126,19 @@ public struct ScanJob: Sendable {
         }
         // The inventory is gone: its pages go back before the reports are written.
         HeapTrim.releaseFreePages()
-        var prerendered: PrerenderedReport.Finished?
-        var reportsRendered: String
+        let rendering = prerendering.withLock { $0 }
+        let loaded: ScanReport?
         do {
-            guard let rendering = try prerendering.withLock({ $0 })?.get() else { throw CancellationError() }
-            do {
-                prerendered = try rendering.finish(results: store.resultCount(run: outcome.run.id))
-            } catch {
-                rendering.discard()
-                throw error
-            }
-            reportsRendered = "while checking"
+            loaded = try ScanReport.streaming(run: outcome.run.id, store: store, catalogs: catalogs)
         } catch {
-            reportsRendered = "after the checks (\(error))"
+            if case .success(let rendering)? = rendering { rendering.discard() }
+            throw error
         }
-        guard let loaded = try ScanReport.streaming(run: outcome.run.id, store: store, catalogs: catalogs) else {
-            if let prerendered { try? FileManager.default.removeItem(atPath: prerendered.staging) }
+        guard let loaded else {
+            if case .success(let rendering)? = rendering { rendering.discard() }
             throw HistoryError(path: database.path, shortCode: "db_error", message: "run \(outcome.run.id) vanished from the history database \(database.path)")
         }
+        var (prerendered, reportsRendered) = Self.finish(rendering, results: { try store.resultCount(run: outcome.run.id) })
         let folder: String, report: ScanReport
         // An ad-hoc rescan gets its own folder and never moves `latest` (../shared/domain.md).
         let consortiumRun = selection == nil

@@ -51,6 +51,7 @@ public struct Scanner: Sendable {
         // While the page is fetched, the includes the last catalog names are read: the same names,
         // nearly always, so that expanding the fetched catalog's includes finds their answers cached.
         let warming = Task { [expander] in
+            // No catalog to go by (history unreadable): nothing to read ahead; the fetch says what is wrong.
             guard let known = try? fetcher.store.status().catalog else { return }
             await withTaskGroup(of: Void.self) { group in
                 for include in Set(regions.compactMap({ known.regions[$0]?.spfInclude })) { group.addTask { _ = try? await expander.expand(include) } }

@@ -12,7 +12,9 @@ struct StreamedReportsTests {
     @Test func streamedFilesAreTheInMemoryRenderingAndFoundationsJSON() async throws {
         let directory = try TemporaryDirectory()
         _ = try await ScanEndToEndTests.scan("inventory.json", in: directory)
-        _ = try await ScanEndToEndTests.scan("inventory-run2.json", in: directory)
+        let second = try await ScanEndToEndTests.scan("inventory-run2.json", in: directory, extra: ["--log-level", "info"])
+        // Run 2's files were rendered while it checked (``PrerenderedReport``), not by the fallback.
+        #expect(second.stderr.contains("scan.reports_rendered=while checking"), "\(second.stderr)")
         let database = try HistoryDatabase(path: directory.url.appendingPathComponent("history.sqlite").path, access: .readOnly)
         let store = ScanStore(database: database)
         let report = try #require(try ScanReport.load(run: 2, store: store, catalogs: CatalogStore(database: database)))
