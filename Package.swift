@@ -107,7 +107,6 @@ let package = Package(
         .testTarget(
             name: "NoticeAuditTests",
             dependencies: ["NoticeAudit", .product(name: "Yams", package: "Yams")],
-            exclude: ["SPF/Suite/rfc7208-tests.yml", "SPF/Suite/rfc7208-tests.LICENSE"],
             swiftSettings: strictSettings
         ),
     ],

@@ -367,7 +367,7 @@ start_spf_suite() {
     local suite="$run/suite" routes=()
     rm -rf "$suite"
     mkdir -p "$suite"
-    "$python" "$here/spf_suite_zones.py" --suite "$here/../NoticeAuditTests/SPF/Suite/rfc7208-tests.yml" --out "$suite" --port "$DNS_PORT"
+    "$python" "$here/spf_suite_zones.py" --suite "$here/../Fixtures/rfc7208/rfc7208-tests.yml" --out "$suite" --port "$DNS_PORT"
     while read -r index nsd_address proxy_address; do
         local folder
         folder="$suite/s$(printf '%02d' "$index")"

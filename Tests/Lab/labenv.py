@@ -3,6 +3,8 @@ import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+# Data written by others, copied into the repository with its licences (Tests/Fixtures/*/README.md).
+FIXTURES = os.path.join(ROOT, "Tests", "Fixtures")
 BINARY = os.environ.get("NOTICE_AUDIT_BIN", os.path.join(ROOT, ".build", "debug", "notice-audit"))
 
 

@@ -1,6 +1,6 @@
 """Issue 21: our reading of DMARC aggregate reports against parsedmarc's (PyPI parsedmarc 11.1.0),
-field by field where parsedmarc reports the raw values, on its own 20 sample inputs, read from
-../shared/realworld/rua-samples/ (never copied). parsedmarc fills some absent fields with
+field by field where parsedmarc reports the raw values, on its own 20 sample inputs, copied unchanged with parsedmarc's licence into
+Tests/Fixtures/rua-samples/parsedmarc/. parsedmarc fills some absent fields with
 defaults (adkim "r", SPF scope "mfrom", envelope_from from the SPF domain); where our value is null
 (the report lacks the field) that default is not compared."""
 import json
@@ -9,9 +9,9 @@ import subprocess
 
 import parsedmarc
 
-from labenv import BINARY, ROOT
+from labenv import BINARY, FIXTURES
 
-SAMPLES = os.path.join(ROOT, "..", "shared", "realworld", "rua-samples", "parsedmarc-aggregate")
+SAMPLES = os.path.join(FIXTURES, "rua-samples", "parsedmarc", "parsedmarc-aggregate")
 
 
 def ours(tmp_path):

@@ -13,9 +13,8 @@ struct ExitStatusTests {
     /// A quick scan of one compliant demo institution.
     static func scanArguments(db: String, reports: String) -> [String] {
         // A consortium run (not an ad-hoc rescan): it moves `latest` and writes the metrics.
-        ["scan", "--inventory", oneInstitution, "--db", db, "--reports", reports,
-         "--catalog-url", "https://\(lab["LAB_HTTPS_HOSTNAME"]):\(lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
-         "--dns-server", lab["LAB_DNS"], "--ca-file", lab["LAB_CA_FILE"], "--timeout", "5"]
+        lab.scan.arguments(inventory: oneInstitution, in: URL(fileURLWithPath: db).deletingLastPathComponent(), database: db, reports: reports,
+                           nameServer: .direct, timeout: "5")
     }
 
     static func scan(db: String, reports: String) async throws -> CommandResult {

@@ -7,7 +7,6 @@ import Testing
 @Suite("DMARC reports from an IMAP mailbox", .enabled(if: LabEnvironment.isAvailable, "the lab is not running (make lab-start)"), .serialized)
 struct IMAPIngestTests {
     static var lab: LabEnvironment { LabEnvironment.current! }
-    static let samples = CommandRunner.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/realworld/rua-samples")
 
     /// Puts `bytes` into the mailbox (Maildir/new), readable by the mail user.
     static func deliver(_ bytes: Data, folder: String = "") throws {
@@ -34,8 +33,8 @@ struct IMAPIngestTests {
         let credentials = try Self.credentials(in: directory)
         // Drain what earlier tests left unseen.
         _ = try await Self.ingest(directory, credentials: credentials)
-        try Self.deliver(Data(contentsOf: Self.samples.appendingPathComponent("parsedmarc__google.com_borschow.com_report.eml")))
-        try Self.deliver(Data(contentsOf: Self.samples.appendingPathComponent("parsedmarc-aggregate/aggregate/mimecast-weird-gzip.eml")))
+        try Self.deliver(Data(contentsOf: Fixtures.reportSample("parsedmarc", "parsedmarc__google.com_borschow.com_report.eml")))
+        try Self.deliver(Data(contentsOf: Fixtures.reportSample("parsedmarc", "parsedmarc-aggregate/aggregate/mimecast-weird-gzip.eml")))
         try Self.deliver(Data("From: someone@example.org\r\nTo: dmarc@consortium.test\r\nSubject: hello\r\n\r\nNot a report.\r\n".utf8))
         let first = try await Self.ingest(directory, credentials: credentials)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any], "\(first.stderr)")
@@ -65,7 +64,7 @@ struct IMAPIngestTests {
             try ["cur", "new"].reduce(0) { $0 + (try FileManager.default.contentsOfDirectory(atPath: maildir.appendingPathComponent(".Processed/\($1)").path)).count }
         }
         let before = try processed()
-        try Self.deliver(Data(contentsOf: Self.samples.appendingPathComponent("stalwart-mail-auth__dmarc-feedback-104.eml")))
+        try Self.deliver(Data(contentsOf: Fixtures.reportSample("stalwart-mail-auth", "stalwart-mail-auth__dmarc-feedback-104.eml")))
         let result = try await Self.ingest(directory, credentials: credentials, extra: ["--imap-move-to", "Processed"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         // Counted against what earlier runs left there: this message, and only it, was moved.

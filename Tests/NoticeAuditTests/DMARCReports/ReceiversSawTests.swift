@@ -50,9 +50,7 @@ struct ReceiversSawTests {
                               {"id": "good", "name": "Good", "sender_domains": ["good-include.demo.test"], "sender_class": "standard"}]}
             """, to: "inventory.json")
         let scan = try await CommandRunner.run(
-            ["scan", "--inventory", inventory.path, "--db", db, "--reports", directory.url.appendingPathComponent("Reports").path,
-             "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
-             "--dns-server", Self.lab["LAB_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"]])
+            Self.lab.scan.arguments(inventory: inventory.path, in: directory.url, database: db, nameServer: .direct))
         #expect(scan.status == 1, "\(scan.stdout)\(scan.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.url.appendingPathComponent("Reports/latest/scan.json"))) as? [String: Any]
         let institutions = json?["institutions"] as? [[String: Any]] ?? []
@@ -94,9 +92,7 @@ struct ReceiversSawTests {
                               {"id": "other", "name": "Other", "sender_domains": ["inbox.demo.test"]}]}
             """, to: "inventory.json")
         let scan = try await CommandRunner.run(
-            ["scan", "--inventory", inventory.path, "--db", directory.url.appendingPathComponent("h.sqlite").path, "--reports", directory.url.appendingPathComponent("Reports").path,
-             "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
-             "--dns-server", Self.lab["LAB_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"]])
+            Self.lab.scan.arguments(inventory: inventory.path, in: directory.url, database: directory.url.appendingPathComponent("h.sqlite").path, nameServer: .direct))
         #expect(scan.status <= 1, "\(scan.stderr)")
         let findings = try String(contentsOf: directory.url.appendingPathComponent("Reports/latest/findings.csv"), encoding: .utf8)
         #expect(!findings.contains("listed,compliant,warning,RUA_"), "listed (upper case, with a size limit) and authorized: \(findings)")

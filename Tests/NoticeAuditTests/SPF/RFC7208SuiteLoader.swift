@@ -3,7 +3,7 @@ import Testing
 import Yams
 @testable import NoticeAudit
 
-/// One test of the RFC 7208 suite (`Suite/rfc7208-tests.yml`, openspf.org release 2014.04).
+/// One test of the RFC 7208 suite (`Tests/Fixtures/rfc7208/rfc7208-tests.yml`, openspf.org release 2014.04).
 struct RFC7208SuiteCase: CustomTestStringConvertible, Sendable {
     var section: String
     /// The section's place in the file: the lab serves section N's zone data on its own server.
@@ -22,7 +22,7 @@ struct RFC7208SuiteCase: CustomTestStringConvertible, Sendable {
     var testDescription: String { "\(name) (§\(spec))" }
 
     /// The suite's YAML, as copied unchanged from shared/spf.
-    static let suiteURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Suite/rfc7208-tests.yml")
+    static let suiteURL = Fixtures.folder.appendingPathComponent("rfc7208/rfc7208-tests.yml")
 
     /// Loads all 203 tests. SPF-type records become TXT records for names that have no TXT record of
     /// their own, as the suite's header asks of drivers.

@@ -10,10 +10,7 @@ struct ScanEndToEndTests {
 
     static func scan(_ inventory: String, in directory: TemporaryDirectory, extra: [String] = [], environment: [String: String]? = nil) async throws -> CommandResult {
         try await CommandRunner.run(
-            ["scan", "--inventory", demo.appendingPathComponent(inventory).path, "--db", directory.url.appendingPathComponent("history.sqlite").path,
-             "--reports", directory.url.appendingPathComponent("Reports").path,
-             "--catalog-url", "https://\(lab["LAB_HTTPS_HOSTNAME"]):\(lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
-             "--dns-server", lab["LAB_FAULT_DNS"], "--ca-file", lab["LAB_CA_FILE"], "--timeout", "10"] + extra,
+            lab.scan.arguments(inventory: demo.appendingPathComponent(inventory).path, in: directory.url, timeout: "10") + extra,
             environment: environment ?? ["DEMO_RELAY_PASSWORD": lab["LAB_SMTP_PASSWORD"], "DEMO_WRONG_PASSWORD": "not-it"])
     }
 
@@ -314,9 +311,8 @@ struct ScanEndToEndTests {
         let inventory = try directory.write(#"{"consortium": "KILL", "defaults": {"region": "NA"}, "institutions": ["# + (quick + silent).joined(separator: ",") + "]}", to: "inventory.json")
         let process = Process()
         process.executableURL = CommandRunner.binary
-        process.arguments = ["scan", "--inventory", inventory.path, "--db", database, "--reports", directory.url.appendingPathComponent("Reports").path,
-                             "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
-                             "--dns-server", Self.lab["LAB_FAULT_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--timeout", "3", "--concurrency", "1"]
+        process.arguments = Self.lab.scan.arguments(inventory: inventory.path, in: directory.url, database: database, timeout: "3") + ["--concurrency", "1"]
+        process.environment = CommandRunner.environment()
         process.standardOutput = FileHandle.nullDevice
         // Kept for the failure message: what the scan was doing when it was killed.
         let stderrURL = directory.url.appendingPathComponent("scan.stderr")
@@ -407,10 +403,7 @@ extension ScanEndToEndTests {
         func night(_ domain: String) async throws -> [String: String] {
             let inventory = try directory.write(#"{"consortium": "NIGHTS", "defaults": {"region": "NA", "sender_class": "standard"}, "institutions": [{"id": "campus", "name": "Campus", "sender_domains": ["\#(domain)"]}]}"#, to: "nights.json")
             let run = try await CommandRunner.run(
-                ["scan", "--inventory", inventory.path, "--db", directory.url.appendingPathComponent("history.sqlite").path,
-                 "--reports", directory.url.appendingPathComponent("Reports").path,
-                 "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
-                 "--dns-server", Self.lab["LAB_FAULT_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--timeout", "10", "--notify-webhook-file", hookFile.path])
+                Self.lab.scan.arguments(inventory: inventory.path, in: directory.url, timeout: "10") + ["--notify-webhook-file", hookFile.path])
             #expect(run.status <= 1, "\(run.stderr)")
             return try #require(try Self.summary(directory)["campus"])
         }

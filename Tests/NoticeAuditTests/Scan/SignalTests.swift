@@ -13,10 +13,9 @@ struct SignalTests {
         let database = directory.url.appendingPathComponent("history.sqlite").path
         let process = Process()
         process.executableURL = CommandRunner.binary
-        process.arguments = ["scan", "--inventory", CommandRunner.packageRoot.appendingPathComponent("Tests/Lab/demo/inventory.json").path,
-                             "--db", database, "--reports", directory.url.appendingPathComponent("Reports").path,
-                             "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
-                             "--dns-server", Self.lab["LAB_FAULT_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--timeout", "3", "--concurrency", "1"]
+        process.arguments = Self.lab.scan.arguments(inventory: CommandRunner.packageRoot.appendingPathComponent("Tests/Lab/demo/inventory.json").path,
+                                                    in: directory.url, database: database, timeout: "3") + ["--concurrency", "1"]
+        process.environment = CommandRunner.environment()
         process.standardOutput = FileHandle.nullDevice
         let stderrURL = directory.url.appendingPathComponent("scan.stderr")
         try Data().write(to: stderrURL)
@@ -51,10 +50,9 @@ struct SignalTests {
         #expect(stderr.contains("stopped at once by a second signal; run 1"), "\(stderr.suffix(1500))")
 
         // The run is recorded as aborted, now or by the next scan.
-        let next = try await CommandRunner.run(["scan", "--inventory", CommandRunner.packageRoot.appendingPathComponent("Tests/Lab/demo/inventory.json").path,
-                                                "--institution", "good-ip", "--db", database, "--reports", directory.url.appendingPathComponent("Reports").path,
-                                                "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
-                                                "--dns-server", Self.lab["LAB_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--timeout", "5"])
+        let next = try await CommandRunner.run(Self.lab.scan.arguments(inventory: CommandRunner.packageRoot.appendingPathComponent("Tests/Lab/demo/inventory.json").path,
+                                                                       in: directory.url, database: database, nameServer: .direct, timeout: "5")
+                                               + ["--institution", "good-ip"])
         #expect(next.status == 0, "\(next.stderr)")
         #expect(try ScanStore(database: HistoryDatabase(path: database, access: .readOnly)).run(id: 1)?.status == .aborted)
     }
@@ -70,10 +68,9 @@ struct SignalTests {
         func start(_ extra: [String], stderr name: String) throws -> (Process, URL, ThreadSignal) {
             let process = Process()
             process.executableURL = CommandRunner.binary
-            process.arguments = ["scan", "--inventory", inventory.path,
-                                 "--db", database, "--reports", directory.url.appendingPathComponent("Reports").path,
-                                 "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
-                                 "--dns-server", Self.lab["LAB_FAULT_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--timeout", "5", "--concurrency", "1"] + extra
+            process.arguments = Self.lab.scan.arguments(inventory: inventory.path, in: directory.url, database: database, timeout: "5")
+                + ["--concurrency", "1"] + extra
+            process.environment = CommandRunner.environment()
             process.standardOutput = FileHandle.nullDevice
             let stderr = directory.url.appendingPathComponent(name)
             try Data().write(to: stderr)

@@ -9,7 +9,6 @@ import Testing
 @Suite("issue 19 through the binary and the lab", .enabled(if: LabEnvironment.isAvailable, "the lab is not running (make lab-start)"))
 struct TruthThroughTheBinaryTests {
     static var lab: LabEnvironment { LabEnvironment.current! }
-    static var catalogURL: String { "https://\(lab["LAB_HTTPS_HOSTNAME"]):\(lab["LAB_HTTPS_PORT"])/exlibris/v1.html" }
 
     static func inventory(_ institutions: String, in directory: TemporaryDirectory) throws -> URL {
         try directory.write(#"{"consortium": "T", "defaults": {"region": "NA", "delivery": "spf", "sender_class": "standard"}, "institutions": [\#(institutions)]}"#, to: "inventory.json")
@@ -17,9 +16,7 @@ struct TruthThroughTheBinaryTests {
 
     static func scan(_ inventory: URL, in directory: TemporaryDirectory, catalog: String? = nil, extra: [String]) async throws -> CommandResult {
         try await CommandRunner.run(
-            ["scan", "--inventory", inventory.path, "--db", directory.url.appendingPathComponent("history.sqlite").path,
-             "--reports", directory.url.appendingPathComponent("Reports").path, "--catalog-url", catalog ?? catalogURL,
-             "--dns-server", lab["LAB_FAULT_DNS"], "--ca-file", lab["LAB_CA_FILE"]] + extra)
+            lab.scan.arguments(inventory: inventory.path, in: directory.url, catalogURL: catalog) + extra)
     }
 
     static func findings(_ directory: TemporaryDirectory, folder: String = "latest") throws -> [String] {
@@ -104,7 +101,7 @@ struct TruthThroughTheBinaryTests {
         let directory = try TemporaryDirectory()
         let inventory = try Self.inventory(#"{"id": "g", "name": "G", "sender_domains": ["good-include.demo.test"]}"#, in: directory)
         _ = try await Self.scan(inventory, in: directory, extra: ["--timeout", "5"])
-        let v2 = Self.catalogURL.replacingOccurrences(of: "v1.html", with: "v2.html")
+        let v2 = Self.lab.scan.url("exlibris/v2.html")
         let fetch = try await CommandRunner.run(["ranges", "fetch", "--url", v2, "--db", directory.url.appendingPathComponent("history.sqlite").path,
                                                  "--dns-server", Self.lab["LAB_FAULT_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"]])
         #expect(fetch.status == 0, "\(fetch.stderr)")

@@ -14,9 +14,8 @@ struct SchedulerTests {
         let quick = ["good-include", "good-ip"].map { #"{"id": "\#($0)", "name": "\#($0)", "sender_domains": ["\#($0).demo.test"]}"# }
         let slow = (0..<2).map { #"{"id": "silent\#($0)", "name": "Silent \#($0)", "sender_domains": ["relay.demo.test"], "delivery": "relay", "envelope_from": "a@relay.demo.test", "relay": {"host": "smtp.lab.test", "port": 2592, "security": "starttls"}}"# }
         let inventory = try directory.write(#"{"consortium": "SCHED", "defaults": {"region": "NA"}, "institutions": ["# + (quick + slow).joined(separator: ",") + "]}", to: "inventory.json")
-        let arguments = ["scan", "--trigger", "scheduled", "--inventory", inventory.path, "--db", database, "--reports", directory.url.appendingPathComponent("Reports").path,
-                         "--catalog-url", "https://\(Self.lab["LAB_HTTPS_HOSTNAME"]):\(Self.lab["LAB_HTTPS_PORT"])/exlibris/v1.html",
-                         "--dns-server", Self.lab["LAB_FAULT_DNS"], "--ca-file", Self.lab["LAB_CA_FILE"], "--timeout", "3", "--concurrency", "1"]
+        let arguments = Self.lab.scan.arguments(inventory: inventory.path, in: directory.url, database: database, timeout: "3")
+            + ["--trigger", "scheduled", "--concurrency", "1"]
         let config: [String: Any] = ["timezone": "America/New_York", "lock": database, "jobs": [["name": "every-minute", "cron": "* * * * *", "arguments": arguments]]]
         let configFile = directory.url.appendingPathComponent("schedule.json")
         try JSONSerialization.data(withJSONObject: config).write(to: configFile)
@@ -26,6 +25,7 @@ struct SchedulerTests {
             let process = Process()
             process.executableURL = CommandRunner.binary
             process.arguments = ["schedule", "run", "--config", configFile.path, "--time-scale", "60", "--log-level", "info"]
+            process.environment = CommandRunner.environment()
             let log = directory.url.appendingPathComponent("scheduler\(index).log")
             try Data().write(to: log)
             process.standardError = try FileHandle(forWritingTo: log)
@@ -73,6 +73,7 @@ struct SchedulerTests {
         let process = Process()
         process.executableURL = CommandRunner.binary
         process.arguments = ["schedule", "run", "--config", configFile.path, "--log-level", "info"]
+        process.environment = CommandRunner.environment()
         let logFile = directory.url.appendingPathComponent("scheduler.log")
         try Data().write(to: logFile)
         process.standardError = try FileHandle(forWritingTo: logFile)

@@ -30,12 +30,25 @@ enum CommandRunner {
         }
     }
 
+    /// The environment every process a test starts gets: the test's own, less what the machine
+    /// could leak into the binary under test (proxy variables in both cases, every
+    /// `NOTICE_AUDIT_*` setting), plus what the test sets (a proxy test sets its own).
+    static func environment(adding extra: [String: String] = [:]) -> [String: String] {
+        ProcessInfo.processInfo.environment.filter { !isInherited($0.key) }.merging(extra) { $1 }
+    }
+
+    /// Whether a variable of the machine must not reach the binary under test.
+    static func isInherited(_ name: String) -> Bool {
+        let proxies: Set<String> = ["http_proxy", "https_proxy", "all_proxy", "no_proxy", "ftp_proxy"]
+        return proxies.contains(name.lowercased()) || name.hasPrefix("NOTICE_AUDIT_")
+    }
+
     private static func runBlocking(_ arguments: [String], environment: [String: String], in directory: URL?, executable: String?) throws -> CommandResult {
         let process = Process()
         process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
         process.arguments = arguments
         process.currentDirectoryURL = directory ?? packageRoot
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.environment = Self.environment(adding: environment)
         let stdout = Pipe(), stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
