@@ -14,6 +14,9 @@ for package in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
 done
 if ! $build_only && ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then missing+=(python3-venv); fi
+# When apt or pip cannot reach their repositories, one line names what is still missing and the
+# command that installs it; their own words go to a log file that the line names.
+log=$(mktemp /tmp/notice-audit-install-XXXXXX.log)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "install-deps: installing ${missing[*]}" >&2
     sudo_cmd=()
@@ -21,22 +24,51 @@ if [ ${#missing[@]} -gt 0 ]; then
     # Postfix unconfigured: the package must not set up or start a system mail server; the lab
     # runs its own instance on 127.0.20.1 only.
     echo "postfix postfix/main_mailer_type select No configuration" | "${sudo_cmd[@]}" debconf-set-selections
-    "${sudo_cmd[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    if ! { "${sudo_cmd[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"; } > "$log" 2>&1; then
+        still=()
+        for package in "${missing[@]}"; do
+            if [ "$package" = python3-venv ]; then python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || still+=("$package")
+            else dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || still+=("$package"); fi
+        done
+        echo "install-deps: apt could not install ${still[*]} (its repositories could not be reached or refused; apt's words in $log): install them with: ${sudo_cmd[*]:+${sudo_cmd[*]} }apt-get update && ${sudo_cmd[*]:+${sudo_cmd[*]} }apt-get install -y --no-install-recommends ${still[*]}" >&2
+        exit 1
+    fi
     # The package starts a system IMAP server; the lab runs its own instance on 127.0.50.1 only.
     if [[ " ${missing[*]} " == *" dovecot-imapd "* ]]; then
         "${sudo_cmd[@]}" systemctl disable --now dovecot >/dev/null 2>&1 || "${sudo_cmd[@]}" service dovecot stop >/dev/null 2>&1 || true
     fi
 fi
 
-$build_only && exit 0
+if $build_only; then rm -f "$log"; exit 0; fi
 
-venv="$here/.venv"
-stamp="$venv/.requirements.sha256"
+# The lab's Python packages live in a venv per requirements file, outside the checkout and shared
+# by every clone on the machine (Tests/Lab/.venv links to it): a second clone, or CI's, needs no
+# PyPI. Built under a lock, marked complete only when pip finished.
 want=$(sha256sum "$here/requirements.txt" | cut -d' ' -f1)
-if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    echo "install-deps: preparing the lab's Python environment" >&2
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q --disable-pip-version-check -r "$here/requirements.txt"
-    echo "$want" > "$stamp"
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/notice-audit
+venv="$cache/lab-venv-${want:0:16}"
+mkdir -p "$cache"
+exec 9> "$cache/.lock"
+flock 9
+if [ ! -e "$venv/.complete" ]; then
+    echo "install-deps: preparing the lab's Python environment ($venv)" >&2
+    rm -rf "$venv"
+    if ! { python3 -m venv "$venv" && "$venv/bin/pip" install -q --disable-pip-version-check -r "$here/requirements.txt"; } > "$log" 2>&1; then
+        installed=$("$venv/bin/python" -m pip list --format=freeze --disable-pip-version-check 2>/dev/null | tr 'A-Z_' 'a-z-' || true)
+        still=()
+        while read -r requirement; do
+            requirement=${requirement%%#*}
+            [ -n "${requirement// /}" ] || continue
+            grep -qx "$(printf '%s' "$requirement" | tr 'A-Z_' 'a-z-')" <<< "$installed" || still+=("$requirement")
+        done < "$here/requirements.txt"
+        echo "install-deps: pip could not install ${still[*]} (PyPI could not be reached or refused; pip's words in $log): install them with: make deps (or $venv/bin/pip install -r $here/requirements.txt)" >&2
+        exit 1
+    fi
+    touch "$venv/.complete"
 fi
+flock -u 9
+if [ "$(readlink "$here/.venv" 2>/dev/null)" != "$venv" ]; then
+    rm -rf "$here/.venv"
+    ln -s "$venv" "$here/.venv"
+fi
+rm -f "$log"

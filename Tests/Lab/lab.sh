@@ -258,7 +258,13 @@ start() {
         echo "lab: the Python environment is missing; run Tests/Lab/install-deps.sh first" >&2
         exit 1
     fi
+    # A lab already running here (make demo leaves it up) is restarted as this caller's own; one
+    # that another checkout or program holds the addresses of is named with what stops it.
+    local running=false
+    for service in "${services[@]}"; do alive "$service" && running=true; done
     stop quietly
+    $running && echo "lab: this checkout's lab was running (make demo or make lab-start): restarting it"
+    "$python" "$here/lab_holders.py" --root "$here/../.." || exit 1
     mkdir -p "$run"
     rm -f "$run"/*.ready
     # DKIM keys made anew at every start (dkim_corpus.py), while the certificates are made.

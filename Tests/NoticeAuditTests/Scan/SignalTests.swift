@@ -81,7 +81,7 @@ struct SignalTests {
             return (process, stderr, exited)
         }
         func runRecorded(_ id: Int64) async -> Bool {
-            await SchedulerTests.waitUntil(upTo: .seconds(60)) {
+            await waitUntil(upTo: .seconds(60)) {
                 (try? ScanStore(database: HistoryDatabase(path: database, access: .readOnly)).run(id: id)) != nil
             }
         }

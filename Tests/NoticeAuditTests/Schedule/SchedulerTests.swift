@@ -35,7 +35,7 @@ struct SchedulerTests {
         }
         // Wait for what the test is about (two finished scans and one skip), not for a fixed time.
         func logs() -> String { schedulers.map { (try? String(contentsOf: $0.1, encoding: .utf8)) ?? "" }.joined(separator: "\n") }
-        let seen = await Self.waitUntil(upTo: .seconds(120)) {
+        let seen = await waitUntil(upTo: .seconds(120)) {
             let text = logs()
             return text.components(separatedBy: "every-minute finished with status").count - 1 >= 2 && text.contains("skipped every-minute: another job holds")
         }
@@ -79,7 +79,7 @@ struct SchedulerTests {
         process.standardError = try FileHandle(forWritingTo: logFile)
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let finished = await Self.waitUntil(upTo: .seconds(60)) {
+        let finished = await waitUntil(upTo: .seconds(60)) {
             ((try? String(contentsOf: logFile, encoding: .utf8)) ?? "").contains("nightly finished with status 0")
         }
         kill(process.processIdentifier, SIGTERM)
@@ -88,16 +88,6 @@ struct SchedulerTests {
         #expect(finished, "\(log)")
         #expect(log.components(separatedBy: "missed run of nightly").count - 1 == 1, "\(log)")
         #expect(log.components(separatedBy: "nightly finished with status 0").count - 1 == 1, "\(log)")
-    }
-
-    /// Polls `condition` every 100 ms until it holds or `limit` passes; true when it held.
-    static func waitUntil(upTo limit: Duration, _ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        return condition()
     }
 
     /// Waits for the process to end on a thread of its own (the test pool stays free).

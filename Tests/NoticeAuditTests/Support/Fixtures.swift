@@ -34,6 +34,6 @@ enum Fixtures {
 
     /// Why a test of the providers' texts is skipped, in the words the test run prints.
     static var policyTextsAbsent: Comment {
-        Comment(rawValue: "the providers' texts are absent (\(policyTextsFolder.path), or the folder NOTICE_AUDIT_POLICY_TEXTS names): they stay outside the repository")
+        Comment(rawValue: "the providers' texts are not at \(policyTextsFolder.path) (they stay outside the repository; NOTICE_AUDIT_POLICY_TEXTS names another folder)")
     }
 }

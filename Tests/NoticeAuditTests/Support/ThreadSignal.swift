@@ -79,3 +79,14 @@ final class OwnerRoundWatcher: Sendable {
         done.block()
     }
 }
+
+/// Polls `condition` every 100 ms until it holds or `limit` passes; true when it held. For an event
+/// another process makes (a log line written, a file renamed): waiting on it, never for a fixed time.
+func waitUntil(upTo limit: Duration, _ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+    return condition()
+}
