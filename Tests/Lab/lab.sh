@@ -209,7 +209,18 @@ finish_postfix() {
 # mail owned by nobody. Messages are delivered by writing files into Maildir/new.
 start_dovecot() {
     local password=$1 dir="$run/dovecot"
+    [ -L "$dir" ] && rm -rf "$(readlink "$dir")"
     rm -rf "$dir"
+    # The mail processes run as nobody, which must reach the Maildir: under a checkout whose
+    # parents others cannot search (a 0700 home or mktemp folder), the instance lives in a folder
+    # of its own (random name, 0755) that run/dovecot links to, as Postfix's does.
+    if ! runuser -u nobody -- test -x "$run" 2>/dev/null; then
+        local private
+        private=$(mktemp -d /tmp/notice-audit-lab-dovecot-XXXXXX)
+        chmod 755 "$private"
+        ln -s "$private" "$dir"
+        dir=$private
+    fi
     mkdir -p "$dir/base" "$dir/state" "$dir/home/$IMAP_USER/Maildir/new" "$dir/home/$IMAP_USER/Maildir/cur" "$dir/home/$IMAP_USER/Maildir/tmp"
     printf '%s:{PLAIN}%s\n' "$IMAP_USER" "$password" > "$dir/passwd"
     chown dovecot:dovecot "$dir/passwd" && chmod 600 "$dir/passwd"
