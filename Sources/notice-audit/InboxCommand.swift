@@ -76,12 +76,14 @@ struct InboxCommand: AsyncParsableCommand {
         var source: String?
         if sendingAddresses.isEmpty {
             let region = AlmaRegion(rawValue: (region ?? "NA").uppercased()) ?? .northAmerica
-            let catalog = try catalog()
+            let catalog = try LastGoodCatalog.load(database: database)
             source = catalog.source
             let set = try await RegionRelaySet.build(region: region, catalog: catalog.catalog, expander: IncludeExpander(resolver: resolver))
+            try await Self.trust(resolver, includes: set.includeConfirmed ? [set.include].compactMap { $0 } : [])
             if set.networks.isEmpty { throw CommandFailure.operational("error: no relay address of \(region.displayName) is known (\(set.problems.joined(separator: "; ")))") }
             sending = .region(set)
         } else {
+            try await Self.trust(resolver, includes: [])
             sending = .addresses(sendingAddresses.compactMap(Self.network))
         }
         // validate() has parsed it: a failure here would be a defect, not an assumed default envelope.
@@ -101,14 +103,12 @@ struct InboxCommand: AsyncParsableCommand {
         if !ReceivingProvider.allCases.allSatisfy({ matrix.verdict($0)?.status == .pass }) { throw CommandFailure.silent(1) }
     }
 
-    /// The region's catalog: the last good snapshot of the history, else the embedded default.
-    private func catalog() throws -> (catalog: RelayCatalog, source: String) {
-        guard FileManager.default.fileExists(atPath: database) else { return (DefaultRelayCatalog.catalog, "the embedded default catalog (no \(database))") }
-        do {
-            let status = try CatalogStore(database: try HistoryDatabase(path: database, access: .readOnly)).status()
-            return (status.catalog, status.snapshot.map { "catalog snapshot \($0.id) of \(database)" } ?? "the embedded default catalog")
-        } catch {
-            throw CommandFailure.operational("error: \(error)")
+    /// The resolver check the scan runs first (``ResolverTrustCheck``): a resolver that lies proves
+    /// nothing, so the command stops with the reason (exit 3).
+    static func trust(_ resolver: CAresResolver, includes: [String]) async throws {
+        let outcome = try await ResolverTrustCheck(resolver: resolver).check(includes: includes)
+        if let untrusted = outcome.finding {
+            throw CommandFailure.operational("error: \(untrusted.code.rawValue): \(untrusted.message) Fix: \(untrusted.remediation)")
         }
     }
 

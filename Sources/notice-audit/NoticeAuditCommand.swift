@@ -13,7 +13,7 @@ struct NoticeAuditCommand: AsyncParsableCommand {
             invalid inventory; 3 the command could not run or was interrupted. No other status.
             """,
         version: NoticeAuditVersion.current,
-        subcommands: [ScanCommand.self, InventoryCommand.self, SPFCommand.self, DKIMCommand.self, DMARCCommand.self, DMARCReportsCommand.self, InboxCommand.self, RangesCommand.self, RelayCommand.self, ReportCommand.self, HistoryCommand.self, ScheduleCommand.self]
+        subcommands: [ScanCommand.self, InventoryCommand.self, SPFCommand.self, DKIMCommand.self, DMARCCommand.self, DMARCReportsCommand.self, InboxCommand.self, DNSCommand.self, RangesCommand.self, RelayCommand.self, ReportCommand.self, HistoryCommand.self, ScheduleCommand.self]
     )
 
     static func main() async {

@@ -11,6 +11,11 @@ python="$here/.venv/bin/python"
 DNS_ADDRESS=127.0.10.1
 FAULT_DNS_ADDRESS=127.0.10.2
 LATENCY_DNS_ADDRESS=127.0.10.3
+# Resolvers that lie, one kind each (lying_dns.py): NXDOMAIN for every name, an A record for every
+# name (127.0.13.250, where nothing listens), SERVFAIL for every name.
+LYING_DNS_NXDOMAIN=127.0.13.1
+LYING_DNS_A_FOR_ALL=127.0.13.2
+LYING_DNS_SERVFAIL=127.0.13.3
 DNS_PORT=5300
 SMTP_ADDRESS=127.0.20.1
 SMTP_STARTTLS_PORT=2587
@@ -35,7 +40,7 @@ IMAP_ADDRESS=127.0.50.1
 IMAP_PORT=2993
 IMAP_USER=alma-reports
 
-services=(nsd fault-dns latency-dns smtp postfix https https-rogue proxy suite-fault-dns imap)
+services=(nsd fault-dns latency-dns smtp postfix https https-rogue proxy suite-fault-dns imap lying-dns-nxdomain lying-dns-a-for-all lying-dns-servfail)
 
 pid_of() { cat "$run/$1.pid" 2>/dev/null || true; }
 alive() { local pid; pid=$(pid_of "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
@@ -303,6 +308,14 @@ start() {
         --delay-ms 20 --ready-file "$run/latency-dns.ready" > "$run/latency-dns.out" 2>&1 &
     echo $! > "$run/latency-dns.pid"
 
+    for mode in nxdomain a-for-all servfail; do
+        local address_var="LYING_DNS_${mode//-/_}"
+        address_var=${address_var^^}
+        "$python" "$here/lying_dns.py" --listen "${!address_var}:$DNS_PORT" --mode "$mode" --address 127.0.13.250 \
+            > "$run/lying-dns-$mode.out" 2>&1 &
+        echo $! > "$run/lying-dns-$mode.pid"
+    done
+
     LAB_SMTP_PASSWORD="$password" "$python" "$here/smtp_lab.py" --host "$SMTP_ADDRESS" \
         --ports "$SMTP_PORTS" --pki "$run/pki" --user "$SMTP_USER" \
         --password-env LAB_SMTP_PASSWORD --log "$run/smtp.log" --ready-file "$run/smtp.ready" \
@@ -332,6 +345,9 @@ LAB_DNS=$DNS_ADDRESS:$DNS_PORT
 LAB_FAULT_DNS=$FAULT_DNS_ADDRESS:$DNS_PORT
 LAB_FAULT_DNS_LOG=$run/fault-dns.log
 LAB_LATENCY_DNS=$LATENCY_DNS_ADDRESS:$DNS_PORT
+LAB_LYING_DNS_NXDOMAIN=$LYING_DNS_NXDOMAIN:$DNS_PORT
+LAB_LYING_DNS_A_FOR_ALL=$LYING_DNS_A_FOR_ALL:$DNS_PORT
+LAB_LYING_DNS_SERVFAIL=$LYING_DNS_SERVFAIL:$DNS_PORT
 LAB_ZONE=lab.test
 LAB_CA_FILE=$run/pki/ca.pem
 LAB_SMTP_ADDRESS=$SMTP_ADDRESS

@@ -1,4 +1,4 @@
-"""Who holds the lab's addresses (127.0.10-12.x, .20.1, .30.1, .40.1, .50.1) before a lab starts.
+"""Who holds the lab's addresses (127.0.10-13.x, .20.1, .30.1, .40.1, .50.1) before a lab starts.
 
 Reads /proc: the listening TCP and bound UDP sockets on those addresses, the processes that own them,
 and from each process's command line or environment the checkout whose lab it belongs to. A leftover
@@ -11,7 +11,7 @@ import signal
 import sys
 import time
 
-LAB_ADDRESS = re.compile(r"^127\.0\.(10|11|12|20|30|40|50)\.\d+$")
+LAB_ADDRESS = re.compile(r"^127\.0\.(10|11|12|13|20|30|40|50)\.\d+$")
 
 
 def bound_sockets():

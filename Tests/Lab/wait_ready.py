@@ -28,6 +28,16 @@ def dns_ready(address, zone="lab.test"):
         return False
 
 
+def dns_replies(address):
+    """Any DNS reply at all (the lying resolvers answer every name with NXDOMAIN, an A or SERVFAIL)."""
+    host, _, port = address.rpartition(":")
+    try:
+        DNSRecord.parse(DNSRecord.question("lab.test", "A").send(host, int(port), timeout=0.2))
+        return True
+    except (OSError, socket.timeout, Exception):
+        return False
+
+
 def tcp_ready(host, port):
     try:
         with socket.create_connection((host, int(port)), timeout=0.2):
@@ -56,6 +66,9 @@ def main():
         "https": lambda: tcp_ready(env["LAB_HTTPS_ADDRESS"], env["LAB_HTTPS_PORT"]),
         "https rogue": lambda: tcp_ready(env["LAB_HTTPS_ADDRESS"], env["LAB_HTTPS_ROGUE_PORT"]),
         "proxy": lambda: tcp_ready(env["LAB_PROXY_ADDRESS"], env["LAB_PROXY_PORT"]),
+        "lying dns nxdomain": lambda: dns_replies(env["LAB_LYING_DNS_NXDOMAIN"]),
+        "lying dns a-for-all": lambda: dns_replies(env["LAB_LYING_DNS_A_FOR_ALL"]),
+        "lying dns servfail": lambda: dns_replies(env["LAB_LYING_DNS_SERVFAIL"]),
     }
     sections = env.get("LAB_SPF_SUITE_SECTIONS")
     if sections:

@@ -113,8 +113,12 @@ public struct ScanReport: Sendable {
 
     public func count(_ status: ComplianceStatus) -> Int { summaries.reduce(0) { $0 + ($1.status == status ? 1 : 0) } }
 
-    /// The exit status the interface promises: 0 all compliant, 1 otherwise.
-    public var exitStatus: Int32 { summaries.allSatisfy { $0.status == .compliant } && !summaries.isEmpty ? 0 : 1 }
+    /// The exit status the interface promises: 0 all compliant, 1 otherwise, 3 when the scan could
+    /// not check anything because the scanner's resolver lies (`DNS_UNTRUSTED`).
+    public var exitStatus: Int32 {
+        if run.findings.contains(where: { $0.code == .dnsUntrusted }) { return 3 }
+        return summaries.allSatisfy { $0.status == .compliant } && !summaries.isEmpty ? 0 : 1
+    }
 
     /// The folder name of the run: `2026-11-26T0300Z-run12`.
     public var folderName: String {

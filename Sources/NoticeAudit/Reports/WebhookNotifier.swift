@@ -26,10 +26,12 @@ public struct WebhookNotifier: Sendable {
     }
 
     /// True when the run has something to tell (../shared/domain.md, "Changes between runs"): a
-    /// regression, an institution reaching three consecutive unknown runs, or a change of the Ex
-    /// Libris catalog. An unknown run alone (a DNS glitch) is not.
+    /// regression, an institution reaching three consecutive unknown runs, a change of the Ex
+    /// Libris catalog, or a scanner whose resolver lies (nothing was checked). An unknown run alone
+    /// (a DNS glitch) is not.
     public static func shouldNotify(_ report: ScanReport) -> Bool {
-        report.summaries.contains { $0.change == .regressed } || !longUnknown(report).isEmpty || report.run.findings.contains { $0.code == .catalogChanged }
+        report.summaries.contains { $0.change == .regressed } || !longUnknown(report).isEmpty
+            || report.run.findings.contains { $0.code == .catalogChanged || $0.code == .dnsUntrusted }
     }
 
     /// The message: counts, regressions, long unknowns, catalog changes and where the report is.
@@ -39,6 +41,7 @@ public struct WebhookNotifier: Sendable {
         var lines = ["notice-audit \(report.run.consortium) run \(report.run.id): \(report.count(.compliant)) compliant, \(report.count(.noncompliant)) noncompliant, \(report.count(.unknown)) unknown of \(report.summaries.count)."]
         if !regressed.isEmpty { lines.append("Regressed: " + regressed.map { "\($0.displayName) (\($0.institutionID)) is now \($0.status.rawValue)" }.joined(separator: "; ") + ".") }
         if !unknown.isEmpty { lines.append("Unknown for \(unknownRunsAlert) or more runs in a row: " + unknown.map { "\($0.displayName) (\($0.institutionID), \($0.unknownRuns ?? unknownRunsAlert) runs)" }.joined(separator: "; ") + ".") }
+        lines += report.run.findings.filter { $0.code == .dnsUntrusted }.map { "\($0.code.rawValue): \($0.message)" }
         lines += report.run.findings.filter { $0.code == .catalogChanged }.map(\.message)
         lines.append("Report: \(reportPath)")
         return [

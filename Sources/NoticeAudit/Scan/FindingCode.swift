@@ -130,6 +130,11 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
     case scanError = "SCAN_ERROR"
     /// The name servers answered no query at all: every verdict of the run that needed DNS is unknown.
     case dnsUnreachable = "DNS_UNREACHABLE"
+    /// The scanner's resolver lies (denies the names that must exist, or answers one that cannot):
+    /// run level, every institution unknown, no check run (``ResolverTrustCheck``).
+    case dnsUntrusted = "DNS_UNTRUSTED"
+    /// A From domain does not exist (NXDOMAIN): receivers refuse mail from it.
+    case fromDomainNotFound = "FROM_DOMAIN_NOT_FOUND"
 
     public static func < (lhs: FindingCode, rhs: FindingCode) -> Bool { lhs.rawValue < rhs.rawValue }
 
@@ -142,7 +147,8 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
     public var concern: Concern {
         switch self {
         case .spfNotAuthorized, .spfNoRecord, .spfPermerror, .spfTemperror, .spfLookupLimit, .spfCoverageSampled, .spfRelaysUnknown, .spfPtrUsed,
-             .spfPassAll, .spfRecordTooLong, .spfAnswerTooLong, .exlibrisIncludeIncomplete, .envelopeSPFNotPassing, .envelopeDefaultAssumed:
+             .spfPassAll, .spfRecordTooLong, .spfAnswerTooLong, .exlibrisIncludeIncomplete, .envelopeSPFNotPassing, .envelopeDefaultAssumed,
+             .fromDomainNotFound:
             .spf
         case .dmarcMissing, .dmarcPolicyNone, .dmarcMisaligned, .dmarcTemperror, .dmarcAlignedByDKIM, .dmarcMultipleRecords, .dmarcInvalid,
              .dmarcReadingsDiffer, .dmarcPctIgnored, .dmarcTesting, .dmarcRejectWithoutDKIM:
@@ -161,7 +167,7 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
             .relay
         case .catalogIncomplete, .catalogStale, .catalogDefaultUsed, .catalogChanged, .catalogDisagreement, .catalogNoAddress, .catalogDrift:
             .catalog
-        case .scanDeadline, .scanError, .dnsUnreachable:
+        case .scanDeadline, .scanError, .dnsUnreachable, .dnsUntrusted:
             .scan
         }
     }

@@ -14,6 +14,17 @@ enum RunLevelCauses {
                 campusCanFix: false)
     }
 
+    /// The result of an institution that was not checked because of a run-level `cause` (the
+    /// resolver lies): `unknown`, decided by a finding that points at the cause.
+    static func notChecked(_ institution: Institution, because cause: Finding) -> InstitutionResult {
+        let finding = Finding(code: cause.code, severity: .error, target: cause.target,
+                              message: "Not checked: the scanner's resolver cannot be trusted (\(cause.code.rawValue), stated once for the run).",
+                              remediation: cause.remediation, campusCanFix: false)
+        let ledger = CheckLedger()
+        ledger.record(.unknown, reason: finding, findings: [finding])
+        return ledger.result(for: institution, durationMilliseconds: 0)
+    }
+
     /// What a cause needs of one institution's verdict: a few bytes, kept for every institution of a run.
     struct Verdict: Sendable {
         var institutionID: String
@@ -52,7 +63,9 @@ enum RunLevelCauses {
             case .exlibrisSPFNotPassing, .exlibrisRelayPTRMissing, .exlibrisRelayListed: code
             default: nil
             }
-            if let regional, let index = findings.firstIndex(where: { $0.code == regional && $0.target == region }) {
+            if code == .dnsUntrusted, let index = findings.firstIndex(where: { $0.code == .dnsUntrusted }) {
+                add(result.institutionID, to: index)
+            } else if let regional, let index = findings.firstIndex(where: { $0.code == regional && $0.target == region }) {
                 add(result.institutionID, to: index)
             } else if dnsSilent, dnsCodes.contains(code) || code == .spfRelaysUnknown,
                       let index = findings.firstIndex(where: { $0.code == .dnsUnreachable }) {

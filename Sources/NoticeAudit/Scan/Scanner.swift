@@ -73,9 +73,14 @@ public struct Scanner: Sendable {
         // Its work is done (or was for names the fetched catalog no longer uses).
         warming.cancel()
         let builtSets = relaySets
+        // The scanner's own view of DNS, before any institution (../shared/domain.md): the includes
+        // were just asked (their answers are cached); a resolver that lies proves nothing, so no
+        // institution is checked and nothing derived from its answers is said.
+        let includes = regions.compactMap { builtSets[$0]!.includeConfirmed ? builtSets[$0]!.include : nil }
+        let untrusted = try await ResolverTrustCheck(resolver: resolver).check(includes: includes).finding
         // The Ex Libris relays' rows of the receivers' rules, once per region and run: read while
         // the institutions are checked (they wait for them only at their end), stated at the end.
-        let factRegions = regions.filter { region in institutions.contains { $0.region == region && $0.delivery == .spf } }
+        let factRegions = untrusted != nil ? [] : regions.filter { region in institutions.contains { $0.region == region && $0.delivery == .spf } }
         async let exLibrisFindings = withThrowingTaskGroup(of: (AlmaRegion, [Finding]).self) { group in
             for region in factRegions { group.addTask { (region, try await checker.exLibrisFacts(for: builtSets[region]!).findings) } }
             var findings: [AlmaRegion: [Finding]] = [:]
@@ -87,7 +92,9 @@ public struct Scanner: Sendable {
                                                  relays: builtSets.values.flatMap(\.networks))
         // Run-level findings in the order the reports list them: the fetch, then per region its
         // relay set and its Ex Libris facts, then what receivers reported.
+        // A resolver that lies leaves one: what the fetch, the relay sets and the drift said went through it.
         func runFindings(exLibris: [AlmaRegion: [Finding]]) -> [Finding] {
+            if let untrusted { return [untrusted] }
             var findings = fetchFindings
             for region in regions { findings += CatalogFindings.relaySet(builtSets[region]!) + (exLibris[region] ?? []) }
             if let drift { findings.append(drift) }
@@ -100,7 +107,7 @@ public struct Scanner: Sendable {
             let relaySets = relaySets
             let deadlines = DeadlineTimer()
             let verdicts = try await withHeartbeat(run: runID, deadlines: deadlines) {
-                try await checkAll(institutions, relaySets: relaySets, deadlines: deadlines, run: runID, recorded: resultRecorded, progress: progress)
+                try await checkAll(institutions, relaySets: relaySets, untrusted: untrusted, deadlines: deadlines, run: runID, recorded: resultRecorded, progress: progress)
             }
             let findings = runFindings(exLibris: try await exLibrisFindings)
             try store.setRunFindings(causes(findings, verdicts: verdicts, institutions: institutions), run: runID)
@@ -128,7 +135,7 @@ public struct Scanner: Sendable {
 
     /// Checks every institution with a bounded width, committing each result as it completes and
     /// keeping only what the run-level causes need of it (the reports read the results from history).
-    private func checkAll(_ institutions: [Institution], relaySets: [AlmaRegion: RegionRelaySet], deadlines: DeadlineTimer, run runID: Int64,
+    private func checkAll(_ institutions: [Institution], relaySets: [AlmaRegion: RegionRelaySet], untrusted: Finding?, deadlines: DeadlineTimer, run runID: Int64,
                           recorded: @Sendable (ScanStore.RecordedRow) -> Void, progress: @Sendable (Int, Int) -> Void) async throws -> [RunLevelCauses.Verdict] {
         var verdicts: [RunLevelCauses.Verdict] = []
         verdicts.reserveCapacity(institutions.count)
@@ -136,7 +143,10 @@ public struct Scanner: Sendable {
             var pending = institutions[...]
             func startNext() {
                 guard let institution = pending.popFirst(), let relays = relaySets[institution.region] else { return }
-                group.addTask { try await check(institution, relays: relays, deadlines: deadlines) }
+                group.addTask {
+                    guard let untrusted else { return try await check(institution, relays: relays, deadlines: deadlines) }
+                    return RunLevelCauses.notChecked(institution, because: untrusted)
+                }
             }
             for _ in 0..<max(1, options.concurrency) { startNext() }
             while let result = try await group.next() {
