@@ -140,9 +140,10 @@ public struct DMARCDiscoverer: Sendable {
         var policy = org.record.subdomainPolicy ?? org.record.policy
         var tag = org.record.subdomainPolicy == nil ? "p" : "sp"
         if let nonexistent = org.record.nonexistentPolicy {
-            // `np` applies only when the domain itself does not exist (RFC 9989 §4.10.1).
+            // `np` applies only when the domain itself does not exist (RFC 9989 §4.10.1): the fact
+            // the sending path goes by (``DomainExistence``), from the same TXT answer.
             do {
-                if try await resolver.resolve(domain, type: .a) == .nxdomain {
+                if try await resolver.resolve(domain, type: .txt) == .nxdomain {
                     policy = nonexistent
                     tag = "np"
                 }

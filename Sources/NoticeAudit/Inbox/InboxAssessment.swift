@@ -24,6 +24,9 @@ public struct InboxAssessment: Sendable {
         public var regionInclude: String?
         /// What receivers reported of the notices; it settles the `dkim` row when they saw DKIM.
         public var observed: ObservedNotices? = nil
+        /// The From domains that do not exist (``DomainExistence``): the rows about them refer
+        /// to `FROM_DOMAIN_NOT_FOUND`, never to a record they would publish.
+        public var missingFromDomains: Set<String> = []
     }
 
     public var matrix: InboxMatrix
@@ -68,16 +71,24 @@ public struct InboxAssessment: Sendable {
         if let observed = evidence.observed, observed.dkimSeen, dkim.status != .pass {
             dkim = (.pass, "seen by receivers: \(observed.percent(observed.dkimAlignedPass)) % of \(observed.messages) notices carried an aligned DKIM pass in the last \(observed.days) days")
         }
-        add(.dkim, dkim.status, campus, dkim.detail, finding: dkim.status == .fail || (institution.dkimSelectors.isEmpty && dkim.status != .pass)
-            ? Finding(code: institution.dkimSelectors.isEmpty ? .inboxDKIMUnseen : .inboxDKIMMissing, severity: dkim.status == .fail ? .error : .warning,
-                      target: institution.id,
-                      message: (institution.dkimSelectors.isEmpty
-                          ? "No DKIM selector is named in the inventory, so whether the notices carry a DKIM signature in \(path.fromDomains.joined(separator: ", ")) cannot be seen. "
-                          : "\(dkim.detail). ") + replies(.dkim),
-                      remediation: institution.dkimSelectors.isEmpty
-                          ? "Find out from Ex Libris support (or the campus relay's administrators) which DKIM selector signs the notices for \(path.fromDomains[0]) and tell the consortium office (it goes into the inventory's dkim_selectors); if none does, set up DKIM signing in \(path.fromDomains[0])."
-                          : "Publish the DKIM key of selector \(institution.dkimSelectors[0]) at \(institution.dkimSelectors[0])._domainkey.\(path.fromDomains[0]) (RSA 2048 bits) as Ex Libris gives it, and check that the notices are signed with it.")
-            : nil)
+        // A failing row refers to the DKIM check's finding of the first From domain without a usable key.
+        let keyless = path.fromDomains.first { from in !evidence.keys.contains { $0.domain == from && $0.status.isUsable } }
+        let dkimFinding: Finding?
+        if dkim.status == .fail, let checked = keyless.flatMap({ Self.checked(dkimOf: $0, evidence, replies: replies(.dkim)) }) {
+            dkimFinding = checked
+        } else if dkim.status == .fail || (institution.dkimSelectors.isEmpty && dkim.status != .pass) {
+            dkimFinding = Finding(code: institution.dkimSelectors.isEmpty ? .inboxDKIMUnseen : .inboxDKIMMissing, severity: dkim.status == .fail ? .error : .warning,
+                target: institution.id,
+                message: (institution.dkimSelectors.isEmpty
+                    ? "No DKIM selector is named in the inventory, so whether the notices carry a DKIM signature in \(path.fromDomains.joined(separator: ", ")) cannot be seen. "
+                    : "\(dkim.detail). ") + replies(.dkim),
+                remediation: institution.dkimSelectors.isEmpty
+                    ? "Find out from Ex Libris support (or the campus relay's administrators) which DKIM selector signs the notices for \(path.fromDomains[0]) and tell the consortium office (it goes into the inventory's dkim_selectors); if none does, set up DKIM signing in \(path.fromDomains[0])."
+                    : "Publish the DKIM key of selector \(institution.dkimSelectors[0]) at \(institution.dkimSelectors[0])._domainkey.\(path.fromDomains[0]) (RSA 2048 bits) as Ex Libris gives it, and check that the notices are signed with it.")
+        } else {
+            dkimFinding = nil
+        }
+        add(.dkim, dkim.status, campus, dkim.detail, finding: dkimFinding)
 
         // dmarc_record and alignment: each From domain by both readings, the worse kept.
         var recordStatuses: [InboxStatus] = [], alignmentStatuses: [InboxStatus] = []
@@ -95,16 +106,17 @@ public struct InboxAssessment: Sendable {
         add(.dmarcRecord, recordStatus, .institution,
             unrecorded.isEmpty ? (recordStatus == .pass ? "found by both readings" : "the DMARC record could not be read")
                 : "no DMARC record applies to \(unrecorded.joined(separator: ", ")) by \(Self.readingsWithout(unrecorded[0], evidence.dmarc))",
-            finding: recordStatus == .fail ? Finding(code: .inboxDMARCMissing, severity: .error, target: unrecorded[0],
-                message: "No DMARC record applies to \(unrecorded.joined(separator: ", ")) for \(Self.readingsWithout(unrecorded[0], evidence.dmarc)). \(replies(.dmarcRecord))",
-                remediation: "Publish one TXT record at _dmarc.\(unrecorded[0]): v=DMARC1; p=none; rua=mailto:dmarc-reports@\(unrecorded[0]) (p=none is enough for the receivers' rule).")
+            finding: recordStatus == .fail ? Self.checked(unrecorded[0], [.dmarcMissing, .dmarcMultipleRecords], evidence, replies: replies(.dmarcRecord))
+                ?? Finding(code: .dmarcMissing, severity: .error, target: unrecorded[0],
+                    message: "No DMARC record applies to \(unrecorded.joined(separator: ", ")) for \(Self.readingsWithout(unrecorded[0], evidence.dmarc)). \(replies(.dmarcRecord))",
+                    remediation: "Publish one TXT record at _dmarc.\(unrecorded[0]): v=DMARC1; p=none; rua=mailto:dmarc-reports@\(unrecorded[0]) (p=none is enough for the receivers' rule).")
             : nil)
         let alignmentStatus = InboxStatus.worst(alignmentStatuses)
         let alignmentDetail = unaligned.isEmpty
             ? (alignmentStatus == .pass ? Self.alignedWords(path: path, keys: usableKeys, envelopeSPF: evidence.envelopeSPF) : "alignment could not be decided")
             : "\(unaligned.joined(separator: ", ")) aligns with neither the envelope domain \(path.envelopeDomain)\(evidence.envelopeSPF == .pass ? "" : " (whose SPF does not pass)") nor a usable DKIM key's domain"
         add(.alignment, alignmentStatus, .institution, alignmentDetail,
-            finding: alignmentStatus == .fail ? Finding(code: .inboxUnaligned, severity: .error, target: unaligned[0],
+            finding: alignmentStatus == .fail ? Self.checked(unaligned[0], [.dmarcMisaligned], evidence, replies: replies(.alignment)) ?? Finding(code: .inboxUnaligned, severity: .error, target: unaligned[0],
                 message: "The notices' From: \(unaligned.joined(separator: ", ")) is aligned with neither the authenticated SPF domain (the envelope \(path.envelopeFrom)) nor a DKIM key's domain. \(replies(.alignment))",
                 remediation: Self.alignmentFix(institution: institution, path: path, from: unaligned[0], include: evidence.regionInclude))
             : nil)
@@ -141,7 +153,7 @@ public struct InboxAssessment: Sendable {
         // The findings it was handed (the envelope's SPF, the DMARC rule) are listed by their checks.
         let handed = [evidence.envelopeFinding, policyFinding].compactMap { $0 }
         var added: [Finding] = []
-        for finding in candidates where !handed.contains(finding) && !added.contains(finding) {
+        for finding in candidates where !handed.contains(finding) && !added.contains(where: { $0.cause == finding.cause }) {
             added.append(finding)
         }
         self.findings = added
@@ -149,6 +161,30 @@ public struct InboxAssessment: Sendable {
         let decidingStatus: InboxStatus = failing == .fail ? .fail : .unknown
         let reasons = deciding.filter { $0.status == decidingStatus }.compactMap { rowFindings[$0.row] }
         self.reason = failing == .pass ? nil : (reasons.first(where: \.campusCanFix) ?? reasons.first)
+    }
+
+    /// The finding another check already made of the fact a failing row is about, at `from` (one of
+    /// `codes`; for a From domain that does not exist, `FROM_DOMAIN_NOT_FOUND`), raised to the row's
+    /// severity with the providers' replies: one cause, one finding (../shared/domain.md). Nil when
+    /// no check said it, and the row says it itself.
+    static func checked(_ from: String, _ codes: Set<FindingCode>, _ evidence: Evidence, replies: String) -> Finding? {
+        if evidence.missingFromDomains.contains(from) { return DomainExistence.finding(from) }
+        guard var finding = evidence.dmarc.findings.first(where: { codes.contains($0.code) && DomainName.normalized($0.target) == from }) else { return nil }
+        return raised(&finding, replies: replies)
+    }
+
+    /// The DKIM check's finding of the first key of `from` that is not usable, raised like ``checked(_:_:_:replies:)``.
+    static func checked(dkimOf from: String, _ evidence: Evidence, replies: String) -> Finding? {
+        if evidence.missingFromDomains.contains(from) { return DomainExistence.finding(from) }
+        let own = evidence.keys.filter { $0.domain == from && !$0.status.isUsable }
+        guard var finding = DKIMCheck.findings(own, failing: [from]).first(where: { $0.code != .dkimTesting }) else { return nil }
+        return raised(&finding, replies: replies)
+    }
+
+    private static func raised(_ finding: inout Finding, replies: String) -> Finding {
+        finding.severity = .error
+        if !replies.isEmpty { finding.message += " " + replies }
+        return finding
     }
 
     /// The `dkim` row: a usable key at a named selector of every From domain (`weak` passes; RSA

@@ -135,7 +135,8 @@ public enum CampusLetterRenderer {
         }
         out.append("")
         out.append("Your domain counts as a \(inbox.senderClass == .bulk ? "bulk sender (5,000 or more messages a day to Gmail or Outlook.com, counting all mail of the domain)" : "standard sender (under 5,000 messages a day)"), so these are the rules that apply.")
-        let priority: [FindingCode] = [.inboxUnaligned, .dmarcMisaligned, .inboxDKIMMissing, .inboxSPFNotPassing, .envelopeSPFNotPassing, .inboxDMARCMissing,
+        let priority: [FindingCode] = [.fromDomainNotFound, .inboxUnaligned, .dmarcMisaligned, .inboxDKIMMissing, .dkimMissing, .dkimRevoked, .dkimInvalid,
+                                       .dkimKeyTooWeak, .inboxSPFNotPassing, .envelopeSPFNotPassing, .inboxDMARCMissing, .dmarcMissing, .dmarcMultipleRecords,
                                        .senderPTRMissing, .senderPTRMismatch, .senderListed, .inboxDKIMUnseen]
         if let first = priority.lazy.compactMap({ code in problems.first { $0.code == code } }).first {
             out.append("")

@@ -35,15 +35,28 @@ public final class CheckLedger: Sendable {
     func record(_ outcome: CheckOutcome, reason: Finding? = nil, findings: [Finding]) {
         state.withLock { state in
             state.entries.append(Entry(outcome: outcome, reason: reason))
-            state.findings += findings
             // A reason is always listed, so that it can be flagged as the deciding finding.
-            if let reason, !state.findings.contains(reason) { state.findings.append(reason) }
+            for finding in findings + (reason.map { [$0] } ?? []) { Self.keep(finding, in: &state.findings) }
         }
     }
 
     /// Adds findings that decide nothing (info, warnings of checks already recorded).
     func note(_ findings: [Finding]) {
-        state.withLock { $0.findings += findings }
+        state.withLock { state in
+            for finding in findings { Self.keep(finding, in: &state.findings) }
+        }
+    }
+
+    /// Keeps `finding` once per cause (../shared/domain.md, "One cause, one finding"): a cause
+    /// already listed keeps its place and takes the more severe of the two reports (a receivers'
+    /// row raises a check's warning to its own severity, with the providers' replies), so that the
+    /// result is the same whichever check reports it first.
+    static func keep(_ finding: Finding, in findings: inout [Finding]) {
+        guard let index = findings.firstIndex(where: { $0.cause == finding.cause }) else {
+            findings.append(finding)
+            return
+        }
+        if finding.severity > findings[index].severity { findings[index] = finding }
     }
 
     func update(_ body: (inout State) -> Void) {
@@ -61,12 +74,12 @@ public final class CheckLedger: Sendable {
                 remediation: "Check the DNS servers and relays of this institution; raise --institution-deadline if they are merely slow.",
                 campusCanFix: false)
             state.entries.append(Entry(outcome: .unknown, reason: finding))
-            state.findings.append(finding)
+            Self.keep(finding, in: &state.findings)
         }
         let status = VerdictRules.institution(state.entries.map(\.outcome))
         // What receivers reported never changes the verdict; where it disagrees, it is said.
         if let observed = state.observed, let contradiction = ReceiverObservations.contradiction(observed, status: status, institution: institution.id) {
-            state.findings.append(contradiction)
+            Self.keep(contradiction, in: &state.findings)
         }
         let findings = Self.ordered(state.findings, decisive: Self.decisive(state, status: status))
         let worstSPF = state.domains.compactMap(\.worstResult).max()
@@ -95,7 +108,8 @@ public final class CheckLedger: Sendable {
 
     /// The finding that decides a verdict that is not compliant: the reason of the first check
     /// whose outcome is the verdict's (a failure for `noncompliant`, the undecided check for
-    /// `unknown`); a check without its own reason falls back to its worst finding.
+    /// `unknown`); a check without its own reason falls back to its worst finding. The finding is
+    /// the one listed for the reason's cause (which another check may have raised).
     static func decisive(_ state: State, status: ComplianceStatus) -> Finding? {
         let deciding: CheckOutcome
         switch status {
@@ -103,7 +117,9 @@ public final class CheckLedger: Sendable {
         case .noncompliant: deciding = .fail
         case .unknown: deciding = .unknown
         }
-        if let reason = state.entries.first(where: { $0.outcome == deciding && $0.reason != nil })?.reason { return reason }
+        if let reason = state.entries.first(where: { $0.outcome == deciding && $0.reason != nil })?.reason {
+            return state.findings.first { $0.cause == reason.cause } ?? reason
+        }
         return state.findings.first { $0.severity == .error } ?? state.findings.first { $0.severity == .warning }
     }
 
@@ -111,7 +127,7 @@ public final class CheckLedger: Sendable {
     static func ordered(_ findings: [Finding], decisive: Finding?) -> [Finding] {
         var rest = findings
         var head: [Finding] = []
-        if let decisive, let index = rest.firstIndex(of: decisive) {
+        if let decisive, let index = rest.firstIndex(where: { $0.cause == decisive.cause }) {
             var flagged = rest.remove(at: index)
             flagged.decisive = true
             head = [flagged]

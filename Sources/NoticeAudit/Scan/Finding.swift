@@ -40,6 +40,11 @@ public struct Finding: Sendable, Equatable, Codable {
         self.campusCanFix = campusCanFix
     }
 
+    /// The identity of what the finding is about: its code and its target (a domain compared
+    /// without case or final dot). Within an institution a cause is reported once, however many
+    /// checks see it (../shared/domain.md, "One cause, one finding").
+    public var cause: FindingCause { FindingCause(code: code, target: target) }
+
     private enum CodingKeys: String, CodingKey {
         case code, severity, target, message, remediation, facts, decisive, institutions, campusCanFix
     }
@@ -57,4 +62,20 @@ public struct Finding: Sendable, Equatable, Codable {
         institutions = try container.decodeIfPresent([String].self, forKey: .institutions)
         campusCanFix = try container.decodeIfPresent(Bool.self, forKey: .campusCanFix) ?? true
     }
+}
+
+/// What a finding is about, as an identity: a code and a target. Two findings with the same cause
+/// say one fact, whichever check saw it (a receivers' row refers to the finding of the check that
+/// saw the fact, raised to the row's severity, rather than minting a second code for it).
+public struct FindingCause: Sendable, Hashable, CustomStringConvertible {
+    public var code: FindingCode
+    /// The target as compared: lower case, without a final dot.
+    public var target: String
+
+    public init(code: FindingCode, target: String) {
+        self.code = code
+        self.target = DomainName.normalized(target)
+    }
+
+    public var description: String { "\(code.rawValue) \(target)" }
 }

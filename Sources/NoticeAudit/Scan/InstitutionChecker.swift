@@ -53,6 +53,8 @@ public struct InstitutionChecker: Sendable {
         async let dmarcDiscoveries = dmarc.discover(path)
         async let campusReputation = institution.delivery == .relay ? reputation.report(for: path.sendingAddresses) : nil
         async let exLibris = institution.delivery == .spf ? exLibrisFacts(for: relays) : nil
+        // Whether each From domain exists, decided once (the TXT answer SPF reads first, cached).
+        async let missingFromDomains = DomainExistence.missing(path.fromDomains, resolver: resolver)
         var envelopeFindings: [String: Finding] = [:]
 
         var spfOutcomes: [String: CheckOutcome] = [:]
@@ -60,20 +62,26 @@ public struct InstitutionChecker: Sendable {
             // Every sender domain at once; recorded in the inventory's order (the reports' order),
             // each as soon as it and the ones before it are decided (a deadline keeps what was proved).
             let domains = path.fromDomains
-            try await withThrowingTaskGroup(of: (Int, SPFCheck.Result).self) { group in
+            try await withThrowingTaskGroup(of: (Int, SPFCheck.Result, Bool).self) { group in
                 for (index, domain) in domains.enumerated() {
                     let sender = Self.sender(for: domain, of: institution)
-                    group.addTask { (index, try await spf.check(domain: domain, sender: sender, relays: relays)) }
+                    group.addTask {
+                        let checked = try await spf.check(domain: domain, sender: sender, relays: relays)
+                        return (index, checked, try await DomainExistence.isMissing(domain, resolver: resolver))
+                    }
                 }
-                var decided: [Int: SPFCheck.Result] = [:]
+                var decided: [Int: (SPFCheck.Result, Bool)] = [:]
                 var next = 0
-                for try await (index, checked) in group {
-                    decided[index] = checked
-                    while let checked = decided.removeValue(forKey: next) {
+                for try await (index, checked, missing) in group {
+                    decided[index] = (checked, missing)
+                    while let (checked, missing) = decided.removeValue(forKey: next) {
                         ledger.update { $0.domains.append(checked.domain) }
-                        ledger.record(checked.outcome, reason: checked.outcome == .pass ? nil : checked.findings.first, findings: checked.findings)
-                        spfOutcomes[domains[next]] = checked.outcome
-                        envelopeFindings[domains[next]] = checked.outcome == .pass ? nil : checked.findings.first
+                        // A From domain that does not exist is said once, never as "publishes no SPF record".
+                        let findings = missing ? [DomainExistence.finding(domains[next])] : checked.findings
+                        let outcome = missing ? CheckOutcome.fail : checked.outcome
+                        ledger.record(outcome, reason: outcome == .pass ? nil : findings.first, findings: findings)
+                        spfOutcomes[domains[next]] = outcome
+                        envelopeFindings[domains[next]] = outcome == .pass ? nil : findings.first
                         next += 1
                     }
                 }
@@ -89,12 +97,22 @@ public struct InstitutionChecker: Sendable {
             envelopeFindings[path.envelopeDomain] = checked.findings.first
         }
 
+        let missing = try await missingFromDomains
+        if institution.delivery != .spf {
+            for domain in path.fromDomains where missing.contains(domain) {
+                let finding = DomainExistence.finding(domain)
+                ledger.record(.fail, reason: finding, findings: [finding])
+            }
+        }
         let keys = try await dkimKeys
         ledger.update { $0.dkimKeys = keys }
-        let dmarcResult = try await dmarc.check(path, envelopeSPF: spfOutcomes, selectors: institution.dkimSelectors, dkim: keys, discovered: try await dmarcDiscoveries)
-        let dkimFindings = DKIMCheck.findings(keys, failing: dmarcResult.needingDKIM)
+        var dmarcResult = try await dmarc.check(path, envelopeSPF: spfOutcomes, selectors: institution.dkimSelectors, dkim: keys, discovered: try await dmarcDiscoveries)
+        // Of a From domain that does not exist nothing is said to be missing: FROM_DOMAIN_NOT_FOUND says why.
+        dmarcResult.findings.removeAll { $0.code == .dmarcMissing && missing.contains(DomainName.normalized($0.target)) }
+        let dkimFindings = DKIMCheck.findings(keys.filter { !missing.contains($0.domain) }, failing: dmarcResult.needingDKIM)
         for outcome in dmarcResult.perDomain {
-            ledger.record(outcome.outcome, reason: outcome.finding.flatMap { $0.severity == .info ? nil : $0 }
+            let said = outcome.finding.flatMap { $0.severity == .info || ($0.code == .dmarcMissing && missing.contains(outcome.domain)) ? nil : $0 }
+            ledger.record(outcome.outcome, reason: said
                 ?? dkimFindings.first { $0.severity == .error && DomainName.normalized($0.target).hasSuffix(outcome.domain) }, findings: [])
         }
         ledger.note(dmarcResult.findings + dkimFindings)
@@ -127,7 +145,7 @@ public struct InstitutionChecker: Sendable {
         var evidence = InboxAssessment.Evidence(
             institution: institution, path: path, envelopeSPF: .unknown, envelopeSPFDetail: "", envelopeParty: .institution, envelopeFinding: nil,
             keys: keys, dmarc: dmarcResult, reputation: ReputationReport(ranges: [], zones: reputation.zones, unusableZones: [:]), reputationParty: .exLibris,
-            regionInclude: relays.includeConfirmed ? relays.include : nil, observed: observed)
+            regionInclude: relays.includeConfirmed ? relays.include : nil, observed: observed, missingFromDomains: missing)
         if let facts = try await exLibris {
             evidence.reputation = facts.reputation
             if path.envelopeIsExLibris {

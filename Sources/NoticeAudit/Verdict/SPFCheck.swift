@@ -45,7 +45,8 @@ public struct SPFCheck: Sendable {
             let failing = parts.filter { $0.result != .pass && $0.result != .temperror }
             let remedy = try await SPFRemedyPlanner(resolver: resolver).plan(
                 domain: domain, sender: sender, relays: relays.networks, failing: failing.flatMap(\.networks), include: include, audit: audit)
-            findings.append(Self.failure(domain: domain, worst: worst, failing: failing, audit: audit, remedy: remedy))
+            let nonexistent = worst == .none ? try await DomainExistence.isMissing(domain, resolver: resolver) : false
+            findings.append(Self.failure(domain: domain, worst: worst, failing: failing, audit: audit, remedy: remedy, nonexistent: nonexistent))
         case .unknown:
             findings.append(Self.unknown(domain: domain, reason: reason, parts: parts, sampled: sampled, relays: relays))
         case .pass:
@@ -65,7 +66,8 @@ public struct SPFCheck: Sendable {
     }
 
     /// The finding of a definite non-pass, with its evaluated fix.
-    static func failure(domain: String, worst: SPFResult, failing: [SPFCoverage.Part], audit: SPFRecordAudit, remedy: SPFRemedy) -> Finding {
+    /// `nonexistent`: the domain is NXDOMAIN, which the text says rather than "publishes no SPF record".
+    static func failure(domain: String, worst: SPFResult, failing: [SPFCoverage.Part], audit: SPFRecordAudit, remedy: SPFRemedy, nonexistent: Bool = false) -> Finding {
         let networks = failing.flatMap(\.networks).map(\.description)
         let shown = networks.prefix(6).joined(separator: ", ") + (networks.count > 6 ? " and \(networks.count - 6) more" : "")
         let deciding = failing.first?.outcome.decidingTerm.map { " (deciding term '\($0)')" } ?? ""
@@ -84,6 +86,11 @@ public struct SPFCheck: Sendable {
         case .decide(let advice): fix = advice
         }
         switch worst {
+        case .none where nonexistent:
+            return Finding(code: .spfNoRecord, severity: .error, target: domain,
+                message: "\(domain) does not exist (the DNS answers NXDOMAIN for it), so no SPF record can tell receivers that the Ex Libris relays may send for it.",
+                remediation: "Check the spelling of \(domain) in the inventory and in Alma's Mail Handling profile; if the name is right, the domain has lapsed or its zone was removed: renew it or restore its DNS.",
+                facts: FindingFacts(publishedRecord: nil, networks: facts.networks))
         case .none:
             return Finding(code: .spfNoRecord, severity: .error, target: domain,
                 message: "\(domain) publishes no SPF record, so receivers cannot tell that the Ex Libris relays may send for it.", remediation: fix, facts: facts)
