@@ -136,7 +136,16 @@ public struct DMARCDiscoverer: Sendable {
             reading.apply(own.record, at: domain, policy: own.record.policy, tag: "p")
             return reading
         }
-        guard walk.orgDomain != domain, let org = walk.found.first(where: { $0.name == walk.orgDomain }) else { return reading }
+        // The organizational domain's record; where neither it nor the domain has one, the record of a
+        // public suffix domain the walk found (`psd=y`, RFC 9989 §4.10.1) applies the same way.
+        let org: (name: String, record: DMARCRecord)
+        if walk.orgDomain != domain, let found = walk.found.first(where: { $0.name == walk.orgDomain }) {
+            org = found
+        } else if let suffix = walk.found.first(where: { $0.record.psd == .yes && $0.name != domain }) {
+            org = suffix
+        } else {
+            return reading
+        }
         var policy = org.record.subdomainPolicy ?? org.record.policy
         var tag = org.record.subdomainPolicy == nil ? "p" : "sp"
         if let nonexistent = org.record.nonexistentPolicy {

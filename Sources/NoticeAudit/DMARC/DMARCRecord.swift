@@ -36,9 +36,11 @@ public struct DMARCRecord: Sendable, Equatable {
     public var text: String
 
     /// True when the TXT record starts with `v=DMARC1` (RFC 7489 §6.6.3 step 4, RFC 9989 §4.10:
-    /// others are discarded before records are counted).
+    /// others are discarded before records are counted). The tag name is case-insensitive (the
+    /// ABNF's quoted string `"v"`, RFC 5234 §2.3), so `V=DMARC1` starts a record; the value
+    /// `DMARC1` is exact.
     public static func isDMARC1(_ text: String) -> Bool {
-        // The first tag, blanks removed, is exactly `v=DMARC1` (no Foundation: this runs for every TXT record asked).
+        // The first tag, blanks removed, is `v=DMARC1` (no Foundation: this runs for every TXT record asked).
         var tag: [UInt8] = []
         for byte in text.utf8 {
             if byte == UInt8(ascii: ";") { break }
@@ -46,7 +48,8 @@ public struct DMARCRecord: Sendable, Equatable {
             tag.append(byte)
             if tag.count > 8 { return false }
         }
-        return tag.elementsEqual("v=DMARC1".utf8)
+        guard tag.count == 8, tag[0] | 0x20 == UInt8(ascii: "v") else { return false }
+        return tag.dropFirst().elementsEqual("=DMARC1".utf8)
     }
 
     /// Parses a record; nil when it is not a `v=DMARC1` record, or has no valid `p` and no valid

@@ -144,18 +144,25 @@ public struct ReceiverObservations: Sendable {
     /// Alma mail from addresses the catalog does not know (`CATALOG_DRIFT`, run level): rows with a
     /// member's `header_from`, an SPF pass for exlibrisgroup.com, and a source address outside every
     /// relay set, with their message counts.
-    public func drift(memberDomains: Set<String>, relays: [IPNetwork]) -> Finding? {
+    public func drift(members: [(institution: String, domains: [String])], relays: [IPNetwork]) -> Finding? {
         var counts: [IPAddress: Int] = [:]
-        for domain in memberDomains {
-            for row in rows[DomainName.normalized(domain)] ?? [] where row.exLibrisEnvelopePass && !relays.contains(where: { $0.contains(row.source) }) {
-                counts[row.source, default: 0] += row.count
+        var institutions: Set<String> = []
+        for member in members {
+            for domain in member.domains {
+                for row in rows[DomainName.normalized(domain)] ?? [] where row.exLibrisEnvelopePass && !relays.contains(where: { $0.contains(row.source) }) {
+                    counts[row.source, default: 0] += row.count
+                    institutions.insert(member.institution)
+                }
             }
         }
         guard !counts.isEmpty else { return nil }
         let listed = counts.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) message\($0.value == 1 ? "" : "s"))" }
-        return Finding(code: .catalogDrift, severity: .warning, target: "catalog",
+        var finding = Finding(code: .catalogDrift, severity: .warning, target: "catalog",
             message: "Receivers saw Alma mail (SPF pass for \(SendingPath.exLibrisDomain)) for member domains from addresses in no Ex Libris relay set: \(listed.prefix(10).joined(separator: ", "))\(listed.count > 10 ? " and \(listed.count - 10) more" : ""). Ex Libris may send from addresses the catalog page does not list yet.",
             remediation: "Compare with the Ex Libris page (notice-audit ranges fetch, ranges show) and ask Ex Libris support whether these addresses are theirs; campuses that list relay addresses by ip4: terms may need them.",
             campusCanFix: false)
+        // Like every run-level cause, it names the institutions it concerns.
+        finding.institutions = institutions.sorted()
+        return finding
     }
 }

@@ -28,7 +28,8 @@ public struct ReportAddressCheck: Sendable {
             guard record.reportAddresses.contains(wanted) else {
                 findings.append(Finding(code: .ruaNotListed, severity: .warning, target: from,
                     message: "The DMARC record at _dmarc.\(recordDomain) does not send aggregate reports to the consortium's \(wanted)" + (record.reportAddresses.isEmpty ? " (it has no rua)." : " (rua: \(record.reportAddresses.joined(separator: ", "))).") + " What receivers saw of the notices cannot be read.",
-                    remediation: "Add mailto:\(wanted) to the rua tag of _dmarc.\(recordDomain) (rua URIs are separated by commas)."))
+                    remediation: "Add mailto:\(wanted) to the rua tag of _dmarc.\(recordDomain) (rua URIs are separated by commas).",
+                    facts: FindingFacts(changedRecord: "_dmarc.\(recordDomain)")))
                 continue
             }
             var external = false

@@ -78,12 +78,8 @@ public enum CampusLetterRenderer {
         out.append("## What to do")
         out.append("")
         var step = 1
-        var said: [String] = []
-        for finding in problems where !finding.remediation.isEmpty {
-            // One step per fix: a fix already said within an earlier step is not repeated.
-            let fix = finding.remediation.hasSuffix(".") ? String(finding.remediation.dropLast()) : finding.remediation
-            if said.contains(where: { $0.hasPrefix(fix) }) { continue }
-            said.append(finding.remediation)
+        for fixes in steps(problems) {
+            let finding = fixes[0]
             if let record = finding.facts?.recommendedRecord {
                 let domain = UntrustedText.markdownCode(finding.target)
                 let action = finding.facts?.publishedRecord == nil
@@ -100,6 +96,10 @@ public enum CampusLetterRenderer {
             } else {
                 out.append("\(step). \(text(finding.remediation))")
             }
+            for more in fixes.dropFirst() {
+                out.append("")
+                out.append("   In the same record: \(text(more.remediation))")
+            }
             step += 1
         }
         if step == 1 { out.append("Nothing specific yet: the next nightly run checks again. If the status stays unknown, reply and we will look together.") }
@@ -115,6 +115,23 @@ public enum CampusLetterRenderer {
         out.append("When it is fixed, tell the consortium office: we rescan \(name) at once (`notice-audit scan --institution \(result.institutionID)`) rather than waiting for the next night.")
         out.append("")
         return out.joined(separator: "\n")
+    }
+
+    /// The steps of "What to do": one per change. Fixes of the same DNS record are one step (merged
+    /// by the record they change, ``Finding/changedRecord``, not by their text), the first one's
+    /// words leading; a fix that changes no record and says what an earlier one said is not repeated.
+    static func steps(_ problems: [Finding]) -> [[Finding]] {
+        var steps: [[Finding]] = []
+        for finding in problems where !finding.remediation.isEmpty {
+            if let record = finding.changedRecord, let index = steps.firstIndex(where: { $0[0].changedRecord == record }) {
+                steps[index].append(finding)
+                continue
+            }
+            let fix = finding.remediation.hasSuffix(".") ? String(finding.remediation.dropLast()) : finding.remediation
+            if steps.joined().contains(where: { $0.remediation.hasPrefix(fix) }) { continue }
+            steps.append([finding])
+        }
+        return steps
     }
 
     /// What Gmail, Yahoo and Outlook.com do with today's notices, and the one change that fixes

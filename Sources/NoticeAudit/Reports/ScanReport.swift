@@ -50,7 +50,9 @@ public struct ScanReport: Sendable {
 
     private static func explained(by findings: [Finding]) -> [String: Int] {
         var explained: [String: Int] = [:]
-        for (index, finding) in findings.enumerated() {
+        // CATALOG_DRIFT names the institutions whose mail receivers saw from unknown addresses, but
+        // decides none of their verdicts: it explains nothing.
+        for (index, finding) in findings.enumerated() where finding.code != .catalogDrift {
             for institution in finding.institutions ?? [] where explained[institution] == nil { explained[institution] = index }
         }
         return explained

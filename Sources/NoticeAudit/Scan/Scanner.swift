@@ -78,6 +78,18 @@ public struct Scanner: Sendable {
         // institution is checked and nothing derived from its answers is said.
         let includes = regions.compactMap { builtSets[$0]!.includeConfirmed ? builtSets[$0]!.include : nil }
         let untrusted = try await ResolverTrustCheck(resolver: resolver).check(includes: includes).finding
+        // Alma mail from addresses the catalog does not know, as receivers reported it: against the
+        // relay sets of every region the catalog knows (a member's mail from another region's Ex
+        // Libris relay is not drift), read only when there are reports to compare.
+        var drift: Finding?
+        if let observations = checker.observations, untrusted == nil {
+            var everyRegion = builtSets
+            for region in fetched.status.catalog.regions.keys.sorted() where everyRegion[region] == nil {
+                everyRegion[region] = try await RegionRelaySet.build(region: region, catalog: fetched.status.catalog, expander: expander)
+            }
+            drift = observations.drift(members: inventory.institutions.map { ($0.id, $0.senderDomains.map(\.name)) },
+                                       relays: everyRegion.values.flatMap(\.networks))
+        }
         // The Ex Libris relays' rows of the receivers' rules, once per region and run: read while
         // the institutions are checked (they wait for them only at their end), stated at the end.
         let factRegions = untrusted != nil ? [] : regions.filter { region in institutions.contains { $0.region == region && $0.delivery == .spf } }
@@ -87,9 +99,7 @@ public struct Scanner: Sendable {
             for try await (region, regionFindings) in group { findings[region] = regionFindings }
             return findings
         }
-        // Alma mail from addresses the catalog does not know, as receivers reported it.
-        let drift = checker.observations?.drift(memberDomains: Set(inventory.institutions.flatMap { $0.senderDomains.map(\.name) }),
-                                                 relays: builtSets.values.flatMap(\.networks))
+
         // Run-level findings in the order the reports list them: the fetch, then per region its
         // relay set and its Ex Libris facts, then what receivers reported.
         // A resolver that lies leaves one: what the fetch, the relay sets and the drift said went through it.

@@ -137,6 +137,38 @@ struct DMARCReadingsTests {
         _ = try await DMARCDiscoverer(resolver: resolver).discover("beta.lib.deep.edu")
         #expect(transport.asked.count == Set(transport.asked).count, "\(transport.asked)")
     }
+
+    /// §4.10.1: when neither the From domain nor its organizational domain has a record, the record
+    /// the walk found at a public suffix domain (`psd=y`) applies: its `sp` for a domain that
+    /// exists, its `np` for one that does not, else its `p`.
+    @Test func aPublicSuffixDomainsRecordAppliesWhenNeitherTheDomainNorItsOrganizationHasOne() async throws {
+        var zone = InMemoryZone()
+        zone.addTXT(["v=DMARC1; p=none; sp=quarantine; np=reject; psd=y"], at: "_dmarc.gov.example")
+        zone.add(.a(IPAddress("192.0.2.1")!), at: "library.city.gov.example")
+        let exists = try await Self.discover("library.city.gov.example", zone: zone)
+        #expect(exists.rfc9989.status == .found && exists.rfc9989.recordDomain == "gov.example" && exists.rfc9989.policy == .quarantine, "\(exists.rfc9989)")
+        #expect(exists.rfc9989.orgDomain == "city.gov.example")
+        let missing = try await Self.discover("nosuch.city.gov.example", zone: zone)
+        #expect(missing.rfc9989.policy == .reject, "np for a domain that does not exist")
+        var plain = InMemoryZone()
+        plain.addTXT(["v=DMARC1; p=reject; psd=y"], at: "_dmarc.gov.example")
+        plain.add(.a(IPAddress("192.0.2.1")!), at: "city.gov.example")
+        #expect(try await Self.discover("city.gov.example", zone: plain).rfc9989.policy == .reject, "p when the record has no sp")
+        // The organizational domain's own record still wins over the suffix's.
+        zone.addTXT(["v=DMARC1; p=none"], at: "_dmarc.city.gov.example")
+        #expect(try await Self.discover("library.city.gov.example", zone: zone).rfc9989.recordDomain == "city.gov.example")
+    }
+
+    /// The tag names of the ABNF are case-insensitive quoted strings: `V=DMARC1` starts a record;
+    /// the value `DMARC1` stays exact.
+    @Test func theVersionTagIsCaseInsensitiveAndItsValueExact() async throws {
+        #expect(DMARCRecord.isDMARC1("V=DMARC1; p=reject") && DMARCRecord("V=DMARC1; P=reject")?.policy == .reject)
+        #expect(DMARCRecord.isDMARC1(" v = DMARC1 ;p=none"))
+        #expect(!DMARCRecord.isDMARC1("v=dmarc1; p=reject") && !DMARCRecord.isDMARC1("v=DMARC10; p=reject") && !DMARCRecord.isDMARC1("x=DMARC1"))
+        var zone = InMemoryZone()
+        zone.addTXT(["V=DMARC1; p=quarantine"], at: "_dmarc.upper.edu")
+        #expect(try await Self.discover("upper.edu", zone: zone).rfc9989.policy == .quarantine)
+    }
 }
 
 /// A tiny lock for the test transport's counter.

@@ -25,8 +25,19 @@ struct ReceiverObservationsTests {
         #expect(ReceiverObservations.contradiction(observed, status: .noncompliant, institution: "i") == nil, "not every one passed")
         #expect(ReceiverObservations.contradiction(observed, status: .unknown, institution: "i") == nil)
         // Drift: the address outside every relay set, with its count.
-        let drift = try #require(observations.drift(memberDomains: ["lib.example.edu"], relays: Self.relays))
+        let drift = try #require(observations.drift(members: [("lib", ["lib.example.edu"]), ("other", ["other.edu"])], relays: Self.relays))
         #expect(drift.message.contains("203.0.113.5 (50 messages)") && !drift.campusCanFix)
+        // Like every run-level cause, it names the institutions it concerns (issue 32 item 4).
+        #expect(drift.institutions == ["lib"])
+    }
+
+    /// Drift is judged against the relay sets of every region the catalog knows: a member's mail
+    /// from another region's Ex Libris relay is not drift (issue 32 item 4).
+    @Test func mailFromAnotherRegionsRelayIsNotDrift() {
+        let observations = Self.observations([("203.0.113.10", 40, true, true)])
+        #expect(observations.drift(members: [("lib", ["lib.example.edu"])], relays: Self.relays) != nil, "outside the NA set alone")
+        let europe = IPNetwork(cidr: "203.0.113.10/31")!
+        #expect(observations.drift(members: [("lib", ["lib.example.edu"])], relays: Self.relays + [europe]) == nil)
     }
 
     @Test func tooFewMessagesSettleNothing() throws {

@@ -1,0 +1,92 @@
+"""Issue 32 item 3 over every lab world: the demo's two nights and every other inventory of the lab
+(one institution, the 1,000-institution benchmark consortium), scanned by the binary under test.
+In findings.csv and scan.json no (institution, code, target) appears twice, and no letter to
+campus IT has two steps that change the same DNS name ("One cause, one finding",
+../shared/domain.md)."""
+import csv
+import io
+import json
+import os
+import pathlib
+import re
+import subprocess
+
+import pytest
+
+from labenv import BINARY, lab_env
+
+HERE = pathlib.Path(__file__).resolve().parent
+LAB_ENV = pathlib.Path(os.environ.get("LAB_ENV", HERE / "run" / "lab.env"))
+
+pytestmark = pytest.mark.skipif(not LAB_ENV.exists(), reason="the lab is not running (make lab-start)")
+
+# The DNS name a step of "What to do" changes: the record it publishes, replaces or edits.
+CHANGED_NAME = re.compile(
+    r"(?:TXT record at|SPF record of|rua tag of|one TXT record starting with v=DMARC1 at|DKIM key of selector \S+ at|record at)\s+`?([A-Za-z0-9_.-]+[A-Za-z0-9])`?")
+
+
+def worlds(tmp_path_factory):
+    """(name, folder of the run whose reports are checked) for every lab world."""
+    lab = lab_env()
+    out = tmp_path_factory.mktemp("worlds")
+    env = dict(os.environ, LAB_ENV=str(LAB_ENV))
+    demo = out / "demo"
+    done = subprocess.run([str(HERE / "demo" / "scan-nights.sh"), str(demo)], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    runs = sorted(path for path in (demo / "Reports").iterdir() if path.is_dir() and re.search(r"-run\d+$", path.name))
+    found = [(f"demo night {index + 1}", run) for index, run in enumerate(runs)]
+    for inventory, dns in (("one-institution.json", lab["LAB_DNS"]), ("bench-inventory.json", lab["LAB_DNS"])):
+        folder = out / inventory
+        scan = subprocess.run(
+            [BINARY, "scan", "--inventory", str(HERE / "demo" / inventory), "--db", str(folder / "history.sqlite"), "--reports", str(folder / "Reports"),
+             "--catalog-url", f"https://{lab['LAB_HTTPS_HOSTNAME']}:{lab['LAB_HTTPS_PORT']}/exlibris/v1.html",
+             "--dns-server", dns, "--ca-file", lab["LAB_CA_FILE"], "--timeout", "10", "--concurrency", "32"],
+            capture_output=True, text=True, timeout=600, env=env)
+        assert scan.returncode in (0, 1), scan.stdout + scan.stderr
+        found.append((inventory, folder / "Reports" / "latest"))
+    return found
+
+
+@pytest.fixture(scope="module")
+def every_world(tmp_path_factory):
+    return worlds(tmp_path_factory)
+
+
+def test_no_cause_is_said_twice_in_findings_csv_or_scan_json(every_world):
+    assert len(every_world) == 4
+    for name, run in every_world:
+        rows = list(csv.DictReader(io.StringIO((run / "findings.csv").read_text(), newline="")))
+        assert rows, name
+        keys = [(row["institution"], row["code"], row["target"].lower().rstrip(".")) for row in rows]
+        twice = {key for key in keys if keys.count(key) > 1}
+        assert not twice, f"{name}: findings.csv says {sorted(twice)} twice"
+        scan = json.loads((run / "scan.json").read_text())
+        for institution in scan["institutions"]:
+            keys = [(finding["code"], finding["target"].lower().rstrip(".")) for finding in institution["findings"]]
+            twice = {key for key in keys if keys.count(key) > 1}
+            assert not twice, f"{name}: scan.json says {sorted(twice)} twice for {institution['institution_id']}"
+        keys = [(finding["code"], finding["target"]) for finding in scan["run"]["findings"]] if "run" in scan else []
+        assert len(keys) == len(set(keys)), f"{name}: a run-level cause twice"
+
+
+def test_no_letter_has_two_steps_changing_the_same_name(every_world):
+    letters = 0
+    for name, run in every_world:
+        folder = run / "institutions"
+        for letter in sorted(folder.glob("*.md")) if folder.exists() else []:
+            letters += 1
+            text = letter.read_text()
+            todo = text.split("## What to do", 1)[1].split("## Check it yourself", 1)[0]
+            steps = re.split(r"\n(?=\d+\. )", "\n" + todo.strip())
+            changed = []
+            for step in steps:
+                match = CHANGED_NAME.search(step)
+                if match:
+                    changed.append(match.group(1).lower())
+            twice = {name for name in changed if changed.count(name) > 1}
+            assert not twice, f"{name}: {letter.name} has two steps that change {sorted(twice)}:\n{todo}"
+            # "What is wrong": one line per cause.
+            wrong = text.split("## What is wrong", 1)[1].split("\n## ", 1)[0]
+            codes = re.findall(r"^- .*\(`([A-Z_]+)`\)$", wrong, re.MULTILINE)
+            assert codes, f"{letter.name}: no line in What is wrong"
+    assert letters >= 20, "the demo writes a letter to most of its institutions"
