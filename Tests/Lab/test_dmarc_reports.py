@@ -19,7 +19,9 @@ def ours(tmp_path):
     subprocess.run([BINARY, "dmarc-reports", "ingest", SAMPLES, "--db", db, "--json"], check=False, capture_output=True)
     listed = subprocess.run([BINARY, "dmarc-reports", "list", "--json", "--db", db], check=True, capture_output=True, text=True)
     # parsedmarc lower-cases an organization name that is a domain ("Outlook.com"); we keep it as given.
-    return {(report["org_name"].lower(), report["report_id"]): report for report in json.loads(listed.stdout)}
+    # A report without <org_name> is listed with null (as written); it is kept under its email's domain.
+    return {((report["org_name"] or (report["email"] or "").rpartition("@")[2]).lower(), report["report_id"]): report
+            for report in json.loads(listed.stdout)}
 
 
 def theirs():

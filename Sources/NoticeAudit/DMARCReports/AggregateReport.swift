@@ -69,6 +69,10 @@ public struct AggregateReport: Sendable, Equatable, Codable {
     public var generator: String?
     public var policy: Policy
     public var records: [Record]
+    /// False when the report names no `org_name`: `orgName` then holds its `email`'s domain, the
+    /// identity a report is kept under, and `dmarc-reports list` gives `org_name` as written, null
+    /// (a back-filled name is a guess).
+    public var orgNameGiven = true
 
     enum CodingKeys: String, CodingKey {
         case orgName = "org_name", email, reportID = "report_id", format, begin, end, domain, generator, policy, records
@@ -130,7 +134,7 @@ extension AggregateReport.Record {
 extension AggregateReport {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(orgName, forKey: .orgName)
+        try container.encode(orgNameGiven ? orgName : nil, forKey: .orgName)
         try container.encode(email, forKey: .email)
         try container.encode(reportID, forKey: .reportID)
         try container.encode(format, forKey: .format)

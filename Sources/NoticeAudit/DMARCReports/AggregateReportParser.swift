@@ -48,7 +48,8 @@ public enum AggregateReportParser {
         guard let metadata = root.child("report_metadata") else { throw ReportRefusal(description: "no <report_metadata>") }
         guard let published = root.child("policy_published") else { throw ReportRefusal(description: "no <policy_published>") }
         let email = value(metadata.child("email"))
-        guard let orgName = value(metadata.child("org_name")) ?? email.flatMap({ $0.split(separator: "@").last.map(String.init) }) else {
+        let givenOrgName = value(metadata.child("org_name"))
+        guard let orgName = givenOrgName ?? email.flatMap({ $0.split(separator: "@").last.map(String.init) }) else {
             throw ReportRefusal(description: "no <org_name> and no <email> name the reporting organization")
         }
         guard let reportID = metadata.child("report_id").map(\.trimmedText), !reportID.isEmpty else { throw ReportRefusal(description: "no <report_id>") }
@@ -66,7 +67,7 @@ public enum AggregateReportParser {
             records.append(try record(element, number: records.count + 1, position: index))
         }
         let report = AggregateReport(orgName: orgName, email: email, reportID: reportID, format: format, begin: begin, end: end, domain: domain,
-                                     generator: value(metadata.child("generator")), policy: policy, records: records)
+                                     generator: value(metadata.child("generator")), policy: policy, records: records, orgNameGiven: givenOrgName != nil)
         return Parsed(report: report, recovered: recovered)
     }
 

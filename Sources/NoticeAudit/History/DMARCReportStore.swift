@@ -25,10 +25,10 @@ public struct DMARCReportStore: Sendable {
         return try database.write { db in
             let policy = String(decoding: try JSONEncoder().encode(report.policy), as: UTF8.self)
             try db.execute(sql: """
-                INSERT OR IGNORE INTO dmarc_report (org_name, report_id, format, begin, "end", domain, email, generator, policy, raw_gzip, ingested_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR IGNORE INTO dmarc_report (org_name, report_id, format, begin, "end", domain, email, generator, policy, raw_gzip, ingested_at, org_name_given)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [report.orgName, report.reportID, report.format.rawValue, DatabaseTime.text(report.begin), DatabaseTime.text(report.end), report.domain, report.email,
-                                 report.generator, policy, Data(compressed), DatabaseTime.text(now)])
+                                 report.generator, policy, Data(compressed), DatabaseTime.text(now), report.orgNameGiven])
             guard db.changesCount == 1 else { return false }
             let reportRef = db.lastInsertedRowID
             let encoder = JSONEncoder()
@@ -72,7 +72,7 @@ public struct DMARCReportStore: Sendable {
                 let policy = try decoder.decode(AggregateReport.Policy.self, from: Data((row["policy"] as String).utf8))
                 return AggregateReport(orgName: row["org_name"], email: row["email"], reportID: row["report_id"],
                                        format: AggregateReport.Format(rawValue: row["format"]) ?? .rfc7489, begin: DatabaseTime.date(row, "begin"), end: DatabaseTime.date(row, "end"),
-                                       domain: row["domain"], generator: row["generator"], policy: policy, records: records)
+                                       domain: row["domain"], generator: row["generator"], policy: policy, records: records, orgNameGiven: row["org_name_given"])
             }
         }
     }

@@ -177,6 +177,11 @@ public final class HistoryDatabase: Sendable {
             }
             try db.create(index: "dmarc_record_header_from", on: "dmarc_record", columns: ["header_from"])
         }
+        // Whether a report named its organization: one without <org_name> is kept under its email's
+        // domain, and listed with org_name null (issue 32). Reports stored before said nothing of it.
+        migrator.registerMigration("addDMARCReportOrgNameGiven") { db in
+            try db.alter(table: "dmarc_report") { table in table.add(column: "org_name_given", .boolean).notNull().defaults(to: true) }
+        }
         return migrator
     }
 

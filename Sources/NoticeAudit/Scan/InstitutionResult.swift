@@ -35,8 +35,8 @@ public struct InstitutionResult: Sendable, Equatable, Codable {
     public var sendingPath: SendingPath?
     /// The receivers' rules (scan.json `inbox`); nil when the checks did not get that far, or in older history.
     public var inbox: InboxMatrix?
-    /// What receivers reported of the notices in the last days (scan.json `observed`); nil without reports.
-    public var observed: ObservedNotices?
+    /// What receivers reported of the notices in the last days (scan.json `observed`, null without reports).
+    @NullWhenAbsent public var observed: ObservedNotices? = nil
     public var durationMilliseconds: Int
 
     /// The finding that decides a verdict that is not compliant (``Finding/decisive``).

@@ -125,4 +125,26 @@ struct ReportIngestTests {
         let since = try await Self.list(db: db, extra: ["--since", "2025-12-01"])
         #expect(since.map { $0["report_id"] as? String } == ["r-1"])
     }
+
+    /// `dmarc-reports list` gives a report's fields as written: a report without <org_name> is
+    /// listed with `org_name` null (a name back-filled from its email would be a guess), and is kept
+    /// once under its email's domain (issue 32 item 4).
+    @Test func aReportWithoutAnOrganizationIsListedWithNull() async throws {
+        let directory = try TemporaryDirectory()
+        let db = directory.url.appendingPathComponent("history.sqlite").path
+        let unnamed = try directory.write("""
+            <?xml version="1.0"?>
+            <feedback><report_metadata><email>noreply-dmarc@receiver.example</email><report_id>u-1</report_id>
+            <date_range><begin>1764806400</begin><end>1764892799</end></date_range></report_metadata>
+            <policy_published><domain>lib.example.edu</domain><p>none</p></policy_published>
+            <record><row><source_ip>192.0.2.20</source_ip><count>3</count><policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>fail</spf></policy_evaluated></row>
+            <identifiers><header_from>lib.example.edu</header_from></identifiers><auth_results></auth_results></record></feedback>
+            """, to: "unnamed.xml")
+        let first = try await Self.ingest([unnamed.path], db: db)
+        #expect(first.status == 0 && first.json["reports"] as? Int == 1, "\(first.json)")
+        let again = try await Self.ingest([unnamed.path], db: db)
+        #expect(again.json["duplicates"] as? Int == 1, "kept once, under the email's domain")
+        let listed = try #require(try await Self.list(db: db).first { $0["report_id"] as? String == "u-1" })
+        #expect(listed["org_name"] is NSNull && listed["email"] as? String == "noreply-dmarc@receiver.example", "\(listed)")
+    }
 }

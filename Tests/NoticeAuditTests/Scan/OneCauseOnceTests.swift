@@ -36,6 +36,10 @@ struct OneCauseOnceTests {
         #expect(!findings.contains("publishes no"), "\(findings)")
         let json = try String(contentsOf: latest.appendingPathComponent("scan.json"), encoding: .utf8)
         #expect(!json.contains("publishes no"))
+        // Keys interface.md gives as null are present as null: `observed` without reports (issue 32 item 4).
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let institutions = document["institutions"] as? [[String: Any]] ?? []
+        #expect(institutions.count == 3 && institutions.allSatisfy { $0.keys.contains("observed") && $0["observed"] is NSNull })
         let letters = latest.appendingPathComponent("institutions")
         for id in ["typo", "lapsed", "relayed"] {
             let letter = try String(contentsOf: letters.appendingPathComponent("\(id).md"), encoding: .utf8)
