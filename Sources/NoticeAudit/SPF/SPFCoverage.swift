@@ -54,25 +54,31 @@ extension SPFEvaluator {
     /// through the record tree, so one evaluation decides the part. Where the path depends on the
     /// address itself (`ptr`, `%{i}`, `%{p}`), every address of a part of up to 4096 addresses (an
     /// IPv4 /20) is evaluated; larger parts (large IPv4 or IPv6 ranges) are sampled, and say so.
-    public func coverage(ranges: [IPNetwork], domain: String, sender: String, helo: String? = nil) async throws -> [SPFCoverage] {
+    ///
+    /// `decided` hears each address's outcome as soon as it is evaluated, before the ranges are
+    /// done: a deadline that cuts the rest keeps what one address proved.
+    public func coverage(ranges: [IPNetwork], domain: String, sender: String, helo: String? = nil,
+                         decided: @escaping @Sendable (IPAddress, SPFOutcome) -> Void = { _, _ in }) async throws -> [SPFCoverage] {
         var coverages: [SPFCoverage] = []
         for range in ranges {
-            coverages.append(try await coverage(range: range, domain: domain, sender: sender, helo: helo))
+            coverages.append(try await coverage(range: range, domain: domain, sender: sender, helo: helo, decided: decided))
         }
         return coverages
     }
 
-    private func coverage(range: IPNetwork, domain: String, sender: String, helo: String?) async throws -> SPFCoverage {
+    private func coverage(range: IPNetwork, domain: String, sender: String, helo: String?,
+                          decided: @escaping @Sendable (IPAddress, SPFOutcome) -> Void) async throws -> SPFCoverage {
         var builder = CoverageBuilder(range: range)
         var start = range.firstBits
         let end = range.lastBits
         while true {
             let representative = range.address.withBits(start)
             let (outcome, facts) = try await evaluate(ip: representative, domain: domain, sender: sender, helo: helo, collectingFacts: true)
+            decided(representative, outcome)
             builder.record(outcome)
             let uniformEnd = Self.uniformEnd(from: start, to: end, networks: facts.comparedNetworks, family: representative)
             if facts.addressDependent && uniformEnd > start {
-                try await evaluateEachAddress(from: start, to: uniformEnd, first: outcome, into: &builder, domain: domain, sender: sender, helo: helo)
+                try await evaluateEachAddress(from: start, to: uniformEnd, first: outcome, into: &builder, domain: domain, sender: sender, helo: helo, decided: decided)
             } else {
                 builder.append(first: start, last: uniformEnd, outcome: outcome, sampled: false)
             }
@@ -98,7 +104,7 @@ extension SPFEvaluator {
 
     private func evaluateEachAddress(
         from start: UInt128, to end: UInt128, first: SPFOutcome, into builder: inout CoverageBuilder,
-        domain: String, sender: String, helo: String?
+        domain: String, sender: String, helo: String?, decided: @escaping @Sendable (IPAddress, SPFOutcome) -> Void
     ) async throws {
         let family = builder.range.address
         let count = end - start
@@ -118,7 +124,7 @@ extension SPFEvaluator {
                 sample = partEnd + 1
             }
         }
-        let outcomes = try await outcomes(at: spans.dropFirst().map { family.withBits($0.first) }, domain: domain, sender: sender, helo: helo)
+        let outcomes = try await outcomes(at: spans.dropFirst().map { family.withBits($0.first) }, domain: domain, sender: sender, helo: helo, decided: decided)
         for (index, span) in spans.enumerated() {
             let outcome = index == 0 ? first : outcomes[index - 1]
             if index > 0 { builder.record(outcome) }
@@ -127,7 +133,8 @@ extension SPFEvaluator {
     }
 
     /// `check_host()` at each of `addresses`, in their order, ``SPFCheckOptions/addressEvaluationWidth`` at once.
-    private func outcomes(at addresses: [IPAddress], domain: String, sender: String, helo: String?) async throws -> [SPFOutcome] {
+    private func outcomes(at addresses: [IPAddress], domain: String, sender: String, helo: String?,
+                          decided: @escaping @Sendable (IPAddress, SPFOutcome) -> Void) async throws -> [SPFOutcome] {
         var outcomes = [SPFOutcome?](repeating: nil, count: addresses.count)
         try await withThrowingTaskGroup(of: (Int, SPFOutcome).self) { group in
             var next = 0
@@ -139,6 +146,7 @@ extension SPFEvaluator {
             }
             for _ in 0..<max(1, options.addressEvaluationWidth) { startNext() }
             while let (index, outcome) = try await group.next() {
+                decided(addresses[index], outcome)
                 outcomes[index] = outcome
                 startNext()
             }

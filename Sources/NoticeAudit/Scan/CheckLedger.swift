@@ -21,6 +21,8 @@ public final class CheckLedger: Sendable {
         var dmarc: [String: DMARCDiscovery]?
         var inbox: InboxMatrix?
         var observed: ObservedNotices?
+        /// Failures proved by one address of a check still running (``prove(_:)``), by cause.
+        var proved: [Finding] = []
     }
 
     private let state = Mutex(State())
@@ -32,11 +34,23 @@ public final class CheckLedger: Sendable {
     }
 
     /// Records one decided check; `findings` are all of its findings, `reason` among them or not.
-    func record(_ outcome: CheckOutcome, reason: Finding? = nil, findings: [Finding]) {
+    /// `settling`: the target of a check whose addresses proved things on the way (``prove(_:)``):
+    /// now that it has recorded its outcome, it says them.
+    func record(_ outcome: CheckOutcome, reason: Finding? = nil, findings: [Finding], settling target: String? = nil) {
         state.withLock { state in
+            if let target = target.map(DomainName.normalized) { state.proved.removeAll { $0.cause.target == target } }
             state.entries.append(Entry(outcome: outcome, reason: reason))
             // A reason is always listed, so that it can be flagged as the deciding finding.
             for finding in findings + (reason.map { [$0] } ?? []) { Self.keep(finding, in: &state.findings) }
+        }
+    }
+
+    /// Keeps a failure that one address proved while the rest of its check still runs (an SPF
+    /// evaluation over many relay addresses). It stands only if a deadline cuts the check before
+    /// it records its own outcome; a check that finishes says it in its own words.
+    func prove(_ finding: Finding) {
+        state.withLock { state in
+            if !state.proved.contains(where: { $0.cause == finding.cause }) { state.proved.append(finding) }
         }
     }
 
@@ -69,6 +83,11 @@ public final class CheckLedger: Sendable {
     func result(for institution: Institution, cut deadline: Duration? = nil, durationMilliseconds: Int) -> InstitutionResult {
         var state = state.withLock { $0 }
         if let deadline {
+            // What one address proved of a check the deadline cut before it recorded its outcome is proof.
+            for proof in state.proved {
+                state.entries.append(Entry(outcome: .fail, reason: proof))
+                Self.keep(proof, in: &state.findings)
+            }
             let finding = Finding(code: .scanDeadline, severity: .error, target: institution.id,
                 message: "The checks did not finish within \(deadline); only what was decided before is reported.",
                 remediation: "Check the DNS servers and relays of this institution; raise --institution-deadline if they are merely slow.",

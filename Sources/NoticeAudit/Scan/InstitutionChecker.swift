@@ -66,7 +66,7 @@ public struct InstitutionChecker: Sendable {
                 for (index, domain) in domains.enumerated() {
                     let sender = Self.sender(for: domain, of: institution)
                     group.addTask {
-                        let checked = try await spf.check(domain: domain, sender: sender, relays: relays)
+                        let checked = try await spf.check(domain: domain, sender: sender, relays: relays, proved: ledger.prove)
                         return (index, checked, try await DomainExistence.isMissing(domain, resolver: resolver))
                     }
                 }
@@ -79,7 +79,7 @@ public struct InstitutionChecker: Sendable {
                         // A From domain that does not exist is said once, never as "publishes no SPF record".
                         let findings = missing ? [DomainExistence.finding(domains[next])] : checked.findings
                         let outcome = missing ? CheckOutcome.fail : checked.outcome
-                        ledger.record(outcome, reason: outcome == .pass ? nil : findings.first, findings: findings)
+                        ledger.record(outcome, reason: outcome == .pass ? nil : findings.first, findings: findings, settling: domains[next])
                         spfOutcomes[domains[next]] = outcome
                         envelopeFindings[domains[next]] = outcome == .pass ? nil : findings.first
                         next += 1

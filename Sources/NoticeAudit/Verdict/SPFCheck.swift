@@ -15,7 +15,10 @@ public struct SPFCheck: Sendable {
         self.resolver = resolver
     }
 
-    public func check(domain: String, sender: String, relays: RegionRelaySet) async throws -> Result {
+    /// `proved` hears, as soon as one relay address gets a definite non-pass, the finding that says
+    /// so: a deadline that cuts the other addresses keeps the proof (../shared/domain.md, "A scan
+    /// that runs out of time keeps what it proved").
+    public func check(domain: String, sender: String, relays: RegionRelaySet, proved: @escaping @Sendable (Finding) -> Void = { _ in }) async throws -> Result {
         var result = DomainResult(domain: domain, worstResult: nil, results: [:], record: nil, dnsLookups: nil)
         guard relays.knowledge != .empty else {
             let finding = Finding(
@@ -25,7 +28,9 @@ public struct SPFCheck: Sendable {
                 campusCanFix: false)
             return Result(domain: result, outcome: .unknown, findings: [finding])
         }
-        let coverages = try await SPFEvaluator(resolver: resolver).coverage(ranges: relays.networks, domain: domain, sender: sender)
+        let coverages = try await SPFEvaluator(resolver: resolver).coverage(ranges: relays.networks, domain: domain, sender: sender) { address, outcome in
+            if VerdictRules.isDefiniteNonPass(outcome.result) { proved(Self.provedFailure(domain: domain, address: address, outcome: outcome)) }
+        }
         let parts = coverages.flatMap(\.parts)
         let worst = coverages.map(\.worstResult).max() ?? .none
         result.worstResult = worst
@@ -102,6 +107,14 @@ public struct SPFCheck: Sendable {
             return Finding(code: .spfNotAuthorized, severity: .error, target: domain,
                 message: "\(domain) does not authorize the Ex Libris relays \(shown): check_host() gives \(worst.rawValue)\(deciding).", remediation: fix, facts: facts)
         }
+    }
+
+    /// What one address proved before the others were evaluated: the finding a deadline keeps.
+    static func provedFailure(domain: String, address: IPAddress, outcome: SPFOutcome) -> Finding {
+        let deciding = outcome.decidingTerm.map { " (deciding term '\($0)')" } ?? ""
+        return Finding(code: outcome.result == .permerror ? .spfPermerror : outcome.result == .none ? .spfNoRecord : .spfNotAuthorized, severity: .error, target: domain,
+            message: "\(domain) does not authorize the Ex Libris relay address \(address): check_host() gives \(outcome.result.rawValue)\(deciding). The check was cut before every relay address was evaluated.",
+            remediation: "Authorize every Ex Libris relay address of the region in the SPF record of \(domain), best with the region's include entry.")
     }
 
     /// The finding that says why the SPF verdict is unknown.

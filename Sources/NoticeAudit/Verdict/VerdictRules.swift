@@ -12,11 +12,17 @@ public enum VerdictRules {
     /// - No relay address known at all: `unknown` (`SPF_RELAYS_UNKNOWN`).
     public static func spf(results: Set<SPFResult>, relaySet: RelaySetKnowledge, sampled: Bool) -> (outcome: CheckOutcome, reason: FindingCode?) {
         if relaySet == .empty { return (.unknown, .spfRelaysUnknown) }
-        if results.contains(where: { $0 != .pass && $0 != .temperror }) { return (.fail, nil) }
+        if results.contains(where: isDefiniteNonPass) { return (.fail, nil) }
         if results.contains(.temperror) { return (.unknown, .spfTemperror) }
         if relaySet == .incomplete { return (.unknown, .catalogIncomplete) }
         if sampled { return (.unknown, .spfCoverageSampled) }
         return (.pass, nil)
+    }
+
+    /// True for a definite non-pass of one address (fail, softfail, neutral, none, permerror): proof
+    /// on its own, whatever the other addresses give.
+    public static func isDefiniteNonPass(_ result: SPFResult) -> Bool {
+        result != .pass && result != .temperror
     }
 
     /// The relay probe, seen from the scanner (RFC 5321 replies, RFC 3207 STARTTLS, RFC 4954 AUTH).

@@ -37,6 +37,21 @@ struct TruthThroughTheBinaryTests {
         #expect(rows.contains { $0.contains(",SCAN_DEADLINE,") })
     }
 
+    /// The same within one record (issue 32 item 4): 192.0.2.16 fails at once while the other
+    /// addresses of 192.0.2.16/28 (an address-dependent record, `exists:%{i}`) wait on names that
+    /// never answer, past the deadline. Each decided address reaches the ledger, not only the
+    /// finished check: the failure stands.
+    @Test func aDeadlineKeepsAFailureOneAddressProvedWhileTheOthersAreEvaluated() async throws {
+        let directory = try TemporaryDirectory()
+        let inventory = try Self.inventory(#"{"id": "cut", "name": "Cut", "sender_domains": ["cut-spf.demo.test"]}"#, in: directory)
+        let result = try await Self.scan(inventory, in: directory, extra: ["--timeout", "10", "--institution-deadline", "3"])
+        #expect(result.status == 1, "\(result.stderr)")
+        let rows = try Self.findings(directory).filter { $0.hasPrefix("cut,") }
+        #expect(rows.first?.hasPrefix("cut,noncompliant,error,SPF_NOT_AUTHORIZED,cut-spf.demo.test,") == true, "\(rows)")
+        #expect(rows.first?.contains("192.0.2.16") == true && rows.first?.contains(",true,") == true, "\(rows)")
+        #expect(rows.contains { $0.contains(",SCAN_DEADLINE,") })
+    }
+
     /// A name that never answers is asked once per run (c-ares sends it at most `tries` = 2 times),
     /// not again for every relay range of the region.
     @Test func aBlackHoledNameCostsOneTimeoutPerRun() async throws {
