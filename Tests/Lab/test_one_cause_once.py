@@ -90,3 +90,33 @@ def test_no_letter_has_two_steps_changing_the_same_name(every_world):
             codes = re.findall(r"^- .*\(`([A-Z_]+)`\)$", wrong, re.MULTILINE)
             assert codes, f"{letter.name}: no line in What is wrong"
     assert letters >= 20, "the demo writes a letter to most of its institutions"
+
+
+def test_no_letter_contradicts_its_own_matrix(every_world):
+    """../shared/domain.md, "A letter never contradicts its own matrix": where every provider takes
+    the notices (the consortium's SPF rule decides, receivers check Alma's envelope), the letter
+    says the consortium's rule and why receivers take them today, never that the notices land in
+    spam; "Why the notices suffer" gives only reasons the matrix shows."""
+    accepting = 0
+    for name, run in every_world:
+        folder = run / "institutions"
+        for letter in sorted(folder.glob("*.md")) if folder.exists() else []:
+            text = letter.read_text()
+            if "## What Gmail" not in text:
+                continue
+            matrix = text.split("## What Gmail", 1)[1].split("\n## ", 1)[0]
+            providers = [line for line in matrix.splitlines() if line.startswith("- **")]
+            if not providers or not all(line.endswith("accepts them as far as DNS can show.") for line in providers):
+                continue
+            wrong = text.split("## What is wrong", 1)[1].split("\n## ", 1)[0]
+            # The deciding finding comes first: the consortium's SPF rule for a From domain.
+            codes = re.findall(r"^- .*\(`([A-Z_]+)`\)$", wrong, re.MULTILINE)
+            if not codes or codes[0] not in ("SPF_NOT_AUTHORIZED", "SPF_NO_RECORD", "SPF_PERMERROR", "SPF_LOOKUP_LIMIT", "EXLIBRIS_INCLUDE_INCOMPLETE"):
+                continue
+            accepting += 1
+            why = text.split("## Why the notices suffer", 1)[1].split("\n## ", 1)[0]
+            assert "makes notices land in spam" not in wrong, f"{name}: {letter.name} says the notices suffer while every provider takes them:\n{wrong}"
+            assert "consortium's rule" in wrong and "still take the notices today" in wrong, f"{name}: {letter.name}:\n{wrong}"
+            assert "When the Ex Libris servers are not in it, the notices are marked as spam or refused" not in why, f"{name}: {letter.name}:\n{why}"
+            assert "with quarantine or reject, such notices go to spam" not in why or "DMARC_MISALIGNED" in text, f"{name}: {letter.name}:\n{why}"
+    assert accepting >= 5, "missing, nospf, softfail, toomany, broken and partial are such letters in the demo"

@@ -47,7 +47,11 @@ public enum CampusLetterRenderer {
         out.append("")
         out.append("## What is wrong")
         out.append("")
-        if result.status == .noncompliant {
+        if let envelope = consortiumRuleOnly(result) {
+            // The verdict stays (the consortium's rule); the words follow what the matrix shows.
+            let providers = ReceivingProvider.allCases.map(\.displayName)
+            out.append("Our check found that your domain does not meet the consortium's rule for Alma notices: the SPF record of each From domain must authorize the Ex Libris mail relays of your region. \(providers.dropLast().joined(separator: ", ")) and \(providers.last!) still take the notices today (below): with Alma's envelope sender \(text(envelope.from)) they check the SPF record of \(text(envelope.domain)), not yours. Your record starts to matter when Alma sends with an envelope sender in your domain, the set-up that aligns SPF for DMARC:")
+        } else if result.status == .noncompliant {
             out.append("Our check found a problem that makes notices land in spam, bounce, or not leave Alma at all:")
         } else {
             out.append("Our check could not tell whether notices get through: it could not see enough to prove it either way. This is often temporary, but if it repeats it needs a look:")
@@ -163,11 +167,28 @@ public enum CampusLetterRenderer {
         return out
     }
 
+    /// The codes of the consortium's own SPF rule: a From domain's record must authorize the region's relays.
+    static let consortiumSPFCodes: Set<FindingCode> = [.spfNotAuthorized, .spfNoRecord, .spfPermerror, .spfLookupLimit, .exlibrisIncludeIncomplete]
+
+    /// The envelope receivers check instead, when the verdict is the consortium's SPF rule alone and
+    /// every provider's column passes: the From domain's record is not the one receivers check
+    /// (../shared/domain.md, "A letter never contradicts its own matrix"); nil otherwise.
+    static func consortiumRuleOnly(_ result: InstitutionResult) -> (from: String, domain: String)? {
+        guard result.status == .noncompliant, let decisive = result.decisiveFinding, consortiumSPFCodes.contains(decisive.code),
+              let path = result.sendingPath, let inbox = result.inbox,
+              DomainName.normalized(decisive.target) != path.envelopeDomain,
+              ReceivingProvider.allCases.allSatisfy({ inbox.verdict($0)?.status ?? .pass == .pass }) else { return nil }
+        return (path.envelopeFrom, path.envelopeDomain)
+    }
+
     /// Why the finding hurts the notices, in one or two sentences per kind of problem.
+    /// Only reasons the findings show: an info finding (DMARC readings that differ) gives none.
     static func why(_ result: InstitutionResult, problems: [Finding]) -> String {
-        let concerns = Set(problems.map(\.code.concern))
+        let concerns = Set(problems.filter { $0.severity != .info }.map(\.code.concern))
         var reasons: [String] = []
-        if concerns.contains(.spf) {
+        if let envelope = consortiumRuleOnly(result) {
+            reasons.append("Today receiving mail servers check the SPF record of \(UntrustedText.markdown(envelope.domain)), Alma's envelope sender, for these notices, so your record does not decide their delivery yet. The consortium requires it because aligning the notices with your domain for DMARC (an envelope sender in your domain, which your DMARC policy may come to need) depends on it: with such an envelope, a record without the Ex Libris relays sends the notices to spam or has them refused.")
+        } else if concerns.contains(.spf) {
             reasons.append("Receiving mail servers (Gmail, Outlook and the rest) look up your SPF record to see whether the server handing them a notice may send for your domain. When the Ex Libris servers are not in it, the notices are marked as spam or refused.")
         }
         if concerns.contains(.dmarc) || concerns.contains(.dkim) {
