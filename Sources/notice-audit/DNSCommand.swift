@@ -37,24 +37,13 @@ struct DNSCheckCommand: AsyncParsableCommand {
 
     @OptionGroup var network: NetworkOptions
 
-    /// `--json`: the resolver, the verdict, why, and every query.
+    /// `--json`: the resolver, the verdict, why (null when trusted), and every query.
     struct Output: Encodable {
         var resolver: String
         var verdict: ResolverTrustCheck.Verdict
-        var reason: String?
+        @NullWhenAbsent var reason: String?
         var catalog: String
         var queries: [ResolverTrustCheck.Query]
-
-        enum CodingKeys: String, CodingKey { case resolver, verdict, reason, catalog, queries }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(resolver, forKey: .resolver)
-            try container.encode(verdict, forKey: .verdict)
-            try container.encode(reason, forKey: .reason)
-            try container.encode(catalog, forKey: .catalog)
-            try container.encode(queries, forKey: .queries)
-        }
     }
 
     func run() async throws {
