@@ -13,3 +13,14 @@ def lab_env():
     path = os.environ.get("LAB_ENV", os.path.join(HERE, "run", "lab.env"))
     with open(path) as handle:
         return dict(line.strip().split("=", 1) for line in handle if "=" in line)
+
+
+def lab_scan_arguments(folder, dns="LAB_FAULT_DNS", timeout="5", page="exlibris/v1.html"):
+    """The lab arguments of every end-to-end scan, as LabScan builds them for the Swift tests:
+    history and reports in `folder`, the lab's catalog page, name server (by its lab.env key) and CA,
+    and the timeout of one network step. The scan's other arguments come after."""
+    lab = lab_env()
+    folder = str(folder)
+    return ["--db", os.path.join(folder, "history.sqlite"), "--reports", os.path.join(folder, "Reports"),
+            "--catalog-url", f"https://{lab['LAB_HTTPS_HOSTNAME']}:{lab['LAB_HTTPS_PORT']}/{page}",
+            "--dns-server", lab[dns], "--ca-file", lab["LAB_CA_FILE"], "--timeout", timeout]

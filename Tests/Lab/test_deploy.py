@@ -10,6 +10,8 @@ import subprocess
 import pytest
 from dockerfile_parse import DockerfileParser
 
+from labenv import lab_scan_arguments
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEPLOY = os.path.join(ROOT, "deploy")
 BINARY = os.environ.get("NOTICE_AUDIT_BIN", os.path.join(ROOT, ".build", "debug", "notice-audit"))
@@ -105,12 +107,8 @@ def test_cron_wrapper_says_skipped_and_exits_3_when_a_scan_holds_the_lock(tmp_pa
 
 
 def make_scan(tmp_path, *arguments):
-    lab_env = os.environ.get("LAB_ENV", os.path.join(ROOT, "Tests", "Lab", "run", "lab.env"))
-    lab = dict(line.split("=", 1) for line in open(lab_env).read().splitlines() if "=" in line)
     return subprocess.run(
-        [os.path.join(DEPLOY, "make-scan.sh"), "--db", str(tmp_path / "history.sqlite"), "--reports", str(tmp_path / "Reports"),
-         "--catalog-url", f"https://{lab['LAB_HTTPS_HOSTNAME']}:{lab['LAB_HTTPS_PORT']}/exlibris/v1.html",
-         "--dns-server", lab["LAB_FAULT_DNS"], "--ca-file", lab["LAB_CA_FILE"], "--timeout", "5", *arguments],
+        [os.path.join(DEPLOY, "make-scan.sh"), *lab_scan_arguments(tmp_path), *arguments],
         env=dict(os.environ, NOTICE_AUDIT_BIN=BINARY), capture_output=True, text=True, timeout=300)
 
 

@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from labenv import BINARY, lab_env
+from labenv import BINARY, lab_scan_arguments
 
 HERE = pathlib.Path(__file__).resolve().parent
 LAB_ENV = pathlib.Path(os.environ.get("LAB_ENV", HERE / "run" / "lab.env"))
@@ -27,7 +27,6 @@ CHANGED_NAME = re.compile(
 
 def worlds(tmp_path_factory):
     """(name, folder of the run whose reports are checked) for every lab world."""
-    lab = lab_env()
     out = tmp_path_factory.mktemp("worlds")
     env = dict(os.environ, LAB_ENV=str(LAB_ENV))
     demo = out / "demo"
@@ -35,12 +34,10 @@ def worlds(tmp_path_factory):
     assert done.returncode == 0, done.stdout + done.stderr
     runs = sorted(path for path in (demo / "Reports").iterdir() if path.is_dir() and re.search(r"-run\d+$", path.name))
     found = [(f"demo night {index + 1}", run) for index, run in enumerate(runs)]
-    for inventory, dns in (("one-institution.json", lab["LAB_DNS"]), ("bench-inventory.json", lab["LAB_DNS"])):
+    for inventory in ("one-institution.json", "bench-inventory.json"):
         folder = out / inventory
         scan = subprocess.run(
-            [BINARY, "scan", "--inventory", str(HERE / "demo" / inventory), "--db", str(folder / "history.sqlite"), "--reports", str(folder / "Reports"),
-             "--catalog-url", f"https://{lab['LAB_HTTPS_HOSTNAME']}:{lab['LAB_HTTPS_PORT']}/exlibris/v1.html",
-             "--dns-server", dns, "--ca-file", lab["LAB_CA_FILE"], "--timeout", "10", "--concurrency", "32"],
+            [BINARY, "scan", "--inventory", str(HERE / "demo" / inventory), *lab_scan_arguments(folder, dns="LAB_DNS", timeout="10"), "--concurrency", "32"],
             capture_output=True, text=True, timeout=600, env=env)
         assert scan.returncode in (0, 1), scan.stdout + scan.stderr
         found.append((inventory, folder / "Reports" / "latest"))
