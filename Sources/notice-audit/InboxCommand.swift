@@ -2,11 +2,11 @@ import ArgumentParser
 import Foundation
 import NoticeAudit
 
-/// `notice-audit inbox DOMAIN`: the receivers' rules (Gmail, Yahoo, Outlook.com) for one From domain.
+/// `notice-audit inbox DOMAIN`: the receivers' rules (Gmail, Yahoo, Outlook.com, iCloud) for one From domain.
 struct InboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inbox",
-        abstract: "What Gmail, Yahoo and Outlook.com do with notices from a domain: the receivers' rules, row by row.",
+        abstract: "What Gmail, Yahoo, Outlook.com and iCloud do with notices from a domain: the receivers' rules, row by row.",
         discussion: """
             Sent by the Ex Libris relays of --region (default NA, Alma's own delivery; the catalog is \
             the last good snapshot in --db, else the embedded default) or from --sending-address \

@@ -148,17 +148,18 @@ def test_the_dashboard_works_in_a_real_browser(demo, browser):
     link.click()
     assert browser.find_element(By.ID, "i-softfail").get_attribute("open")
 
-    # Issue 20: the Gmail / Yahoo / Outlook.com columns and, per institution, the receivers' rules.
+    # Issue 20: the Gmail / Yahoo / Outlook.com columns (issue 33: and iCloud, last) and, per
+    # institution, the receivers' rules.
     browser.get(page.as_uri())
     headers = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "#matrix thead th")]
     gmail = headers.index("Gmail")
-    assert headers[gmail:gmail + 3] == ["Gmail", "Yahoo", "Outlook.com"], headers
+    assert headers[gmail:gmail + 4] == ["Gmail", "Yahoo", "Outlook.com", "iCloud"], headers
     row = browser.find_element(By.CSS_SELECTOR, "#matrix tr[data-id='inbox-bulk']")
     cells = row.find_elements(By.CSS_SELECTOR, "th, td")
     assert cells[gmail].text.startswith("fail") and "5.7.32" in cells[gmail].text, cells[gmail].text
     assert cells[gmail + 2].text.startswith("fail") and "5.7.515" in cells[gmail + 2].text
     standard = browser.find_element(By.CSS_SELECTOR, "#matrix tr[data-id='inbox-standard']").find_elements(By.CSS_SELECTOR, "th, td")
-    assert [cell.text for cell in standard[gmail:gmail + 3]] == ["pass", "pass", "pass"]
+    assert [cell.text for cell in standard[gmail:gmail + 4]] == ["pass", "pass", "pass", "pass"], "p=none passes iCloud too"
     details = browser.find_element(By.ID, "i-inbox-bulk")
     details.find_element(By.TAG_NAME, "summary").click()
     table = details.find_element(By.CSS_SELECTOR, "table.inbox")
@@ -167,6 +168,7 @@ def test_the_dashboard_works_in_a_real_browser(demo, browser):
     assert rows["alignment"][0].text == "fail" and rows["alignment"][1].text == "the institution"
     assert "Gmail 5.7.32 / 4.7.32" in rows["alignment"][2].text and "Outlook.com 5.7.515" in rows["alignment"][2].text
     assert rows["spf"][1].text == "Ex Libris" and rows["tls"][0].text == "not observable"
+    assert "iCloud required" in rows["dkim"][2].text and "iCloud" not in rows["alignment"][2].text
 
     # Issue 21: what receivers saw, from the demo's mailbox (ingested over IMAP before night 1).
     saw = browser.find_element(By.ID, "i-good-include")

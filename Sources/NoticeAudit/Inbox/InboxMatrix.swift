@@ -33,7 +33,7 @@ public struct InboxMatrix: Sendable, Equatable, Codable {
     public var envelopeDomain: String
     public var envelopeAssumed: Bool
     public var sendingAddresses: [String]
-    /// Keyed by ``ReceivingProvider`` raw value (`gmail`, `yahoo`, `outlook`).
+    /// Keyed by ``ReceivingProvider`` raw value (`gmail`, `yahoo`, `outlook`, `icloud`).
     public var providers: [String: ProviderVerdict]
     public var requirements: [InboxRequirement]
 
@@ -49,7 +49,7 @@ public struct InboxMatrix: Sendable, Equatable, Codable {
             var status = InboxStatus.worst(required.map(\.status))
             if status == .notObservable { status = .pass }
             let deciding = required.filter { $0.status == status && status != .pass }
-            let replies = status == .fail ? deciding.flatMap { provider.replies(for: $0.row) ?? [] } : []
+            let replies = status != .fail ? [] : provider.publishesReplyCodes ? deciding.flatMap { provider.replies(for: $0.row) ?? [] } : ["required"]
             providers[provider.rawValue] = ProviderVerdict(status: status, replies: Self.unique(replies), rows: deciding.map(\.row))
         }
         self.providers = providers

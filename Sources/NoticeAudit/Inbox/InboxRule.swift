@@ -112,14 +112,27 @@ public enum ReceivingProvider: String, Sendable, Codable, CaseIterable, Comparab
     case gmail
     case yahoo
     case outlook
+    /// Apple's iCloud Mail (icloud.com, me.com, mac.com), the newest: its postmaster page says what
+    /// bulk mail must meet, "If not, the email will be rejected", and publishes no reply codes.
+    case icloud
 
     public var displayName: String {
         switch self {
         case .gmail: "Gmail"
         case .yahoo: "Yahoo"
         case .outlook: "Outlook.com"
+        case .icloud: "iCloud"
         }
     }
+
+    /// The providers' names in words: "Gmail, Yahoo, Outlook.com and iCloud".
+    public static var allNames: String {
+        let names = allCases.map(\.displayName)
+        return names.dropLast().joined(separator: ", ") + " and " + names.last!
+    }
+
+    /// False for a provider that publishes no reply codes: a failing notice's reply reads `required`.
+    public var publishesReplyCodes: Bool { self != .icloud }
 
     public static func < (lhs: ReceivingProvider, rhs: ReceivingProvider) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -146,6 +159,10 @@ public enum ReceivingProvider: String, Sendable, Codable, CaseIterable, Comparab
         case (.outlook, .spf), (.outlook, .dkim), (.outlook, .dmarcRecord), (.outlook, .alignment): ["5.7.515"]
         case (.outlook, .dmarcPolicy): []
         case (.outlook, _): nil
+        // Apple's postmaster page (support.apple.com/102322): SPF and DKIM, a published DMARC policy,
+        // reverse DNS; no reply codes.
+        case (.icloud, .spf), (.icloud, .dkim), (.icloud, .dmarcRecord), (.icloud, .ptr), (.icloud, .dmarcPolicy): []
+        case (.icloud, _): nil
         }
     }
 
@@ -154,8 +171,11 @@ public enum ReceivingProvider: String, Sendable, Codable, CaseIterable, Comparab
         self == .outlook ? "550 \(code)" : code
     }
 
-    /// True when this provider requires `row` of a sender of `senderClass`.
+    /// True when this provider requires `row` of a sender of `senderClass`. Apple states
+    /// requirements for bulk mail only; of a standard sender iCloud "honors the domain's policy":
+    /// its column holds `dmarc_policy` alone (../shared/domain.md).
     public func requires(_ row: InboxRow, of senderClass: SenderClass) -> Bool {
-        row.applies(to: senderClass) && replies(for: row) != nil
+        if self == .icloud && senderClass == .standard { return row == .dmarcPolicy }
+        return row.applies(to: senderClass) && replies(for: row) != nil
     }
 }

@@ -58,7 +58,7 @@ public struct Institution: Sendable, Equatable, Identifiable {
     public var envelopeFrom: EmailAddress?
     /// The DKIM selectors Alma signs with for the From domains (`dkim_selectors`); empty: none.
     public var dkimSelectors: [String]
-    /// Bulk (the default) or standard sender at Gmail, Yahoo and Outlook.com (`sender_class`).
+    /// Bulk (the default) or standard sender at Gmail, Yahoo, Outlook.com and iCloud (`sender_class`).
     public var senderClass: SenderClass
 
     public init(

@@ -15,7 +15,7 @@ public enum CSVReportRenderer {
     static func line(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") + "\r\n" }
 
     /// The header line of `summary.csv`.
-    static let summaryHeader = line(["institution", "name", "status", "method", "spf_result", "dmarc_policy", "relay_status", "change", "dkim_status", "findings", "gmail", "yahoo", "outlook"])
+    static let summaryHeader = line(["institution", "name", "status", "method", "spf_result", "dmarc_policy", "relay_status", "change", "dkim_status", "findings", "gmail", "yahoo", "outlook", "icloud"])
 
     /// The `summary.csv` row of one institution.
     static func summaryRow(_ result: InstitutionResult) -> String {
@@ -29,7 +29,7 @@ public enum CSVReportRenderer {
         return line(fields)
     }
 
-    /// One row per institution; `gmail`, `yahoo` and `outlook` are that provider's column of the
+    /// One row per institution; `gmail`, `yahoo`, `outlook` and `icloud` (the newest, last) are that provider's column of the
     /// receivers' rules (`pass`, `fail`, `unknown`; empty when the checks did not get that far).
     /// Of a report in memory; ``ReportWriter`` streams the same rows.
     public static func summary(_ report: ScanReport) -> String {

@@ -49,8 +49,7 @@ public enum CampusLetterRenderer {
         out.append("")
         if let envelope = consortiumRuleOnly(result) {
             // The verdict stays (the consortium's rule); the words follow what the matrix shows.
-            let providers = ReceivingProvider.allCases.map(\.displayName)
-            out.append("Our check found that your domain does not meet the consortium's rule for Alma notices: the SPF record of each From domain must authorize the Ex Libris mail relays of your region. \(providers.dropLast().joined(separator: ", ")) and \(providers.last!) still take the notices today (below): with Alma's envelope sender \(text(envelope.from)) they check the SPF record of \(text(envelope.domain)), not yours. Your record starts to matter when Alma sends with an envelope sender in your domain, the set-up that aligns SPF for DMARC:")
+            out.append("Our check found that your domain does not meet the consortium's rule for Alma notices: the SPF record of each From domain must authorize the Ex Libris mail relays of your region. \(ReceivingProvider.allNames) still take the notices today (below): with Alma's envelope sender \(text(envelope.from)) they check the SPF record of \(text(envelope.domain)), not yours. Your record starts to matter when Alma sends with an envelope sender in your domain, the set-up that aligns SPF for DMARC:")
         } else if result.status == .noncompliant {
             out.append("Our check found a problem that makes notices land in spam, bounce, or not leave Alma at all:")
         } else {
@@ -138,16 +137,17 @@ public enum CampusLetterRenderer {
         return steps
     }
 
-    /// What Gmail, Yahoo and Outlook.com do with today's notices, and the one change that fixes
+    /// What Gmail, Yahoo, Outlook.com and iCloud do with today's notices, and the one change that fixes
     /// most. Rows that are Ex Libris's to fix are not asked of the campus.
     static func receivers(_ inbox: InboxMatrix, problems: [Finding]) -> [String] {
         var out: [String] = []
-        out.append("## What Gmail, Yahoo and Outlook.com do with today's notices")
+        out.append("## What \(ReceivingProvider.allNames) do with today's notices")
         out.append("")
         for provider in ReceivingProvider.allCases {
             guard let verdict = inbox.verdict(provider) else { continue }
             let rows = verdict.rows.map { "`\($0.rawValue)` (\($0.requirement))" }.joined(separator: "; ")
             let line = switch verdict.status {
+            case .fail where !provider.publishesReplyCodes: "rejects them: \(rows) (no reply code is published)."
             case .fail: "refuses them or sends them to spam: \(rows)" + (verdict.replies.isEmpty ? "." : "; its reply: \(verdict.replies.map(provider.printed).joined(separator: " or ")).")
             case .unknown: "cannot be predicted yet: \(rows)."
             default: "accepts them as far as DNS can show."
@@ -195,7 +195,7 @@ public enum CampusLetterRenderer {
             reasons.append("Your DMARC policy tells receivers what to do with mail that neither SPF nor a DKIM signature ties to your domain: with quarantine or reject, such notices go to spam or are refused.")
         }
         if concerns.contains(.inbox) {
-            reasons.append("Since 2024 Gmail and Yahoo, and since May 2025 Outlook.com, require more of every sender, and more again of domains that send 5,000 or more messages a day: mail that breaks their rules is rate-limited, put in spam or refused, even when SPF passes.")
+            reasons.append("Since 2024 Gmail and Yahoo, and since May 2025 Outlook.com, require more of every sender, and more again of domains that send 5,000 or more messages a day: mail that breaks their rules is rate-limited, put in spam or refused, even when SPF passes. Apple's iCloud Mail (icloud.com, me.com, mac.com) rejects bulk mail that does not meet its rules.")
         }
         if concerns.contains(.relay) {
             reasons.append("Alma must connect to your relay, start TLS, trust its certificate and log in before it can hand over a notice; when any step fails, the notice is not sent and patrons are not told.")

@@ -177,7 +177,9 @@ public enum DashboardRenderer {
             if let record = finding.facts?.recommendedRecord { item += "<br>Record to publish:<pre>\(h(record))</pre>" }
             if let institutions = finding.institutions, !institutions.isEmpty {
                 // One cause, said once (../shared/domain.md): the institutions whose verdict it explains.
-                item += "<br>Explains the verdict of \(institutions.count) institution\(institutions.count == 1 ? "" : "s"): "
+                // CATALOG_DRIFT names whose mail it concerns; it decides no verdict (ScanReport.explained).
+                let verb = finding.code == .catalogDrift ? "Concerns" : "Explains the verdict of"
+                item += "<br>\(verb) \(institutions.count) institution\(institutions.count == 1 ? "" : "s"): "
                     + institutions.map { "<a href=\"#\(anchor($0))\">\(h($0))</a>" }.joined(separator: ", ")
             }
             if finding.decisive { item += "<br><em>This finding decides the verdict.</em>" }
@@ -200,7 +202,7 @@ public enum DashboardRenderer {
                 <thead><tr>
                 """
             let columns: [(String, Bool)] = [("Institution", false), ("Status", true), ("Method", false), ("SPF", false), ("DMARC", false), ("DKIM", false),
-                                             ("Relay", false), ("Gmail", false), ("Yahoo", false), ("Outlook.com", false), ("Change", false), ("Days in state", true)]
+                                             ("Relay", false), ("Gmail", false), ("Yahoo", false), ("Outlook.com", false), ("iCloud", false), ("Change", false), ("Days in state", true)]
             for (title, numeric) in columns {
                 out += "<th scope=\"col\"\(numeric ? " data-type=\"number\"" : "")><button type=\"button\">\(title)</button></th>"
             }
@@ -278,7 +280,7 @@ public enum DashboardRenderer {
         /// The receivers' rules of one institution (../shared/domain.md): one row per requirement,
         /// its status, who can fix it and the reply a failing notice gets at each provider.
         private mutating func receiversRules(_ inbox: InboxMatrix) {
-            out += "<h3>Gmail, Yahoo, Outlook.com</h3>\n"
+            out += "<h3>\(ReceivingProvider.allCases.map(\.displayName).joined(separator: ", "))</h3>\n"
             let verdicts = ReceivingProvider.allCases.map { provider in
                 "\(provider.displayName): <strong>\(inbox.verdict(provider)?.status.rawValue ?? "—")</strong>"
             }

@@ -71,6 +71,7 @@ struct ReceiversSawTests {
         #expect(scan.stdout.contains("PREDICTION_CONTRADICTED good: Predicted compliant, but receivers reported 10 of 40"), "\(scan.stdout)")
         #expect(scan.stdout.contains("CATALOG_DRIFT [1 institution: good]: Receivers saw Alma mail"), "\(scan.stdout)")
         #expect(!scan.stdout.contains("203.0.113.10"), "a relay of another region is not drift")
+        #expect(html.contains("Concerns 1 institution") && !html.contains("Explains the verdict of 1 institution: <a href=\"#i-good\""), "drift explains no verdict")
         // DKIM seen by receivers settles the bulk sender's dkim row; the verdict stays (unaligned by DNS).
         let rows = ((bulk["inbox"] as? [String: Any])?["requirements"] as? [[String: Any]]) ?? []
         let dkimRow = rows.first { $0["row"] as? String == "dkim" }

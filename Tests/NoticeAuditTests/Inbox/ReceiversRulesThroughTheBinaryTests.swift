@@ -160,7 +160,7 @@ struct ReceiversRulesThroughTheBinaryTests {
         let letters = directory.url.appendingPathComponent("Reports/latest/institutions")
         #expect((try? FileManager.default.contentsOfDirectory(atPath: letters.path))?.isEmpty ?? true, "no campus letter for Ex Libris's row")
         let summary = try String(contentsOf: directory.url.appendingPathComponent("Reports/latest/summary.csv"), encoding: .utf8)
-        #expect(summary.contains(",fail,fail,pass\r\n"), "Gmail and Yahoo ask spf_or_dkim of everyone; Outlook.com only of bulk senders: \(summary)")
+        #expect(summary.contains(",fail,fail,pass,pass\r\n"), "Gmail and Yahoo ask spf_or_dkim of everyone; Outlook.com only of bulk senders; iCloud only dmarc_policy of a standard sender: \(summary)")
     }
 
     /// IPv6: the PTR under ip6.arpa, forward-confirmed by AAAA, and the listing in nibble form.
@@ -169,6 +169,35 @@ struct ReceiversRulesThroughTheBinaryTests {
         #expect(answer.rows["ptr"]?.status == "pass", "\(answer.rows["ptr"]?.detail ?? "")")
         #expect(answer.rows["blocklists"]?.status == "fail" && answer.rows["blocklists"]?.detail.contains("2001:db8:20::25 is listed on listed.dnsbl.test (127.0.0.3)") == true,
                 "\(answer.rows["blocklists"]?.detail ?? "")")
+    }
+
+    /// Issue 33, iCloud, the fourth provider (../shared/domain.md): bulk mail must meet `spf`,
+    /// `dkim`, `dmarc_record`, `ptr` and `dmarc_policy`; a standard sender, `dmarc_policy` alone.
+    /// Apple publishes no reply codes: a failing notice's reply reads `required`.
+    @Test func iCloudFailsABulkSenderWithoutDKIMAndPassesAStandardSenderWithPNone() async throws {
+        let directory = try TemporaryDirectory()
+        let database = try await Self.catalogDatabase(directory)
+        // SPF passes (exlibrisgroup.com for Alma's relays), the named selector has no key: no DKIM.
+        let bulk = try await Self.inbox(["inbox.demo.test", "--region", "NA", "--db", database, "--selector", "nosuch", "--no-dnsbl"])
+        #expect(bulk.rows["spf"]?.status == "pass" && bulk.rows["dkim"]?.status == "fail", "\(bulk.rows)")
+        #expect(bulk.provider("icloud").status == "fail" && bulk.provider("icloud").replies == ["required"], "\(bulk.json)")
+        #expect(bulk.provider("gmail").status == "fail")
+        let standard = try await Self.inbox(["inbox.demo.test", "--region", "NA", "--db", database, "--class", "standard", "--no-dnsbl"])
+        #expect(standard.provider("icloud").status == "pass" && standard.provider("icloud").replies.isEmpty, "p=none: the policy is met")
+        // The column holds only dmarc_policy for a standard sender, all five rows for a bulk one.
+        let rows = { (senderClass: SenderClass) in InboxRow.allCases.filter { ReceivingProvider.icloud.requires($0, of: senderClass) } }
+        #expect(rows(.standard) == [.dmarcPolicy] && rows(.bulk) == [.spf, .dkim, .dmarcRecord, .dmarcPolicy, .ptr])
+    }
+
+    /// Apple's own words (../shared/realworld/policy-texts/, read there, never copied): bulk mail
+    /// that misses the rows iCloud's column requires is rejected.
+    @Test(.enabled(if: Fixtures.hasPolicyTexts, Fixtures.policyTextsAbsent))
+    func iCloudsRowsAreInApplesOwnText() throws {
+        let apple = try String(contentsOf: Fixtures.policyTextsFolder.appendingPathComponent("no-auth-no-entry__apple-102322-icloud-postmaster.txt"), encoding: .utf8)
+        for phrase in ["will be rejected", "Publish reverse DNS", "Sender Policy Framework (SPF)", "DomainKeys Identified Mail", "(DMARC) policy",
+                       "honors the domain's policy"] {
+            #expect(apple.contains(phrase), "\(phrase)")
+        }
     }
 
     /// Every reply code the product prints is one the providers publish

@@ -32,7 +32,7 @@ struct ReportRendererTests {
         let report = Self.report([Self.result("b", .compliant), Self.result("c", .noncompliant, change: .regressed, findings: [finding]), Self.result("a", .unknown)])
         #expect(report.results.map(\.institutionID) == ["c", "a", "b"])
         let csv = CSVReportRenderer.summary(report)
-        #expect(csv.hasPrefix("institution,name,status,method,spf_result,dmarc_policy,relay_status,change,dkim_status,findings,gmail,yahoo,outlook\r\n"))
+        #expect(csv.hasPrefix("institution,name,status,method,spf_result,dmarc_policy,relay_status,change,dkim_status,findings,gmail,yahoo,outlook,icloud\r\n"), "icloud, the newest, last")
         #expect(csv.split(separator: "\r\n").dropFirst().map { $0.split(separator: ",").first! } == ["c", "a", "b"])
         let findings = CSVReportRenderer.findings(report)
         #expect(findings.contains("'=cmd|' /C calc'!A0"))
