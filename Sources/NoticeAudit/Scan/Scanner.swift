@@ -103,10 +103,9 @@ public struct Scanner: Sendable {
             for try await (region, regionFindings) in group { findings[region] = regionFindings }
             return findings
         }
-
         // Run-level findings in the order the reports list them: the fetch, then per region its
-        // relay set and its Ex Libris facts, then what receivers reported.
-        // A resolver that lies leaves one: what the fetch, the relay sets and the drift said went through it.
+        // relay set and its Ex Libris facts, then what receivers reported. A resolver that lies
+        // leaves one: what the fetch, the relay sets and the drift said went through it.
         func runFindings(exLibris: [AlmaRegion: [Finding]]) -> [Finding] {
             if let untrusted { return [untrusted] }
             var findings = fetchFindings
