@@ -43,6 +43,8 @@ public struct InboxQuestion: Sendable {
         async let keys = DKIMCheck(resolver: resolver).check(fromDomains: path.fromDomains, selectors: selectors)
         async let report = region == nil ? reputation.report(for: addresses) : nil
         async let facts = region.map { set in { try await ExLibrisRegionFacts.check(set, resolver: resolver, reputation: reputation) } }?()
+        // Whether the From domain exists, decided once as the scan does (``DomainExistence``).
+        async let missing = DomainExistence.missing(path.fromDomains, resolver: resolver)
 
         let envelope = try await EnvelopeSPFCheck(resolver: resolver).check(path, knowledge: region?.knowledge ?? .complete)
         let envelopeStatus = InboxStatus(envelope.outcome)
@@ -54,7 +56,7 @@ public struct InboxQuestion: Sendable {
                 : envelope.findings.first?.message ?? "the SPF of \(path.envelopeDomain) does not pass from every sending address",
             envelopeParty: party, envelopeFinding: nil, keys: try await keys, dmarc: dmarc,
             reputation: ReputationReport(ranges: [], zones: reputation.zones, unusableZones: [:]), reputationParty: region == nil ? .campusRelay : .exLibris,
-            regionInclude: region?.includeConfirmed == true ? region?.include : nil)
+            regionInclude: region?.includeConfirmed == true ? region?.include : nil, missingFromDomains: try await missing)
         if let facts = try await facts {
             evidence.reputation = facts.reputation
         } else if let report = await report {

@@ -189,6 +189,17 @@ struct ReceiversRulesThroughTheBinaryTests {
         #expect(rows(.standard) == [.dmarcPolicy] && rows(.bulk) == [.spf, .dkim, .dmarcRecord, .dmarcPolicy, .ptr])
     }
 
+    /// `inbox` decides the From domain's existence as the scan does: a domain that does not exist
+    /// is said once, FROM_DOMAIN_NOT_FOUND, never "publishes no" (issue 32).
+    @Test func inboxSaysAFromDomainThatDoesNotExist() async throws {
+        let directory = try TemporaryDirectory()
+        let database = try await Self.catalogDatabase(directory)
+        let result = try await CommandRunner.run(["inbox", "nosuch-inbox.demo.test", "--region", "NA", "--db", database, "--no-dnsbl", "--dns-server", Self.lab["LAB_DNS"]])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stdout.contains("error: FROM_DOMAIN_NOT_FOUND: nosuch-inbox.demo.test, a From domain of the notices, does not exist"), "\(result.stdout)")
+        #expect(!result.stdout.contains("publishes no") && result.stdout.components(separatedBy: "FROM_DOMAIN_NOT_FOUND").count == 2, "\(result.stdout)")
+    }
+
     /// Apple's own words (../shared/realworld/policy-texts/, read there, never copied): bulk mail
     /// that misses the rows iCloud's column requires is rejected.
     @Test(.enabled(if: Fixtures.hasPolicyTexts, Fixtures.policyTextsAbsent))
