@@ -75,7 +75,8 @@ struct DNSCheckCommand: AsyncParsableCommand {
     /// The servers asked: `--dns-server`, else the nameservers of /etc/resolv.conf.
     private func resolverDescription() -> String {
         if !network.dnsServers.isEmpty { return network.dnsServers.joined(separator: ", ") }
-        let text = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
+        // Only words for the output: c-ares reads the file itself, and says so when it cannot.
+        guard let text = try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8) else { return "/etc/resolv.conf (unreadable)" }
         let servers = text.split(whereSeparator: \.isNewline).compactMap { line -> String? in
             let fields = line.split(whereSeparator: \.isWhitespace)
             return fields.count >= 2 && fields[0] == "nameserver" ? String(fields[1]) : nil
