@@ -151,9 +151,9 @@ public struct InboxAssessment: Sendable {
             return rowFindings[row.row]
         }
         // The findings it was handed (the envelope's SPF, the DMARC rule) are listed by their checks.
-        let handed = [evidence.envelopeFinding, policyFinding].compactMap { $0 }
+        let handed = Set([evidence.envelopeFinding, policyFinding].compactMap { $0?.cause })
         var added: [Finding] = []
-        for finding in candidates where !handed.contains(finding) && !added.contains(where: { $0.cause == finding.cause }) {
+        for finding in candidates where !handed.contains(finding.cause) && !added.contains(where: { $0.cause == finding.cause }) {
             added.append(finding)
         }
         self.findings = added
