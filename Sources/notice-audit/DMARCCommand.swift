@@ -31,10 +31,7 @@ struct DMARCCommand: AsyncParsableCommand {
         let discovery = try await DMARCDiscoverer(resolver: resolver).discover(domain)
         let findings = DMARCCheck.findings(of: discovery)
         if network.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            print(String(decoding: try encoder.encode(Output(discovery: discovery, findings: findings)), as: UTF8.self))
+            try JSONOutput.print(Output(discovery: discovery, findings: findings))
             return
         }
         for standard in DMARCStandard.allCases {

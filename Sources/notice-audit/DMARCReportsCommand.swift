@@ -127,11 +127,9 @@ struct DMARCReportsCommand: AsyncParsableCommand {
             } catch {
                 throw CommandFailure.operational("error: \(error.message)")
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+            // An object, not the bare list: every output carries its schema_version at the top.
+            struct Output: Encodable { var reports: [AggregateReport] }
+            try JSONOutput.print(Output(reports: reports))
         }
     }
 }

@@ -93,10 +93,7 @@ struct InboxCommand: AsyncParsableCommand {
         let assessment = try await question.answer(resolver: resolver, blocklistZones: zones)
         let matrix = assessment.matrix
         if network.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            print(String(decoding: try encoder.encode(matrix), as: UTF8.self))
+            try JSONOutput.print(matrix)
         } else {
             printHuman(matrix, findings: assessment.findings, source: source)
         }

@@ -68,9 +68,7 @@ struct InventoryCommand: AsyncParsableCommand {
                 problems: validation.problems.map {
                     .init(severity: $0.severity.rawValue, path: $0.path, line: $0.position?.line, column: $0.position?.column, message: $0.message, hint: $0.hint)
                 })
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(output), as: UTF8.self))
+            try JSONOutput.print(output)
         }
     }
 }

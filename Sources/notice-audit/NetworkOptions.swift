@@ -37,12 +37,3 @@ struct NetworkOptions: ParsableArguments {
         }
     }
 }
-
-/// Prints an Encodable value as JSON (sorted keys, so output is stable).
-enum JSONOutput {
-    static func print<Value: Encodable>(_ value: Value) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
-    }
-}

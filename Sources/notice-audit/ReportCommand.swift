@@ -61,8 +61,10 @@ struct HistoryCommand: AsyncParsableCommand {
                 var run: Int64, startedAt: String, trigger: String, status: String, change: String, spfResult: String?, relayStatus: String?, findings: [String]
                 enum CodingKeys: String, CodingKey { case run, trigger, status, change, findings, startedAt = "started_at", spfResult = "spf_result", relayStatus = "relay_status" }
             }
-            try JSONOutput.print(entries.map { Entry(run: $0.run, startedAt: $0.startedAt.iso8601, trigger: $0.trigger, status: $0.result.status.rawValue, change: $0.result.change.rawValue,
-                                                     spfResult: $0.result.spfResult?.rawValue, relayStatus: $0.result.relayStatus?.rawValue, findings: $0.result.findings.map(\.code.rawValue)) })
+            // An object, not the bare list: every output carries its schema_version at the top.
+            struct Output: Encodable { var institution: String; var entries: [Entry] }
+            try JSONOutput.print(Output(institution: institution, entries: entries.map { Entry(run: $0.run, startedAt: $0.startedAt.iso8601, trigger: $0.trigger, status: $0.result.status.rawValue, change: $0.result.change.rawValue,
+                                                     spfResult: $0.result.spfResult?.rawValue, relayStatus: $0.result.relayStatus?.rawValue, findings: $0.result.findings.map(\.code.rawValue)) }))
             return
         }
         if entries.isEmpty { print("no result for \(institution) in \(history.path)") }

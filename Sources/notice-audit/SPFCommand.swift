@@ -2,13 +2,17 @@ import ArgumentParser
 import Foundation
 import NoticeAudit
 
-/// `notice-audit spf DOMAIN --ip IP [--sender ADDR] [--helo NAME]`: one RFC 7208 check_host().
+/// `notice-audit spf DOMAIN --ip IP [--sender ADDR] [--helo NAME]`: one RFC 7208 check_host();
+/// `--tree`: the whole record tree as a receiver walks it.
 struct SPFCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spf",
-        abstract: "Evaluate RFC 7208 check_host() for a domain and an address (or every address of ranges).",
+        abstract: "Evaluate RFC 7208 check_host() for a domain and an address (or every address of ranges), or show its whole SPF tree.",
         discussion: """
-            Without --sender, the sender is postmaster@HELO when --helo is given (the HELO identity, \
+            --tree walks every record an include or redirect reaches, as a receiver checking --ip \
+            (default 192.0.2.1) would, but on past the deciding term and past the limits of RFC 7208 \
+            §4.6.4, so that the whole tree is seen: each record as published, each term, the DNS \
+            queries it made and the running counts. Without --sender, the sender is postmaster@HELO when --helo is given (the HELO identity, \
             RFC 7208 §2.3), else postmaster@DOMAIN. Exit status 0 whatever the SPF result; 2 for a \
             usage error; 3 when DNS could not be set up.
             """
@@ -29,10 +33,14 @@ struct SPFCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The HELO/EHLO name.", valueName: "name"))
     var helo: String?
 
+    @Flag(help: "Show the whole SPF record tree (every include and redirect, past the limits).")
+    var tree = false
+
     @OptionGroup var network: NetworkOptions
 
     func validate() throws {
-        if ip == nil && range.isEmpty { throw ValidationError("give --ip or at least one --range") }
+        if tree && !range.isEmpty { throw ValidationError("--tree walks for one address: give --ip, not --range") }
+        if ip == nil && range.isEmpty && !tree { throw ValidationError("give --ip, at least one --range, or --tree") }
         if ip != nil && !range.isEmpty { throw ValidationError("give either --ip or --range, not both") }
         if let ip, IPAddress(ip) == nil { throw ValidationError("--ip \(ip) is not an IPv4 or IPv6 address") }
         for cidr in range where IPNetwork(cidr: cidr) == nil { throw ValidationError("--range \(cidr) is not a CIDR range such as 192.0.2.0/24") }
@@ -47,7 +55,14 @@ struct SPFCommand: AsyncParsableCommand {
         let resolver = try network.makeResolver()
         defer { resolver.shutdown() }
         let evaluator = SPFEvaluator(resolver: resolver)
-        if let ip, let address = IPAddress(ip) {
+        if tree {
+            let walked = try await evaluator.tree(of: domain, ip: ip.flatMap(IPAddress.init) ?? SPFEvaluator.treeAddress, sender: sender.flatMap { $0.isEmpty ? nil : $0 } ?? helo.map { "postmaster@\($0)" }, helo: helo)
+            if network.json {
+                try JSONOutput.print(walked)
+            } else {
+                for line in SPFTreeText.full(walked) { TerminalText.print(line) }
+            }
+        } else if let ip, let address = IPAddress(ip) {
             let outcome = try await evaluator.checkHost(ip: address, domain: domain, sender: effectiveSender, helo: helo)
             if network.json {
                 try JSONOutput.print(SPFCheckOutput(domain: domain, ip: address.description, sender: effectiveSender, outcome: outcome))

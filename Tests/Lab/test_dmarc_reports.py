@@ -21,7 +21,7 @@ def ours(tmp_path):
     # parsedmarc lower-cases an organization name that is a domain ("Outlook.com"); we keep it as given.
     # A report without <org_name> is listed with null (as written); it is kept under its email's domain.
     return {((report["org_name"] or (report["email"] or "").rpartition("@")[2]).lower(), report["report_id"]): report
-            for report in json.loads(listed.stdout)}
+            for report in json.loads(listed.stdout)["reports"]}
 
 
 def theirs():

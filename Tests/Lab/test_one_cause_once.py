@@ -13,7 +13,6 @@ import subprocess
 
 import pytest
 
-from labenv import BINARY, lab_scan_arguments
 
 HERE = pathlib.Path(__file__).resolve().parent
 LAB_ENV = pathlib.Path(os.environ.get("LAB_ENV", HERE / "run" / "lab.env"))
@@ -23,30 +22,6 @@ pytestmark = pytest.mark.skipif(not LAB_ENV.exists(), reason="the lab is not run
 # The DNS name a step of "What to do" changes: the record it publishes, replaces or edits.
 CHANGED_NAME = re.compile(
     r"(?:TXT record at|SPF record of|rua tag of|one TXT record starting with v=DMARC1 at|DKIM key of selector \S+ at|record at)\s+`?([A-Za-z0-9_.-]+[A-Za-z0-9])`?")
-
-
-def worlds(tmp_path_factory):
-    """(name, folder of the run whose reports are checked) for every lab world."""
-    out = tmp_path_factory.mktemp("worlds")
-    env = dict(os.environ, LAB_ENV=str(LAB_ENV))
-    demo = out / "demo"
-    done = subprocess.run([str(HERE / "demo" / "scan-nights.sh"), str(demo)], env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout + done.stderr
-    runs = sorted(path for path in (demo / "Reports").iterdir() if path.is_dir() and re.search(r"-run\d+$", path.name))
-    found = [(f"demo night {index + 1}", run) for index, run in enumerate(runs)]
-    for inventory in ("one-institution.json", "bench-inventory.json"):
-        folder = out / inventory
-        scan = subprocess.run(
-            [BINARY, "scan", "--inventory", str(HERE / "demo" / inventory), *lab_scan_arguments(folder, dns="LAB_DNS", timeout="10"), "--concurrency", "32"],
-            capture_output=True, text=True, timeout=600, env=env)
-        assert scan.returncode in (0, 1), scan.stdout + scan.stderr
-        found.append((inventory, folder / "Reports" / "latest"))
-    return found
-
-
-@pytest.fixture(scope="module")
-def every_world(tmp_path_factory):
-    return worlds(tmp_path_factory)
 
 
 def test_no_cause_is_said_twice_in_findings_csv_or_scan_json(every_world):

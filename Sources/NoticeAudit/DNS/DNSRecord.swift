@@ -39,6 +39,18 @@ public enum DNSRecord: Sendable, Hashable {
         }
     }
 
+    /// The record as text when it is of `type` (a TXT record's strings joined); nil for another
+    /// type (a CNAME followed on the way).
+    public func text(ifOf type: DNSRecordType) -> String? {
+        guard self.type == type else { return nil }
+        switch self {
+        case .txt(let strings): return String(decoding: strings.flatMap { $0 }, as: UTF8.self)
+        case .a(let address), .aaaa(let address): return address.description
+        case .mx(_, let exchange): return exchange
+        case .ptr(let name), .cname(let name): return name
+        }
+    }
+
     public var type: DNSRecordType {
         switch self {
         case .a: .a
@@ -101,6 +113,19 @@ public struct DNSLookupError: Error, Sendable, Equatable, CustomStringConvertibl
         self.name = name
         self.type = type
         self.detail = detail
+    }
+
+    /// The failure as `dns check` prints it in place of an RCODE: `TIMEOUT`, `SERVFAIL`, `REFUSED`,
+    /// `MALFORMED`, `NETWORK`, `ERROR`.
+    public var rcode: String {
+        switch kind {
+        case .timeout: "TIMEOUT"
+        case .serverFailure: "SERVFAIL"
+        case .refused: "REFUSED"
+        case .malformed: "MALFORMED"
+        case .network: "NETWORK"
+        case .other: "ERROR"
+        }
     }
 
     /// A short stable code for CSV files and history rows, e.g. `dns_timeout`.

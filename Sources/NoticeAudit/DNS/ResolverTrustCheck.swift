@@ -127,28 +127,9 @@ public struct ResolverTrustCheck: Sendable {
         do {
             let answer = try await resolver.resolve(name, type: type)
             let rcode = answer == .nxdomain ? "NXDOMAIN" : "NOERROR"
-            return Query(name: name, type: type, expect: expect, rcode: rcode, answers: answer.records.compactMap { Self.text(of: $0, type: type) })
+            return Query(name: name, type: type, expect: expect, rcode: rcode, answers: answer.records.compactMap { $0.text(ifOf: type) })
         } catch let error as DNSLookupError {
-            let rcode = switch error.kind {
-            case .timeout: "TIMEOUT"
-            case .serverFailure: "SERVFAIL"
-            case .refused: "REFUSED"
-            case .malformed: "MALFORMED"
-            case .network: "NETWORK"
-            case .other: "ERROR"
-            }
-            return Query(name: name, type: type, expect: expect, rcode: rcode, answers: [])
-        }
-    }
-
-    /// A record of the asked type as text; nil for others (a CNAME followed on the way).
-    private static func text(of record: DNSRecord, type: DNSRecordType) -> String? {
-        guard record.type == type else { return nil }
-        switch record {
-        case .txt(let strings): return String(decoding: strings.flatMap { $0 }, as: UTF8.self)
-        case .a(let address), .aaaa(let address): return address.description
-        case .mx(_, let exchange): return exchange
-        case .ptr(let name), .cname(let name): return name
+            return Query(name: name, type: type, expect: expect, rcode: error.rcode, answers: [])
         }
     }
 }

@@ -115,6 +115,12 @@ public enum CampusLetterRenderer {
         out.append("")
         out.append(UntrustedText.markdownBlock(commands(result), info: "sh"))
         out.append("")
+        for (domain, tree) in failingSPFTrees(result) {
+            out.append("The SPF tree of \(domain) as receivers walk it, each DNS-querying term with the running counts (`notice-audit spf \(domain) --tree` shows every term and answer):")
+            out.append("")
+            out.append(UntrustedText.markdownBlock(SPFTreeText.compact(tree).joined(separator: "\n")))
+            out.append("")
+        }
         out.append("When it is fixed, tell the consortium office: we rescan \(name) at once (`notice-audit scan --institution \(result.institutionID)`) rather than waiting for the next night.")
         out.append("")
         return out.joined(separator: "\n")
@@ -207,6 +213,17 @@ public enum CampusLetterRenderer {
     }
 
     /// Commands campus IT can run to see what the check saw.
+    /// The trees of the From domains whose SPF does not pass for every sending address (or passes
+    /// a limit of RFC 7208 §4.6.4 anywhere in the tree), in the inventory's order.
+    static func failingSPFTrees(_ result: InstitutionResult) -> [(String, SPFTree)] {
+        guard let trees = result.spfTree else { return [] }
+        return result.domains.compactMap { domain in
+            guard let tree = trees[domain.domain] else { return nil }
+            let fails = domain.worstResult.map { $0 != .pass } ?? false
+            return fails || tree.limitPassedAt != nil ? (domain.domain, tree) : nil
+        }
+    }
+
     static func commands(_ result: InstitutionResult) -> String {
         var lines: [String] = []
         for domain in result.domains {

@@ -41,6 +41,9 @@ final class SPFEvaluationRun {
     /// Whether to record every compared network (range coverage needs them; a single check does not).
     var collectsNetworks = false
     var addressDependent = false
+    /// Set when the run walks the whole tree (``SPFEvaluator/tree(of:ip:sender:helo:)``): it goes
+    /// on past a match and past a limit, and writes down each step.
+    var walk: SPFTreeRecorder?
 
     init(evaluator: SPFEvaluator, ip: IPAddress, sender: String, helo: String?, fetched: [SPFQuery: Result<DNSAnswer, DNSLookupError>] = [:]) {
         self.resolver = evaluator.resolver
@@ -76,7 +79,7 @@ final class SPFEvaluationRun {
                 outcome.result = decision.result
                 outcome.decidingTerm = decision.term
                 outcome.decidingDomain = decision.term == nil ? nil : decision.domain
-                if decision.result == .fail {
+                if decision.result == .fail && walk == nil {
                     outcome.explanation = try explanation(for: decision)
                 }
             } catch let abort as SPFAbort {
@@ -96,6 +99,7 @@ final class SPFEvaluationRun {
 
     /// Finds, parses and evaluates the SPF record of `domain` (RFC 7208 §4.4–§4.7).
     func evaluateRecord(of domain: String, depth: Int) throws -> Decision {
+        if let walk { return try walkRecord(of: domain, depth: depth, walk: walk) }
         let answer = try query(domain, .txt)
         let selection = recordCache.lookup(answer, at: domain)
         guard let record = selection.record else {
@@ -136,7 +140,7 @@ final class SPFEvaluationRun {
 
     /// The end of an evaluation at a domain without one usable SPF record: `none` when it has no
     /// record, permerror for several or a record that does not parse (RFC 7208 §4.5, §4.6).
-    private func decisionWithoutRecord(_ lookup: SPFRecordLookup, domain: String, depth: Int) throws -> Decision {
+    func decisionWithoutRecord(_ lookup: SPFRecordLookup, domain: String, depth: Int) throws -> Decision {
         switch lookup {
         case .none(let nxdomain):
             note(depth, domain, nxdomain ? "no such domain: none" : "no SPF record: none")
@@ -295,6 +299,10 @@ final class SPFEvaluationRun {
 
     func countLookup(_ term: String, depth: Int, domain: String) throws {
         dnsLookups += 1
+        if let walk {
+            walk.countedLookup(term, in: domain, total: dnsLookups, voidTotal: voidLookups)
+            return
+        }
         if dnsLookups > options.maximumDNSLookups {
             note(depth, domain, "\(term): more than \(options.maximumDNSLookups) DNS lookups: permerror")
             throw SPFAbort.permerror("more than \(options.maximumDNSLookups) DNS-querying terms (RFC 7208 §4.6.4); the limit was passed at \(term) in \(domain)")
@@ -303,6 +311,10 @@ final class SPFEvaluationRun {
 
     func countVoid(_ name: String, depth: Int, domain: String) throws {
         voidLookups += 1
+        if let walk {
+            walk.countedVoid(name, in: domain, lookups: dnsLookups, total: voidLookups)
+            return
+        }
         if voidLookups > options.maximumVoidLookups {
             note(depth, domain, "\(name): more than \(options.maximumVoidLookups) void lookups: permerror")
             throw SPFAbort.permerror("more than \(options.maximumVoidLookups) lookups returned no data (RFC 7208 §4.6.4); the limit was passed at \(name)")
@@ -315,6 +327,18 @@ final class SPFEvaluationRun {
     /// the attempt stops with ``SPFAnswerNeeded`` so that the answer is fetched. Throws
     /// ``DNSLookupError`` when there is no definite answer.
     func answer(_ name: String, _ type: DNSRecordType) throws -> DNSAnswer {
+        guard let walk else { return try answerAtHand(name, type) }
+        do {
+            let answer = try answerAtHand(name, type)
+            walk.asked(name, type, .success(answer))
+            return answer
+        } catch let error as DNSLookupError {
+            walk.asked(name, type, .failure(error))
+            throw error
+        }
+    }
+
+    private func answerAtHand(_ name: String, _ type: DNSRecordType) throws -> DNSAnswer {
         if !fetched.isEmpty, let result = fetched[SPFQuery(name: name, type: type)] { return try result.get() }
         if let answer = try resolver.answerAtHand(name, type: type) { return answer }
         throw SPFAnswerNeeded(query: SPFQuery(name: name, type: type))

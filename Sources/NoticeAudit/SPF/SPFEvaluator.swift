@@ -39,11 +39,13 @@ public struct SPFEvaluator: Sendable {
     /// it is fetched (the only suspension) and the evaluation starts over with it remembered, so each
     /// attempt gets further; the last attempt sees every answer. A warm cache, the common case in a
     /// scan that evaluates the same records for thousands of addresses, needs one attempt.
-    func finishedRun(ip: IPAddress, domain: String, sender: String, helo: String?, collectingFacts: Bool = false) async throws -> (run: SPFEvaluationRun, outcome: SPFOutcome) {
+    func finishedRun(ip: IPAddress, domain: String, sender: String, helo: String?, collectingFacts: Bool = false,
+                     walking: Bool = false) async throws -> (run: SPFEvaluationRun, outcome: SPFOutcome) {
         var fetched: [SPFQuery: Result<DNSAnswer, DNSLookupError>] = [:]
         while true {
             let run = SPFEvaluationRun(evaluator: self, ip: ip, sender: sender, helo: helo, fetched: fetched)
             run.collectsNetworks = collectingFacts
+            if walking { run.walk = SPFTreeRecorder(options: options) }
             do {
                 return (run, try run.checkHost(domain: domain))
             } catch let needed as SPFAnswerNeeded {
@@ -55,6 +57,21 @@ public struct SPFEvaluator: Sendable {
             }
         }
     }
+
+    /// The whole record tree of `domain` as a receiver checking `ip` walks it (shared/interface.md
+    /// `spf --tree`): the same evaluation as ``checkHost(ip:domain:sender:helo:)``, with the same
+    /// queries, going on past the deciding term and past the limits of RFC 7208 §4.6.4 so that every
+    /// branch is seen. `receiver` holds what ``checkHost(ip:domain:sender:helo:)`` returns for `ip`.
+    /// Only task cancellation is thrown.
+    public func tree(of domain: String, ip: IPAddress = SPFEvaluator.treeAddress, sender: String? = nil, helo: String? = nil) async throws -> SPFTree {
+        let evaluated = ip.unmappingIPv4
+        let (run, outcome) = try await finishedRun(ip: evaluated, domain: domain, sender: sender ?? "postmaster@\(domain)", helo: helo, walking: true)
+        return run.walk!.tree(domain: DomainName.normalized(domain), ip: evaluated, outcome: outcome, lookups: run.dnsLookups, voidLookups: run.voidLookups)
+    }
+
+    /// The address a tree is walked for when none is given: 192.0.2.1 (TEST-NET-1, RFC 5737), which
+    /// no real record lists, so that no term matches early.
+    public static let treeAddress = IPAddress("192.0.2.1")!
 
     /// `::ffff:0:0/96`, the IPv4-mapped IPv6 addresses (RFC 4291 §2.5.5.2).
     static let ipv4MappedNetwork = IPNetwork(cidr: "::ffff:0:0/96")!

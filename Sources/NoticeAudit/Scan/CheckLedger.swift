@@ -19,6 +19,7 @@ public final class CheckLedger: Sendable {
         var dkimKeys: [DKIMKeyCheck.Result]?
         var dmarcPolicy: DMARCRecord.Policy?
         var dmarc: [String: DMARCDiscovery]?
+        var spfTrees: [String: SPFTree]?
         var inbox: InboxMatrix?
         var observed: ObservedNotices?
         /// Failures proved by one address of a check still running (``prove(_:)``), by cause.
@@ -111,6 +112,7 @@ public final class CheckLedger: Sendable {
         result.sendingPath = state.path
         result.region = institution.region
         result.dmarc = state.dmarc
+        result.spfTree = state.spfTrees
         result.inbox = state.inbox
         result.observed = state.observed
         return result

@@ -55,6 +55,7 @@ public struct InstitutionChecker: Sendable {
         async let exLibris = institution.delivery == .spf ? exLibrisFacts(for: relays) : nil
         // Whether each From domain exists, decided once (the TXT answer SPF reads first, cached).
         async let missingFromDomains = DomainExistence.missing(path.fromDomains, resolver: resolver)
+        async let spfTrees = spfTrees(path, institution: institution)
         var envelopeFindings: [String: Finding] = [:]
 
         var spfOutcomes: [String: CheckOutcome] = [:]
@@ -98,6 +99,8 @@ public struct InstitutionChecker: Sendable {
         }
 
         let missing = try await missingFromDomains
+        let trees = try await spfTrees
+        ledger.update { $0.spfTrees = trees }
         if institution.delivery != .spf {
             for domain in path.fromDomains where missing.contains(domain) {
                 let finding = DomainExistence.finding(domain)
@@ -179,6 +182,18 @@ public struct InstitutionChecker: Sendable {
         let assessment = InboxAssessment(evidence)
         ledger.update { $0.inbox = assessment.matrix }
         ledger.record(assessment.outcome, reason: assessment.reason, findings: assessment.findings)
+    }
+
+    /// Each From domain's whole SPF tree (scan.json `spf_tree`), walked as a receiver checking the
+    /// first address the notices come from: the evaluator's own walk, on the answers the checks ask.
+    func spfTrees(_ path: SendingPath, institution: Institution) async throws -> [String: SPFTree] {
+        let evaluator = SPFEvaluator(resolver: resolver)
+        let address = path.sendingAddresses.first?.address ?? SPFEvaluator.treeAddress
+        var trees: [String: SPFTree] = [:]
+        for domain in path.fromDomains where trees[domain] == nil {
+            trees[domain] = try await evaluator.tree(of: domain, ip: address, sender: Self.sender(for: domain, of: institution))
+        }
+        return trees
     }
 
     /// The receivers' rows about the Ex Libris relays of `relays`' region, checked once per run.

@@ -29,6 +29,9 @@ public struct InstitutionResult: Sendable, Equatable, Codable {
     public var dkimKeys: [DKIMKeyCheck.Result]?
     /// Both DMARC readings per From domain (scan.json `dmarc`); nil in history written before.
     public var dmarc: [String: DMARCDiscovery]?
+    /// Each From domain's whole SPF tree (scan.json `spf_tree`); null when the checks did not get
+    /// that far, absent in history written before.
+    @NullWhenAbsent public var spfTree: [String: SPFTree]? = nil
     /// The institution's Alma region; nil in history written before it was kept.
     public var region: AlmaRegion?
     /// The sending path the checks used; nil in history written before it was kept.

@@ -16,7 +16,9 @@ struct ReportIngestTests {
     static func list(db: String, extra: [String] = []) async throws -> [[String: Any]] {
         let result = try await CommandRunner.run(["dmarc-reports", "list", "--json", "--db", db] + extra)
         #expect(result.status == 0, "\(result.stderr)")
-        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(document["schema_version"] as? Int == 1)
+        return try #require(document["reports"] as? [[String: Any]])
     }
 
     /// parsedmarc 11.1.0 reads its 20 sample inputs as 18 distinct reports with 2,305 records; the
