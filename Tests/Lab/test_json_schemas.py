@@ -124,5 +124,5 @@ def test_the_csv_headers_are_the_ones_docs_schema_lists(every_world):
     documented = {"summary.csv": blocks[0].strip(), "findings.csv": blocks[1].strip()}
     for name, run in every_world:
         for csv_name, header in documented.items():
-            first = (run / csv_name).read_text().split("\r\n", 1)[0]
+            first = (run / csv_name).read_bytes().decode().split("\r\n", 1)[0]
             assert first == header, f"{name}: {csv_name} starts {first!r}, docs/schema/README.md lists {header!r}"
