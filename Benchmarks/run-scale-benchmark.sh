@@ -62,5 +62,5 @@ for run in $(seq 1 "$runs"); do
     read -r wall user sys rss < <(tail -1 "$work/time")
     phases=$(sqlite3 "$work/run/history.sqlite" "SELECT printf('checks %.2f s', (julianday(MAX(i.finished_at)) - julianday(r.started_at)) * 86400) FROM scan_run r JOIN institution_result i ON i.run_id = r.id")
     reports=$(python3 -c "import os,sys,datetime; d='$work/run/history.sqlite'; import sqlite3; c=sqlite3.connect(d); t=c.execute('select max(finished_at) from institution_result').fetchone()[0]; end=os.path.getmtime('$work/run/Reports/latest/index.html'); print('reports %.2f s' % (end - datetime.datetime.fromisoformat(t).replace(tzinfo=datetime.timezone.utc).timestamp()))")
-    echo "$count institutions, run $run: ${wall} s wall, ${user} s user, ${sys} s sys, $(awk "BEGIN { printf \"%.1f\", $rss / 1024 }") MiB peak; $phases, $reports; $(head -1 "$work/run/out")"
+    echo "$count institutions, run $run: ${wall} s wall, ${user} s user, ${sys} s sys, $(awk "BEGIN { printf \"%.1f\", $rss / 1024 }") MiB peak; $phases, $reports; scan.json $(stat -c %s "$work/run/Reports/latest/scan.json") bytes; $(head -1 "$work/run/out")"
 done
