@@ -25,6 +25,7 @@ extension SPFEvaluationRun {
             switch selection.lookup {
             case .record(let parsed): record = parsed
             case .invalid(let text, _): walk.setRecord(text); return try decisionWithoutRecord(selection.lookup, domain: domain, depth: depth)
+            case .none(nxdomain: true): walk.problem("no such domain (NXDOMAIN)"); return try decisionWithoutRecord(selection.lookup, domain: domain, depth: depth)
             default: return try decisionWithoutRecord(selection.lookup, domain: domain, depth: depth)
             }
         } catch let abort as SPFAbort {

@@ -66,7 +66,8 @@ public struct SPFEvaluator: Sendable {
     public func tree(of domain: String, ip: IPAddress = SPFEvaluator.treeAddress, sender: String? = nil, helo: String? = nil) async throws -> SPFTree {
         let evaluated = ip.unmappingIPv4
         let (run, outcome) = try await finishedRun(ip: evaluated, domain: domain, sender: sender ?? "postmaster@\(domain)", helo: helo, walking: true)
-        return run.walk!.tree(domain: DomainName.normalized(domain), ip: evaluated, outcome: outcome, lookups: run.dnsLookups, voidLookups: run.voidLookups)
+        guard let walk = run.walk else { preconditionFailure("a walking run has a recorder") }
+        return walk.tree(domain: DomainName.normalized(domain), ip: evaluated, outcome: outcome, lookups: run.dnsLookups, voidLookups: run.voidLookups)
     }
 
     /// The address a tree is walked for when none is given: 192.0.2.1 (TEST-NET-1, RFC 5737), which

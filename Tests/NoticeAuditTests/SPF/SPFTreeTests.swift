@@ -95,6 +95,7 @@ struct SPFTreeTests {
         let tree = try await Self.tree([:], domain: "nothing.example.edu")
         #expect(tree.tree.name == "nothing.example.edu" && tree.tree.record == nil && tree.tree.terms.isEmpty)
         #expect(tree.receiver.result == .none && tree.lookups == 0)
+        #expect(tree.tree.problems == ["no such domain (NXDOMAIN)"])
     }
 
     @Test func theCompactFormShowsOnlyTermsThatAskedDNS() async throws {
