@@ -210,11 +210,12 @@ final class CAresChannel: DNSTransport, @unchecked Sendable {
             wake()
             hooks.cancelRecorded?()
         }
-        return try Self.classify(status: status, reply: reply, name: name, type: type)
+        return try Self.classify(status: status, reply: reply, name: name, type: type, timeout: timeout)
     }
 
-    /// Turns a c-ares status and reply into an answer or an error.
-    static func classify(status: Int32, reply: [UInt8]?, name: String, type: DNSRecordType) throws -> DNSResponse {
+    /// Turns a c-ares status and reply into an answer or an error. A timeout is said as the
+    /// channel's own deadline says it: which of the two fires first must not change the words.
+    static func classify(status: Int32, reply: [UInt8]?, name: String, type: DNSRecordType, timeout: Duration) throws -> DNSResponse {
         if let reply, !reply.isEmpty, [ARES_SUCCESS, ARES_ENODATA, ARES_ENOTFOUND, ARES_ESERVFAIL, ARES_EREFUSED, ARES_EFORMERR, ARES_ENOTIMP].contains(status) {
             return try DNSMessageParser.parse(reply, name: name, type: type)
         }
@@ -225,7 +226,7 @@ final class CAresChannel: DNSTransport, @unchecked Sendable {
         case ARES_ENODATA:
             return DNSResponse(answer: .noData, ttl: DNSMessageParser.defaultNegativeTTL)
         case ARES_ETIMEOUT:
-            throw DNSLookupError(.timeout, name: name, type: type)
+            throw DNSLookupError(.timeout, name: name, type: type, detail: "no answer within \(timeout)")
         case ARES_ESERVFAIL:
             throw DNSLookupError(.serverFailure, name: name, type: type)
         case ARES_EREFUSED:
