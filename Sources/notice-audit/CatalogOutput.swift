@@ -85,5 +85,5 @@ struct DiffOutput: Encodable {
 
 extension Date {
     /// ISO 8601 with offset, as every timestamp notice-audit prints.
-    var iso8601: String { ISO8601DateFormatter().string(from: self) }
+    var iso8601: String { UTCTime.iso8601(self) }
 }

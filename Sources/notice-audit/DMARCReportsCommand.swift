@@ -69,7 +69,7 @@ struct DMARCReportsCommand: AsyncParsableCommand {
                     let (user, password) = try Self.credentials(imapCredentialsFile)
                     let resolver = try network.makeResolver()
                     defer { resolver.shutdown() }
-                    let mailbox = try IMAPMailbox(url: imap, user: user, password: password, timeout: network.timeoutDuration, extraCAFile: network.caFile,
+                    let mailbox = try IMAPMailbox(url: imap, user: user, password: password, timeout: network.timeouts.mailboxSession, extraCAFile: network.caFile,
                                                   resolver: network.dnsServers.isEmpty ? nil : resolver)
                     summary = try await ReportIngester(store: store).ingest(mailbox: mailbox, moveTo: imapMoveTo)
                 } else {
@@ -113,11 +113,7 @@ struct DMARCReportsCommand: AsyncParsableCommand {
             if !json { throw ValidationError("dmarc-reports list prints JSON: add --json") }
         }
 
-        static func day(_ text: String) -> Date? {
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withFullDate]
-            return formatter.date(from: text)
-        }
+        static func day(_ text: String) -> Date? { UTCTime.parseDay(text) }
 
         func run() async throws {
             let store = DMARCReportStore(database: try history.open(.readOnly))

@@ -90,7 +90,7 @@ struct DNSCheckCommand: AsyncParsableCommand {
     private func catalog(resolver: CAresResolver) async throws -> (RelayCatalog, String) {
         if let catalogURL {
             do {
-                let client = try CurlHTTPClient(timeout: network.timeoutDuration * 4, connectTimeout: network.timeoutDuration, extraCAFile: network.caFile, resolver: resolver)
+                let client = try network.makeHTTPClient(resolver: resolver)
                 let response = try await client.get(catalogURL)
                 return (try RelayPageParser.parse(response.body, source: catalogURL), catalogURL)
             } catch {

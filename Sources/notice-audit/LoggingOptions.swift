@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NoticeAudit
 
 /// `--log-level` and `--log-format`: logs go to stderr, as text or one JSON object a line.
 struct LoggingOptions: ParsableArguments {
@@ -40,7 +41,7 @@ struct JSONLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var object: [String: String] = [
-            "time": ISO8601DateFormatter().string(from: Date()), "level": event.level.rawValue, "label": label, "message": "\(event.message)",
+            "time": UTCTime.iso8601(Date()), "level": event.level.rawValue, "label": label, "message": "\(event.message)",
         ]
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { object[key] = "\(value)" }
         if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {

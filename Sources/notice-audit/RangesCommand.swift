@@ -28,7 +28,7 @@ struct RangesCommand: AsyncParsableCommand {
             defer { resolver.shutdown() }
             let client: CurlHTTPClient
             do {
-                client = try CurlHTTPClient(timeout: network.timeoutDuration, connectTimeout: min(network.timeoutDuration, .seconds(10)), extraCAFile: network.caFile, resolver: resolver)
+                client = try network.makeHTTPClient(resolver: resolver)
             } catch {
                 throw CommandFailure.operational("error: \(error)")
             }

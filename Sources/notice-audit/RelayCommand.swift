@@ -67,7 +67,7 @@ struct RelayCommand: AsyncParsableCommand {
         let password = passwordEnv.flatMap { ProcessInfo.processInfo.environment[$0] }
         let probe: SMTPProbe
         do {
-            probe = try SMTPProbe(resolver: resolver, timeout: network.timeoutDuration, extraCAFile: network.caFile)
+            probe = try network.makeSMTPProbe(resolver: resolver)
         } catch {
             throw CommandFailure.operational("error: \(error)")
         }

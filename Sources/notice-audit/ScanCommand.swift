@@ -148,8 +148,8 @@ struct ScanCommand: AsyncParsableCommand {
         defer { resolver.shutdown() }
         let client: CurlHTTPClient, probe: SMTPProbe
         do {
-            client = try CurlHTTPClient(timeout: network.timeoutDuration * 4, connectTimeout: network.timeoutDuration, extraCAFile: network.caFile, resolver: resolver)
-            probe = try SMTPProbe(resolver: resolver, timeout: network.timeoutDuration, extraCAFile: network.caFile)
+            client = try network.makeHTTPClient(resolver: resolver)
+            probe = try network.makeSMTPProbe(resolver: resolver)
         } catch {
             throw CommandFailure.operational("error: \(error)")
         }

@@ -47,7 +47,7 @@ struct ScheduleCommand: AsyncParsableCommand {
             guard count > 0 else { throw CommandFailure.usage("error: --count must be positive") }
             var start = Date()
             if let after {
-                guard let parsed = ISO8601DateFormatter().date(from: after) else { throw CommandFailure.usage("error: --after '\(after)' is not ISO 8601 with an offset (2026-11-01T00:00:00-04:00)") }
+                guard let parsed = UTCTime.parseISO8601(after) else { throw CommandFailure.usage("error: --after '\(after)' is not ISO 8601 with an offset (2026-11-01T00:00:00-04:00)") }
                 start = parsed
             }
             let formatter = ISO8601DateFormatter()

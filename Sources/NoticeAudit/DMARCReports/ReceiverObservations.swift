@@ -97,7 +97,7 @@ public struct ReceiverObservations: Sendable {
         for from in fromDomains {
             for row in rows[DomainName.normalized(from)] ?? [] where sendingAddresses.contains(where: { $0.contains(row.source) }) {
                 if row.end != .distantFuture {
-                    let day = UTCTime.format(row.end, "yyyy-MM-dd")
+                    let day = UTCTime.day(row.end)
                     daily[day, default: (0, 0)].0 += row.count
                     if row.dkimPass || row.spfPass { daily[day, default: (0, 0)].1 += row.count }
                 }
@@ -115,7 +115,7 @@ public struct ReceiverObservations: Sendable {
         observed.reports = reports.count
         if !daily.isEmpty {
             observed.daily = (0..<30).reversed().map { back in
-                let day = UTCTime.format(now.addingTimeInterval(-Double(back) * 86_400), "yyyy-MM-dd")
+                let day = UTCTime.day(now.addingTimeInterval(-Double(back) * 86_400))
                 return ObservedNotices.DayCount(day: day, messages: daily[day]?.0 ?? 0, dmarcPass: daily[day]?.1 ?? 0)
             }
         }

@@ -10,7 +10,7 @@ public final class CAresResolver: DNSResolver, DNSQueryStatistics {
     ///   - servers: the name servers; empty uses those of /etc/resolv.conf.
     ///   - timeout: the deadline of one query, retries included.
     ///   - maximumInFlight: queries sent at once; more wait their turn.
-    public init(servers: [DNSServerAddress] = [], timeout: Duration = .seconds(5), maximumInFlight: Int = 128) throws {
+    public init(servers: [DNSServerAddress] = [], timeout: Duration = NetworkTimeout.standard.step, maximumInFlight: Int = 128) throws {
         channel = try CAresChannel(servers: servers.map(\.description), timeout: timeout, maximumInFlight: maximumInFlight)
         cache = CachingDNSResolver(transport: channel)
     }

@@ -6,19 +6,7 @@ import GRDB
 /// That formatter loads ICU's calendar and locale data, 4 MB of the scan's memory, and ran once per
 /// institution (issue 22). GRDB reads the text back as a `Date` as before; a test compares the two.
 enum DatabaseTime {
-    static func text(_ date: Date) -> String {
-        let milliseconds = Int64(((date.timeIntervalSinceReferenceDate + 978_307_200) * 1000).rounded())
-        var seconds = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)
-        let fraction = Int32(milliseconds - Int64(seconds) * 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func digits(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
-        }
-        return "\(digits(parts.tm_year + 1900, 4))-\(digits(parts.tm_mon + 1, 2))-\(digits(parts.tm_mday, 2)) "
-            + "\(digits(parts.tm_hour, 2)):\(digits(parts.tm_min, 2)):\(digits(parts.tm_sec, 2)).\(digits(fraction, 3))"
-    }
+    static func text(_ date: Date) -> String { UTCTime.database(date) }
 
     /// The date in column `column` of `row`: its text read here (`yyyy-MM-dd HH:mm:ss[.SSS]`, what
     /// history holds), anything else through GRDB (whose reading goes through an ICU calendar).

@@ -67,13 +67,7 @@ public final class JSONTextEncoder {
 
     /// `date` as this encoder writes it.
     func dateText(_ date: Date) -> String {
-        guard iso8601Dates else { return Self.number(date.timeIntervalSinceReferenceDate) }
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let year = Int(parts.tm_year) + 1900
-        return "\(year)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+        iso8601Dates ? UTCTime.iso8601(date) : Self.number(date.timeIntervalSinceReferenceDate)
     }
 
     /// A floating-point number as `JSONEncoder` writes it: its shortest round-trip text, without a trailing `.0`.

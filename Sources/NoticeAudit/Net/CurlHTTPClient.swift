@@ -26,7 +26,7 @@ public struct CurlHTTPClient: Sendable {
     /// - Parameters:
     ///   - extraCAFile: PEM certificates trusted on top of the system store.
     ///   - engine: the thread that runs the transfers (the process-wide one unless a test has its own).
-    public init(timeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(10), extraCAFile: String? = nil, resolver: (any DNSResolver)? = nil,
+    public init(timeout: Duration = NetworkTimeout.standard.step, connectTimeout: Duration = NetworkTimeout.standard.step, extraCAFile: String? = nil, resolver: (any DNSResolver)? = nil,
                 engine: CurlEngine = .shared) throws {
         self.timeout = timeout
         self.connectTimeout = connectTimeout

@@ -18,7 +18,7 @@ public struct IMAPMailbox: Sendable {
     private let resolver: (any DNSResolver)?
 
     /// - Parameter url: `imaps://host[:port]/MAILBOX` (`imap://` is refused: the password would travel in clear).
-    public init(url: String, user: String, password: String, timeout: Duration = .seconds(30), extraCAFile: String? = nil,
+    public init(url: String, user: String, password: String, timeout: Duration = NetworkTimeout.standard.mailboxSession, extraCAFile: String? = nil,
                 resolver: (any DNSResolver)? = nil) throws {
         guard let parsed = URL(string: url), parsed.scheme?.lowercased() == "imaps", let host = parsed.host, !host.isEmpty else {
             throw IMAPError(description: "\(url) is not an imaps:// URL (imaps://host/INBOX); plain imap:// would send the password in clear")

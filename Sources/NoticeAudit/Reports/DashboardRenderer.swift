@@ -65,7 +65,7 @@ public enum DashboardRenderer {
 
     static func time(_ date: Date?) -> String {
         guard let date else { return "—" }
-        return "<time datetime=\"\(date.formatted(.iso8601))\">\(date.formatted(.iso8601.dateSeparator(.dash).timeSeparator(.colon)))</time>"
+        return "<time datetime=\"\(UTCTime.iso8601(date))\">\(UTCTime.iso8601(date))</time>"
     }
 
     /// The page being written, section by section.

@@ -18,7 +18,7 @@ public enum MarkdownReportRenderer {
 
     static func date(_ date: Date?) -> String {
         guard let date else { return "—" }
-        return UTCTime.format(date, UTCTime.iso8601Pattern)
+        return UTCTime.iso8601(date)
     }
 
     static let statusMark: [ComplianceStatus: String] = [.compliant: "✅ compliant", .noncompliant: "❌ noncompliant", .unknown: "❔ unknown"]

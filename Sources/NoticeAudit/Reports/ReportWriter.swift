@@ -293,7 +293,7 @@ public struct ReportWriter: Sendable {
 
     /// The start time a run folder's name gives (`2026-11-26T030000Z-run12`).
     static func startDate(ofFolder name: String) -> Date? {
-        name.split(separator: "-run").first.flatMap { UTCTime.parse(String($0), UTCTime.folderPattern) }
+        name.split(separator: "-run").first.flatMap { UTCTime.parseFolderName(String($0)) }
     }
 
     /// Removes what a killed writer left: staging folders, `latest` links and index files under

@@ -24,7 +24,7 @@ public enum RunIndexRenderer {
             """
         for run in known {
             let folder = h(run.folderName)
-            out += "<tr><th scope=\"row\"><a href=\"\(folder)/index.html\">run \(run.run)</a></th><td>\(run.startedAt.formatted(.iso8601))</td>"
+            out += "<tr><th scope=\"row\"><a href=\"\(folder)/index.html\">run \(run.run)</a></th><td>\(UTCTime.iso8601(run.startedAt))</td>"
             out += "<td>\(run.adhoc ? "ad-hoc rescan" : h(run.trigger))</td><td>\(h(run.status))</td>"
             out += "<td class=\"n\">\(run.noncompliant)</td><td class=\"n\">\(run.unknown)</td><td class=\"n\">\(run.compliant)</td><td class=\"n\">\(run.total)</td></tr>\n"
         }

@@ -71,7 +71,7 @@ public struct ScanDigest: Sendable {
     }
 
     /// `2026-11-29 14:05 UTC`.
-    static func time(_ date: Date) -> String { UTCTime.format(date, "yyyy-MM-dd HH:mm 'UTC'") }
+    static func time(_ date: Date) -> String { UTCTime.minute(date) }
 
     /// Institutions named per kind of change; the rest are counted.
     static let namesPerChange = 10

@@ -124,6 +124,6 @@ public struct ScanReport: Sendable {
 
     /// The folder name of the run: `2026-11-26T0300Z-run12`.
     public var folderName: String {
-        "\(UTCTime.format(run.startedAt, UTCTime.folderPattern))-run\(run.id)"
+        "\(UTCTime.folderName(run.startedAt))-run\(run.id)"
     }
 }

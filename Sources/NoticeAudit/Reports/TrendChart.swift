@@ -53,5 +53,5 @@ public struct TrendChart: Sendable {
         return out.joined(separator: "\n") + "\n"
     }
 
-    static func day(_ date: Date) -> String { UTCTime.format(date, "yyyy-MM-dd") }
+    static func day(_ date: Date) -> String { UTCTime.day(date) }
 }

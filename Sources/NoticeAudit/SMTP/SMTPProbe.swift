@@ -21,7 +21,7 @@ public struct SMTPProbe: Sendable {
     var connection: SMTPConnection { SMTPConnection(engine: .shared, timeout: timeout, trustAnchorsFile: trustAnchorsFile) }
 
     /// - Parameter extraCAFile: PEM certificates trusted on top of the system store.
-    public init(resolver: any DNSResolver, timeout: Duration = .seconds(10), extraCAFile: String? = nil) throws {
+    public init(resolver: any DNSResolver, timeout: Duration = NetworkTimeout.standard.step, extraCAFile: String? = nil) throws {
         self.resolver = resolver
         self.timeout = timeout
         self.trustAnchorsFile = try CurlHTTPClient.trustAnchorsFile(extraCAFile: extraCAFile)
@@ -74,7 +74,7 @@ public struct SMTPProbe: Sendable {
             SMTPProbeClassifier.classifyCertificate(first: first, second: second, result: &result)
         }
         if let certificate = result.tls?.certificate, let days = certificate.daysLeft(), days >= 0, days < Self.expiryWarningDays {
-            result.warnings.append(.init(code: .certificateExpiringSoon, message: "the relay certificate expires in \(days) days (\(certificate.notAfter.map(SMTPProbeClassifier.format) ?? "?"))"))
+            result.warnings.append(.init(code: .certificateExpiringSoon, message: "the relay certificate expires in \(days) days (\(certificate.notAfter.map(UTCTime.day) ?? "?"))"))
         }
         if let version = result.tls?.version, ["SSLv3", "TLSv1", "TLSv1.1"].contains(version) {
             result.warnings.append(.init(code: .oldTLS, message: "the relay negotiated \(version); TLS 1.2 or later is expected"))

@@ -130,7 +130,7 @@ enum SMTPProbeClassifier {
         } else if verdict == 10 {
             tls.verifyError = Self.verifyReason(verdict)
             result.status = .certExpired
-            result.detail = "the relay's certificate expired on \(tls.certificate?.notAfter.map(Self.format) ?? "an earlier date")"
+            result.detail = "the relay's certificate expired on \(tls.certificate?.notAfter.map(UTCTime.day) ?? "an earlier date")"
         } else {
             tls.verifyError = Self.verifyReason(verdict)
             result.status = .certUntrusted
@@ -160,11 +160,5 @@ enum SMTPProbeClassifier {
         case 62: "the host name does not match"
         default: "verification error \(code)"
         }
-    }
-
-    static func format(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        return formatter.string(from: date)
     }
 }

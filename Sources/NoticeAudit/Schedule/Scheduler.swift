@@ -48,7 +48,7 @@ public final class Scheduler: Sendable {
         // A run missed while down: once, now.
         for job in config.jobs {
             if let last = lastRuns[job.name], let due = schedules[job.name]!.next(after: last, count: 1).first, due < now {
-                logger.notice("missed run of \(job.name) (due \(ISO8601DateFormatter().string(from: due))): running it once now", metadata: ["schedule.job": "\(job.name)"])
+                logger.notice("missed run of \(job.name) (due \(UTCTime.iso8601(due))): running it once now", metadata: ["schedule.job": "\(job.name)"])
                 try await execute(job, lock: jobLock, lastRuns: &lastRuns)
             } else if lastRuns[job.name] == nil {
                 lastRuns[job.name] = now

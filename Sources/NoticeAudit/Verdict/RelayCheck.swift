@@ -26,7 +26,7 @@ public struct RelayCheck: Sendable {
         let probed = try await probe.probe(host: relay.host, port: relay.port, security: relay.security, username: relay.username, password: password)
         let summary = RelaySummary(
             host: relay.host, port: relay.port, security: relay.security, status: probed.status, detail: probed.detail,
-            tlsVersion: probed.tls?.version, certificateExpires: probed.tls?.certificate?.notAfter.map { UTCTime.format($0, UTCTime.iso8601Pattern) },
+            tlsVersion: probed.tls?.version, certificateExpires: probed.tls?.certificate?.notAfter.map(UTCTime.iso8601),
             authMechanisms: probed.authMechanisms, banner: probed.banner)
         let target = "\(relay.host):\(relay.port)"
         var (outcome, reason) = VerdictRules.relay(status: probed.status, temporary: probed.isTemporary, admitsScanner: relay.admitsScanner)

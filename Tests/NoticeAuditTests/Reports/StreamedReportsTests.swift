@@ -69,13 +69,29 @@ struct StreamedReportsTests {
 /// What the reports used Foundation's formatters and regular expressions for, done by hand (issue 22:
 /// each loaded ICU data), compared with them.
 struct ReportTextByHandTests {
-    @Test(arguments: [UTCTime.folderPattern, "yyyy-MM-dd HH:mm 'UTC'", "yyyy-MM-dd", UTCTime.iso8601Pattern])
-    func datesFormattedAsDateFormatterFormatsThem(_ pattern: String) {
+    static let written: [(pattern: String, format: @Sendable (Date) -> String)] = [
+        ("yyyy-MM-dd'T'HHmmss'Z'", UTCTime.folderName), ("yyyy-MM-dd HH:mm 'UTC'", UTCTime.minute), ("yyyy-MM-dd", UTCTime.day),
+        ("yyyy-MM-dd'T'HH:mm:ss'Z'", UTCTime.iso8601),
+    ]
+
+    static func formatter(_ pattern: String) -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = pattern
+        return formatter
+    }
+
+    @Test(arguments: 0..<4)
+    func datesFormattedAsDateFormatterFormatsThem(_ index: Int) {
+        let (pattern, format) = Self.written[index]
+        let formatter = Self.formatter(pattern)
         var generator = SeededGenerator(seed: 22)
         for _ in 0..<500 {
             let date = Date(timeIntervalSince1970: Double.random(in: 0...4_102_444_800, using: &generator))
-            #expect(UTCTime.format(date, pattern) == UTCTime.formatter(pattern).string(from: date))
-            if pattern == UTCTime.iso8601Pattern { #expect(UTCTime.format(date, pattern) == ISO8601DateFormatter().string(from: date)) }
+            #expect(format(date) == formatter.string(from: date), "\(pattern)")
+            if index == 3 { #expect(format(date) == ISO8601DateFormatter().string(from: date)) }
+            if index == 0 { #expect(UTCTime.parseFolderName(format(date)) == formatter.date(from: format(date))) }
         }
     }
 
