@@ -4,29 +4,14 @@ import NoticeAudit
 /// The JSON shape of a catalog: `regions: {CODE: {spf_include, relays: [{host, addresses}]}}`.
 struct CatalogOutput: Encodable {
     struct Region: Encodable {
-        var spfInclude: String?
+        @NullWhenAbsent var spfInclude: String?
         var includeConfirmed: Bool
         var relays: [Relay]
-        enum CodingKeys: String, CodingKey { case spfInclude = "spf_include", includeConfirmed = "include_confirmed", relays }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(spfInclude, forKey: .spfInclude)
-            try container.encode(includeConfirmed, forKey: .includeConfirmed)
-            try container.encode(relays, forKey: .relays)
-        }
     }
 
     struct Relay: Encodable {
-        var host: String?
+        @NullWhenAbsent var host: String?
         var addresses: [String]
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(host, forKey: .host)
-            try container.encode(addresses, forKey: .addresses)
-        }
-        enum CodingKeys: String, CodingKey { case host, addresses }
     }
 
     var regions: [String: Region]

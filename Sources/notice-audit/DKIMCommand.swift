@@ -53,11 +53,12 @@ struct DKIMCommand: AsyncParsableCommand {
     /// `--json`: `{domain, selectors: [{selector, name, status, key_type, key_bits, testing, record, problems}]}`.
     struct Output: Encodable {
         struct Selector: Encodable {
-            var selector: String, name: String, status: String, keyType: String?, keyBits: Int?, testing: Bool, record: String?, problems: [String]
-            enum CodingKeys: String, CodingKey {
-                case selector, name, status, testing, record, problems
-                case keyType = "key_type", keyBits = "key_bits"
-            }
+            var selector: String, name: String, status: String
+            @NullWhenAbsent var keyType: String?
+            @NullWhenAbsent var keyBits: Int?
+            var testing: Bool
+            @NullWhenAbsent var record: String?
+            var problems: [String]
 
             init(_ result: DKIMKeyCheck.Result) {
                 selector = result.selector
@@ -68,19 +69,6 @@ struct DKIMCommand: AsyncParsableCommand {
                 testing = result.testing
                 record = result.record
                 problems = result.problems
-            }
-
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(selector, forKey: .selector)
-                try container.encode(name, forKey: .name)
-                try container.encode(status, forKey: .status)
-                // null, not absent, when there is no key (the interface lists the keys).
-                try container.encode(keyType, forKey: .keyType)
-                try container.encode(keyBits, forKey: .keyBits)
-                try container.encode(testing, forKey: .testing)
-                try container.encode(record, forKey: .record)
-                try container.encode(problems, forKey: .problems)
             }
         }
 

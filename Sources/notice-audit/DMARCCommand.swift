@@ -56,18 +56,18 @@ struct DMARCCommand: AsyncParsableCommand {
             var severity: String, code: String, message: String
         }
 
-        var discovery: DMARCDiscovery
-        var findings: [Finding]
+        var domain: String
+        var rfc9989: DMARCReading
+        var rfc7489: DMARCReading
+        var differ: Bool
+        var findings: [Item]
 
-        enum CodingKeys: String, CodingKey { case domain, rfc9989, rfc7489, differ, findings }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(discovery.domain, forKey: .domain)
-            try container.encode(discovery.rfc9989, forKey: .rfc9989)
-            try container.encode(discovery.rfc7489, forKey: .rfc7489)
-            try container.encode(discovery.differ, forKey: .differ)
-            try container.encode(findings.map { Item(severity: $0.severity.rawValue, code: $0.code.rawValue, message: $0.message) }, forKey: .findings)
+        init(discovery: DMARCDiscovery, findings: [Finding]) {
+            domain = discovery.domain
+            rfc9989 = discovery.rfc9989
+            rfc7489 = discovery.rfc7489
+            differ = discovery.differ
+            self.findings = findings.map { Item(severity: $0.severity.rawValue, code: $0.code.rawValue, message: $0.message) }
         }
     }
 }

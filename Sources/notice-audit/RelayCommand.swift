@@ -101,7 +101,6 @@ struct RelayOutput: Encodable {
         var notAfter: String?
         var daysLeft: Int?
         var names: [String]
-        enum CodingKeys: String, CodingKey { case subject, issuer, names, notAfter = "not_after", daysLeft = "days_left" }
     }
 
     struct TLS: Encodable {
@@ -111,29 +110,23 @@ struct RelayOutput: Encodable {
         var verified: Bool
         var verifyError: String?
         var nameMatches: Bool?
-        enum CodingKeys: String, CodingKey { case version, cipher, certificate, verified, verifyError = "verify_error", nameMatches = "name_matches" }
     }
 
     var host: String
     var port: Int
     var security: String
     var status: String
-    var detail: String?
+    @NullWhenAbsent var detail: String?
     var temporary: Bool
     var addresses: [String]
-    var banner: String?
+    @NullWhenAbsent var banner: String?
     var capabilities: [String]
     var capabilitiesBeforeTLS: [String]
-    var tls: TLS?
+    @NullWhenAbsent var tls: TLS?
     var authMechanisms: [String]
-    var authAccepted: Bool?
+    @NullWhenAbsent var authAccepted: Bool?
     var warnings: [String]
     var transcript: [String]
-
-    enum CodingKeys: String, CodingKey {
-        case host, port, security, status, detail, temporary, addresses, banner, capabilities, tls, warnings, transcript
-        case capabilitiesBeforeTLS = "capabilities_before_tls", authMechanisms = "auth_mechanisms", authAccepted = "auth_accepted"
-    }
 
     init(_ result: RelayProbeResult) {
         host = result.host
@@ -157,22 +150,4 @@ struct RelayOutput: Encodable {
         transcript = result.transcript
     }
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(host, forKey: .host)
-        try container.encode(port, forKey: .port)
-        try container.encode(security, forKey: .security)
-        try container.encode(status, forKey: .status)
-        try container.encode(detail, forKey: .detail)
-        try container.encode(temporary, forKey: .temporary)
-        try container.encode(addresses, forKey: .addresses)
-        try container.encode(banner, forKey: .banner)
-        try container.encode(capabilities, forKey: .capabilities)
-        try container.encode(capabilitiesBeforeTLS, forKey: .capabilitiesBeforeTLS)
-        try container.encode(tls, forKey: .tls)
-        try container.encode(authMechanisms, forKey: .authMechanisms)
-        try container.encode(authAccepted, forKey: .authAccepted)
-        try container.encode(warnings, forKey: .warnings)
-        try container.encode(transcript, forKey: .transcript)
-    }
 }

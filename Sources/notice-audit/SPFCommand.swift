@@ -105,10 +105,10 @@ struct SPFCheckOutput: Encodable {
     var ip: String
     var sender: String
     var result: String
-    var explanation: String?
-    var decidingTerm: String?
-    var decidingDomain: String?
-    var problem: String?
+    @NullWhenAbsent var explanation: String?
+    @NullWhenAbsent var decidingTerm: String?
+    @NullWhenAbsent var decidingDomain: String?
+    @NullWhenAbsent var problem: String?
     var dnsLookups: Int
     var voidLookups: Int
     var trace: [String]
@@ -127,26 +127,6 @@ struct SPFCheckOutput: Encodable {
         trace = outcome.trace.map(\.description)
     }
 
-    enum CodingKeys: String, CodingKey {
-        case domain, ip, sender, result, explanation, problem, trace
-        case decidingTerm = "deciding_term", decidingDomain = "deciding_domain", dnsLookups = "dns_lookups", voidLookups = "void_lookups"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(domain, forKey: .domain)
-        try container.encode(ip, forKey: .ip)
-        try container.encode(sender, forKey: .sender)
-        try container.encode(result, forKey: .result)
-        // Present as null, not absent: the interface promises the key.
-        try container.encode(explanation, forKey: .explanation)
-        try container.encode(decidingTerm, forKey: .decidingTerm)
-        try container.encode(decidingDomain, forKey: .decidingDomain)
-        try container.encode(problem, forKey: .problem)
-        try container.encode(dnsLookups, forKey: .dnsLookups)
-        try container.encode(voidLookups, forKey: .voidLookups)
-        try container.encode(trace, forKey: .trace)
-    }
 }
 
 /// `spf --json` with `--range`: `ranges: [{cidr, results: {RESULT: [sub-CIDR]}}]`.

@@ -28,19 +28,19 @@ public struct DMARCReading: Sendable, Equatable, Codable {
 
     public var status: Status
     /// The record applied, as published; nil unless `found`.
-    public var record: String?
+    @NullWhenAbsent public var record: String?
     /// The name below `_dmarc.` where the record applied was found; nil unless `found`.
-    public var recordDomain: String?
+    @NullWhenAbsent public var recordDomain: String?
     /// The domain's organizational domain by this reading.
     public var orgDomain: String
     /// What the record asks for the domain's mail; nil unless `found`.
-    public var policy: DMARCRecord.Policy?
+    @NullWhenAbsent public var policy: DMARCRecord.Policy?
     /// The applied record says `t=y` (always false in the RFC 7489 reading, which ignores `t`).
     public var testing: Bool
     /// The names asked, in order (`_dmarc.…`).
     public var queries: [String]
     /// Names that held several `v=DMARC1` records (all discarded there).
-    public var severalRecordsAt: [String]
+    public var severalRecordsAt: [String] = []
     /// The record applied, parsed, while the scan judges it; nil unless `found`, and nil when read
     /// back from history (``record`` has the text).
     public var parsed: DMARCRecord?
@@ -51,6 +51,8 @@ public struct DMARCReading: Sendable, Equatable, Codable {
     /// The tag the policy came from: `p`, `sp`, `np`, or `rua` (no valid `p`, read as `p=none`).
     public var policyTag: String?
 
+    /// What history and the outputs keep: the judgement's working state (`parsed`, `problem`, …)
+    /// is not written, and reads back as nil.
     private enum CodingKeys: String, CodingKey {
         case status, record, recordDomain, orgDomain, policy, testing, queries
     }
@@ -66,33 +68,6 @@ public struct DMARCReading: Sendable, Equatable, Codable {
         self.queries = queries
         self.severalRecordsAt = severalRecordsAt
         self.problem = problem
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        status = try container.decode(Status.self, forKey: .status)
-        record = try container.decodeIfPresent(String.self, forKey: .record)
-        recordDomain = try container.decodeIfPresent(String.self, forKey: .recordDomain)
-        orgDomain = try container.decode(String.self, forKey: .orgDomain)
-        policy = try container.decodeIfPresent(DMARCRecord.Policy.self, forKey: .policy)
-        testing = try container.decode(Bool.self, forKey: .testing)
-        queries = try container.decode([String].self, forKey: .queries)
-        // Not parsed again: reports read the stored fields; the checks set it when they judge.
-        parsed = nil
-        severalRecordsAt = []
-        problem = nil
-    }
-
-    /// Encodes every key of the interface, `null` included (`record`, `record_domain`, `policy`).
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(status, forKey: .status)
-        try container.encode(record, forKey: .record)
-        try container.encode(recordDomain, forKey: .recordDomain)
-        try container.encode(orgDomain, forKey: .orgDomain)
-        try container.encode(policy, forKey: .policy)
-        try container.encode(testing, forKey: .testing)
-        try container.encode(queries, forKey: .queries)
     }
 
     /// The reading in words: "sp=quarantine of example.edu", "no DMARC".

@@ -14,40 +14,40 @@ public struct AggregateReport: Sendable, Equatable, Codable {
 
     /// The policy the receiver found published.
     public struct Policy: Sendable, Equatable, Codable {
-        public var p: String?
-        public var sp: String?
-        public var np: String?
-        public var adkim: String?
-        public var aspf: String?
-        public var pct: String?
-        public var testing: String?
-        public var discoveryMethod: String?
+        @NullWhenAbsent public var p: String? = nil
+        @NullWhenAbsent public var sp: String? = nil
+        @NullWhenAbsent public var np: String? = nil
+        @NullWhenAbsent public var adkim: String? = nil
+        @NullWhenAbsent public var aspf: String? = nil
+        @NullWhenAbsent public var pct: String? = nil
+        @NullWhenAbsent public var testing: String? = nil
+        @NullWhenAbsent public var discoveryMethod: String? = nil
     }
 
     /// One DKIM result of a record's `auth_results`.
     public struct DKIMResult: Sendable, Equatable, Codable {
-        public var domain: String?
-        public var selector: String?
-        public var result: String?
+        @NullWhenAbsent public var domain: String? = nil
+        @NullWhenAbsent public var selector: String? = nil
+        @NullWhenAbsent public var result: String? = nil
     }
 
     /// One SPF result of a record's `auth_results`.
     public struct SPFResult: Sendable, Equatable, Codable {
-        public var domain: String?
-        public var scope: String?
-        public var result: String?
+        @NullWhenAbsent public var domain: String? = nil
+        @NullWhenAbsent public var scope: String? = nil
+        @NullWhenAbsent public var result: String? = nil
     }
 
     /// One row: a source address, how many messages, and how they came out.
     public struct Record: Sendable, Equatable, Codable {
         public var sourceIP: String
         public var count: Int
-        public var disposition: String?
+        @NullWhenAbsent public var disposition: String? = nil
         /// The policy-evaluated (aligned) DKIM and SPF results.
-        public var dkim: String?
-        public var spf: String?
-        public var headerFrom: String?
-        public var envelopeFrom: String?
+        @NullWhenAbsent public var dkim: String? = nil
+        @NullWhenAbsent public var spf: String? = nil
+        @NullWhenAbsent public var headerFrom: String? = nil
+        @NullWhenAbsent public var envelopeFrom: String? = nil
         public var dkimResults: [DKIMResult]
         public var spfResults: [SPFResult]
         /// `policy_evaluated/reason` types (`forwarded`, `policy_test_mode`, …).
@@ -82,55 +82,10 @@ public struct AggregateReport: Sendable, Equatable, Codable {
     public var messages: Int { records.reduce(0) { $0 + $1.count } }
 }
 
-// `dmarc-reports list --json` gives every field, null where the report lacks it (interface.md).
-extension AggregateReport.Policy {
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(p, forKey: .p)
-        try container.encode(sp, forKey: .sp)
-        try container.encode(np, forKey: .np)
-        try container.encode(adkim, forKey: .adkim)
-        try container.encode(aspf, forKey: .aspf)
-        try container.encode(pct, forKey: .pct)
-        try container.encode(testing, forKey: .testing)
-        try container.encode(discoveryMethod, forKey: .discoveryMethod)
-    }
-}
 
-extension AggregateReport.DKIMResult {
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(domain, forKey: .domain)
-        try container.encode(selector, forKey: .selector)
-        try container.encode(result, forKey: .result)
-    }
-}
 
-extension AggregateReport.SPFResult {
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(domain, forKey: .domain)
-        try container.encode(scope, forKey: .scope)
-        try container.encode(result, forKey: .result)
-    }
-}
-
-extension AggregateReport.Record {
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(sourceIP, forKey: .sourceIP)
-        try container.encode(count, forKey: .count)
-        try container.encode(disposition, forKey: .disposition)
-        try container.encode(dkim, forKey: .dkim)
-        try container.encode(spf, forKey: .spf)
-        try container.encode(headerFrom, forKey: .headerFrom)
-        try container.encode(envelopeFrom, forKey: .envelopeFrom)
-        try container.encode(dkimResults, forKey: .dkimResults)
-        try container.encode(spfResults, forKey: .spfResults)
-        try container.encode(reasons, forKey: .reasons)
-    }
-}
-
+// `dmarc-reports list --json` gives every field, null where the report lacks it (interface.md);
+// `org_name` as the report wrote it (``orgNameGiven``).
 extension AggregateReport {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)

@@ -61,10 +61,10 @@ public struct InventoryValidator {
         var defaultSelectors: [String] = []
         var defaultClass = SenderClass.bulk
         if let defaultsNode = root["defaults"], let defaults = object(defaultsNode, path: "defaults", allowedKeys: Self.defaultsKeys) {
-            defaultRegion = region(in: defaults)
-            defaultDelivery = delivery(in: defaults) ?? .spf
+            defaultRegion = choice("region", in: defaults)
+            defaultDelivery = choice("delivery", in: defaults) ?? .spf
             defaultSelectors = selectors(in: defaults) ?? []
-            defaultClass = senderClass(in: defaults) ?? .bulk
+            defaultClass = choice("sender_class", in: defaults) ?? .bulk
         }
         guard let institutionsNode = root["institutions"] else {
             add(.error, "institutions", JSONNode(.null, at: root.position), "the inventory has no \"institutions\" list.", hint: "add \"institutions\": [ … ] with one object per member institution.")
@@ -128,12 +128,12 @@ public struct InventoryValidator {
         if let almaCode, !Self.looksLikeAlmaCode(almaCode) {
             add(.warning, fields.path(of: "alma_code"), fields["alma_code"], "\"\(almaCode)\" does not look like an Alma institution code.", hint: "Alma codes look like 01FALSC_UFL.")
         }
-        let region = region(in: fields) ?? defaultRegion
+        let region: AlmaRegion? = choice("region", in: fields) ?? defaultRegion
         if region == nil, fields["region"] == nil {
             add(.error, fields.path(of: "region"), node, "no region: neither the institution nor \"defaults\" gives one.",
                 hint: "add \"region\": \"NA\" (one of \(AlmaRegion.allCases.map(\.code).joined(separator: ", "))) here or in \"defaults\".")
         }
-        let delivery = delivery(in: fields) ?? defaultDelivery
+        let delivery: DeliveryMethod = choice("delivery", in: fields) ?? defaultDelivery
         let fromAddresses = emailList("from_addresses", in: fields)
         var senderDomains: [DomainName] = []
         for address in fromAddresses where !senderDomains.contains(address.domain) { senderDomains.append(address.domain) }
@@ -156,7 +156,7 @@ public struct InventoryValidator {
                 hint: "add \"relay\": {\"host\": \"smtp.example.edu\", \"port\": 587, \"security\": \"starttls\", \"username\": …, \"password_env\": …}.")
         }
         let dkimSelectors = selectors(in: fields) ?? defaultSelectors
-        let senderClass = senderClass(in: fields) ?? defaultClass
+        let senderClass: SenderClass = choice("sender_class", in: fields) ?? defaultClass
         guard let id, let name, let region else { return nil }
         return Institution(
             id: id, name: name, almaCode: almaCode, region: region, delivery: delivery, fromAddresses: fromAddresses,
@@ -175,15 +175,7 @@ public struct InventoryValidator {
                 add(.error, fields.path(of: "host"), fields["host"], "\"\(text)\" is not a valid host name: \(problem).", hint: "use the relay's DNS name, e.g. smtp.example.edu.")
             }
         }
-        var security = RelaySecurity.starttls
-        if let text = string("security", in: fields, required: false) {
-            if let parsed = RelaySecurity(rawValue: text.lowercased()) {
-                security = parsed
-            } else {
-                add(.error, fields.path(of: "security"), fields["security"], "unknown security \"\(text)\".",
-                    hint: "use \"starttls\" (port 587), \"tls\" (implicit TLS, port 465) or \"none\" (port 25).")
-            }
-        }
+        let security: RelaySecurity = choice("security", in: fields) ?? .starttls
         let port = portNumber(in: fields, security: security) ?? security.defaultPort
         let username = string("username", in: fields, required: false)
         let passwordEnv = string("password_env", in: fields, required: false)
@@ -362,28 +354,11 @@ public struct InventoryValidator {
         return id
     }
 
-    private mutating func region(in fields: InventoryObjectFields) -> AlmaRegion? {
-        guard let text = string("region", in: fields, required: false) else { return nil }
-        if let region = AlmaRegion(rawValue: text.uppercased()) { return region }
-        add(.error, fields.path(of: "region"), fields["region"], "unknown region code \"\(text)\".",
-            hint: "use one of \(AlmaRegion.allCases.map { "\($0.code) (\($0.displayName))" }.joined(separator: ", ")).")
-        return nil
-    }
-
-    /// `sender_class`: `bulk` or `standard` (../shared/domain.md, "Sender class").
-    private mutating func senderClass(in fields: InventoryObjectFields) -> SenderClass? {
-        guard let text = string("sender_class", in: fields, required: false) else { return nil }
-        if let senderClass = SenderClass(rawValue: text.lowercased()) { return senderClass }
-        add(.error, fields.path(of: "sender_class"), fields["sender_class"], "unknown sender class \"\(text)\".",
-            hint: "use \"bulk\" (the domain sends 5,000 or more messages a day to Gmail or Outlook.com, the default) or \"standard\".")
-        return nil
-    }
-
-    private mutating func delivery(in fields: InventoryObjectFields) -> DeliveryMethod? {
-        guard let text = string("delivery", in: fields, required: false) else { return nil }
-        if let method = DeliveryMethod(rawValue: text.lowercased()) { return method }
-        add(.error, fields.path(of: "delivery"), fields["delivery"], "unknown delivery \"\(text)\".",
-            hint: "use \"spf\" (Alma sends from the Ex Libris relays) or \"relay\" (Alma hands notices to the institution's SMTP relay).")
+    /// The value `key` names (``InventoryChoice``); nil, with the error, when it names none.
+    private mutating func choice<Value: InventoryChoice>(_ key: String, in fields: InventoryObjectFields) -> Value? {
+        guard let text = string(key, in: fields, required: false) else { return nil }
+        if let value = Value(inventoryText: text) { return value }
+        add(.error, fields.path(of: key), fields[key], "unknown \(Value.inventoryNoun) \"\(text)\".", hint: Value.inventoryHint)
         return nil
     }
 
