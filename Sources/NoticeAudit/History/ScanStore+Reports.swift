@@ -79,52 +79,10 @@ extension ScanStore {
         public var history: InstitutionHistory?
     }
 
-    /// Calls `body` with each result of `run` as stored (the reports decode them on several cores,
-    /// ``decode(_:)``), worst first then by id, with its history (the last `historyLimit` runs and the
-    /// first run of its current state, as ``histories(upTo:limit:)`` says), one at a time, so that
-    /// memory holds one result whatever the number of institutions: three cursors in the same order,
-    /// read in step.
-    public func forEachStoredResult(run: Int64, historyLimit: Int = 30, _ body: (StoredResult) throws -> Void) throws {
-        var failure: (any Error)?
-        do {
-            try database.read { db in
-                let order = { (status: String, id: String) in String(format: Self.reportOrder, status, id) }
-                // The rows in report order by their ids only: sorting the details themselves (5 KB
-                // each) made SQLite's sorter write and merge the whole run in temporary files.
-                let ids = try Int64.fetchAll(db, sql: "SELECT id FROM institution_result WHERE run_id = ? ORDER BY \(order("status", "institution_id"))",
-                                             arguments: [run])
-                let detail = try db.cachedStatement(sql: "SELECT institution_id, detail FROM institution_result WHERE id = ?")
-                let recent = try Row.fetchCursor(db, sql: Self.recentRunsSQL + "ORDER BY \(order("c.status", "c.institution_id")), i.run_id", arguments: [historyLimit - 1, run])
-                let since = try Row.fetchCursor(db, sql: Self.sinceSQL + "ORDER BY \(order("c.status", "c.institution_id"))", arguments: [run])
-                let point = Self.historyPoint
-                var nextRecent = try recent.next()
-                var nextSince = try since.next()
-                for rowID in ids {
-                    guard let row = try Row.fetchOne(detail, arguments: [rowID]) else { continue }
-                    let id: String = row["institution_id"]
-                    let text: String = row["detail"]
-                    var points: [InstitutionHistory.Point] = []
-                    while let candidate = nextRecent, candidate["institution_id"] as String == id {
-                        if let point = point(candidate) { points.append(point) }
-                        nextRecent = try recent.next()
-                    }
-                    var first: InstitutionHistory.Point?
-                    if let candidate = nextSince, candidate["institution_id"] as String == id {
-                        first = point(candidate)
-                        nextSince = try since.next()
-                    }
-                    do {
-                        try body(StoredResult(run: run, institutionID: id, detail: text, history: points.isEmpty ? nil : InstitutionHistory(recent: points, since: first)))
-                    } catch {
-                        // The caller's own error (a report file that cannot be written) ends the walk as it is.
-                        failure = error
-                        throw CancellationError()
-                    }
-                }
-            }
-        } catch {
-            throw failure ?? error
-        }
+    /// The history rows of `run`'s results, in the order they were recorded (the reports put them
+    /// in report order once rendered, ``PrerenderedReport``).
+    public func resultRows(run: Int64) throws(HistoryError) -> [Int64] {
+        try database.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM institution_result WHERE run_id = ? ORDER BY id", arguments: [run]) }
     }
 
     /// One row of ``recentRunsSQL`` or ``sinceSQL`` as a point of an institution's history.

@@ -12,7 +12,8 @@ import Synchronization
 /// the order the results complete; its letter goes straight to `institutions/`. At the end ``ReportWriter`` writes every report file
 /// in report order (worst first, then by id) from ranges of the spills, and removes the letters that
 /// a run-level cause, known only then, makes needless. Memory: a summary and where its parts start
-/// for each institution. Anything that fails here leaves the reports to the streaming path, which says why.
+/// for each institution. Anything that fails here leaves the reports to
+/// the same rendering from history after the checks (``ReportWriter/writeSummarized(_:updateLatest:prerendered:)``), which says why.
 final class PrerenderedReport: Sendable {
     /// The parts of one institution, each spilled to its own file.
     enum Part: Int, CaseIterable {
@@ -88,12 +89,14 @@ final class PrerenderedReport: Sendable {
         var failure: (any Error)?
     }
 
-    /// A result handed over: its history row, and the result itself while few wait (rendered
+    /// A result handed over: its history row, with the result itself while few wait (rendered
     /// without decoding it again; past ``keptInMemory`` waiting, read back from history, so that
-    /// renderers that fall behind cost rows, not results, in memory).
-    private struct Handed {
-        var row: Int64
-        var result: (value: InstitutionResult, encoded: EncodedJSONTree)?
+    /// renderers that fall behind cost rows, not results, in memory); or a result of a report held
+    /// in memory, with its history.
+    private enum Handed {
+        case recorded(row: Int64, value: InstitutionResult, encoded: EncodedJSONTree)
+        case row(Int64)
+        case inMemory(InstitutionResult, InstitutionHistory?)
     }
 
     /// Results kept in memory while they wait for a renderer.
@@ -118,7 +121,7 @@ final class PrerenderedReport: Sendable {
     }
 
     let staging: String
-    private let store: ScanStore
+    private let store: ScanStore?
     private let report: ScanReport
     private let state: Mutex<State>
     private let pending = Mutex(Pending())
@@ -127,7 +130,7 @@ final class PrerenderedReport: Sendable {
     private let renderers = DispatchGroup()
     private let rendererCount: Int
 
-    private init(staging: String, store: ScanStore, report: ScanReport, spills: sending [ReportFile]) {
+    private init(staging: String, store: ScanStore?, report: ScanReport, spills: sending [ReportFile]) {
         self.staging = staging
         self.store = store
         self.report = report
@@ -147,11 +150,17 @@ final class PrerenderedReport: Sendable {
     }
 
     /// Starts rendering run `run` into a new staging folder of `writer`'s directory; throws when the
-    /// folder or the run cannot be had (the streaming path then writes the reports, or says why not).
+    /// folder or the run cannot be had (the reports are then rendered from history after the checks, or say why not).
     static func begin(run: Int64, store: ScanStore, catalogs: CatalogStore, writer: ReportWriter) throws -> PrerenderedReport {
         guard let report = try ScanReport.streaming(run: run, store: store, catalogs: catalogs) else {
             throw HistoryError(path: "", shortCode: "db_error", message: "run \(run) is not in history")
         }
+        return try begin(report: report, store: store, writer: writer)
+    }
+
+    /// Starts rendering `report`, whose results come from `store`'s rows or, without a store, from
+    /// memory (``add(_:history:)``).
+    static func begin(report: ScanReport, store: ScanStore?, writer: ReportWriter) throws -> PrerenderedReport {
         let staging = try writer.makeStaging(for: report.folderName)
         do {
             let spills = try Part.allCases.map { part throws(ReportWriteError) in try ReportFile(path: spillPath(part, in: staging.path), capacity: 1 << 14) }
@@ -168,14 +177,20 @@ final class PrerenderedReport: Sendable {
     /// a renderer thread renders it.
     func add(_ recorded: ScanStore.RecordedRow) {
         pending.withLock { pending in
-            pending.rows.append(Handed(row: recorded.row, result: pending.waiting < Self.keptInMemory ? (recorded.result, recorded.encoded) : nil))
+            pending.rows.append(pending.waiting < Self.keptInMemory ? .recorded(row: recorded.row, value: recorded.result, encoded: recorded.encoded) : .row(recorded.row))
         }
         signals.signal()
     }
 
     /// Hands over the result stored as history row `row`, to be read back from history.
     func add(row: Int64) {
-        pending.withLock { $0.rows.append(Handed(row: row, result: nil)) }
+        pending.withLock { $0.rows.append(.row(row)) }
+        signals.signal()
+    }
+
+    /// Hands over a result of a report held in memory, with its history.
+    func add(_ result: InstitutionResult, history: InstitutionHistory?) {
+        pending.withLock { $0.rows.append(.inMemory(result, history)) }
         signals.signal()
     }
 
@@ -197,17 +212,20 @@ final class PrerenderedReport: Sendable {
         let rendered: RenderedResult
         do {
             let result: InstitutionResult, history: InstitutionHistory?, encoded: EncodedJSONTree?
-            if let kept = handed.result {
+            switch handed {
+            case .recorded(let row, let value, let tree):
                 // The result as history holds it: its detail is this value's encoding, and decoding
                 // gives the same value (every field the reports show round-trips; the tests compare
                 // these files with the rendering of the decoded run).
-                (result, history, encoded) = (kept.value, try store.history(row: handed.row, run: report.run.id), kept.encoded)
-            } else {
-                encoded = nil
-                guard let stored = try store.storedResult(row: handed.row) else {
-                    throw HistoryError(path: "", shortCode: "db_error", message: "result row \(handed.row) vanished from history")
+                guard let store else { throw HistoryError(path: "", shortCode: "db_error", message: "a stored result without its history database") }
+                (result, history, encoded) = (value, try store.history(row: row, run: report.run.id), tree)
+            case .row(let row):
+                guard let store, let stored = try store.storedResult(row: row) else {
+                    throw HistoryError(path: "", shortCode: "db_error", message: "result row \(row) vanished from history")
                 }
-                (result, history) = (try store.decode(stored), stored.history)
+                (result, history, encoded) = (try store.decode(stored), stored.history, nil)
+            case .inMemory(let value, let known):
+                (result, history, encoded) = (value, known, nil)
             }
             rendered = try RenderedResult(result, history: history, report: report, encoder: encoder, encoded: encoded, causesKnown: false)
         } catch {
@@ -277,7 +295,7 @@ final class PrerenderedReport: Sendable {
         }
     }
 
-    /// Stops and removes the staging folder (the run was cancelled, or the reports go the streaming way).
+    /// Stops and removes the staging folder (the run was cancelled, or the reports are rendered again after the checks).
     func discard() {
         state.withLock { $0.failure = $0.failure ?? CancellationError() }
         drain()

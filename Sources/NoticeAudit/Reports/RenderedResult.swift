@@ -1,6 +1,4 @@
-import Dispatch
 import Foundation
-import Synchronization
 
 /// One institution's part of every report file, rendered apart from the others so that a batch
 /// of results is decoded and rendered on every core while ``ReportWriter`` writes them in order
@@ -34,39 +32,5 @@ struct RenderedResult: Sendable {
         htmlDetails = DashboardRenderer.details(result, history: history, report: report)
         let addressee = causesKnown ? CampusLetterRenderer.isAddressee(result, report: report) : CampusLetterRenderer.needsLetter(result)
         letter = addressee ? CampusLetterRenderer.render(result, history: history, report: report) : nil
-    }
-
-    /// `batch` decoded and rendered, in its order, by as many workers as there are cores; the first
-    /// error (a result history cannot decode) is thrown.
-    static func render(_ batch: [ScanReport.PendingResult], report: ScanReport) throws -> [RenderedResult] {
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8, batch.count))
-        let slots = Slots(count: batch.count)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            // Each worker its own encoder (it caches converted keys) and a contiguous share.
-            let encoder = JSONReportRenderer.encoder()
-            let share = (batch.count + workers - 1) / workers
-            for index in (worker * share)..<min(batch.count, (worker + 1) * share) {
-                slots.set(index, Result {
-                    let (result, history) = try report.decode(batch[index])
-                    return try RenderedResult(result, history: history, report: report, encoder: encoder)
-                })
-            }
-        }
-        return try slots.values.map { try $0!.get() }
-    }
-
-    /// The workers' results, one slot per result.
-    private final class Slots: Sendable {
-        private let slots: Mutex<[Result<RenderedResult, any Error>?]>
-
-        init(count: Int) {
-            slots = Mutex(Array(repeating: nil, count: count))
-        }
-
-        var values: [Result<RenderedResult, any Error>?] { slots.withLock { $0 } }
-
-        func set(_ index: Int, _ value: Result<RenderedResult, any Error>) {
-            slots.withLock { $0[index] = value }
-        }
     }
 }

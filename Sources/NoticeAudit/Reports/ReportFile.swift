@@ -56,25 +56,6 @@ final class ReportFile {
         }
     }
 
-    /// Appends the whole content of the file at `other` (a part written earlier).
-    func append(contentsOf other: String) throws(ReportWriteError) {
-        try flush()
-        let source = open(other, O_RDONLY | O_CLOEXEC)
-        guard source >= 0 else { throw ReportWriteError(path: other, errno: errno) }
-        defer { Foundation.close(source) }
-        var chunk = [UInt8](repeating: 0, count: capacity)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Foundation.read(source, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw ReportWriteError(path: other, errno: errno)
-            }
-            if count == 0 { return }
-            length += Int64(count)
-            try writeAll(chunk[..<count])
-        }
-    }
-
     /// Writes what is buffered and closes the file.
     func close() throws(ReportWriteError) {
         try flush()
@@ -106,46 +87,5 @@ final class ReportFile {
         let file = try ReportFile(path: path)
         try file.append(text)
         try file.close()
-    }
-}
-
-/// A part of a report file that is written before the text that precedes it is known: kept in
-/// memory up to ``spillAfter`` bytes, then in a hidden file of the staging folder (so a small run
-/// writes no extra file and a large one holds no more than that in memory). Appended to its
-/// report file and removed by ``move(into:)``; a report that fails leaves its parts in the
-/// staging folder, which is removed whole.
-final class ReportPart {
-    /// Bytes held in memory before the part goes to its file.
-    static let spillAfter = 1 << 16
-
-    let path: String
-    private var text: [UInt8] = []
-    private var file: ReportFile?
-
-    init(path: String) {
-        self.path = path
-    }
-
-    func append(_ part: String) throws(ReportWriteError) {
-        if let file { return try file.append(part) }
-        text.append(contentsOf: part.utf8)
-        guard text.count > Self.spillAfter else { return }
-        let file = try ReportFile(path: path)
-        try file.append(String(decoding: text, as: UTF8.self))
-        text = []
-        self.file = file
-    }
-
-    /// Appends the part to `report` and removes its file, if it had one.
-    func move(into report: ReportFile) throws(ReportWriteError) {
-        guard let file else {
-            try report.append(String(decoding: text, as: UTF8.self))
-            text = []
-            return
-        }
-        try file.close()
-        self.file = nil
-        try report.append(contentsOf: path)
-        guard unlink(path) == 0 else { throw ReportWriteError(path: path, errno: errno) }
     }
 }

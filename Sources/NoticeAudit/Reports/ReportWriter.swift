@@ -22,30 +22,24 @@ public struct ReportWriter: Sendable {
         try writeSummarized(report, updateLatest: updateLatest).folder
     }
 
-    /// Writes the report in one pass over its results (a streaming report reads them from history
-    /// one at a time); returns the run folder's path and the report with its ``ScanReport/summaries``,
-    /// which a streaming report knows only once its results have been read.
+    /// Writes the report; returns the run folder's path and the report with its
+    /// ``ScanReport/summaries``, which a streaming report knows only once its results are rendered.
     ///
-    /// Each result's rows go to the files at once; the parts that come after a run-wide heading
-    /// (the counts, what changed) are written to hidden part files and joined behind it at the end.
-    /// A run rendered while it was scanned (`prerendered`) is assembled from its spills instead.
+    /// There is one way to render a run (``PrerenderedReport``): each result's parts rendered on
+    /// every core into spills, then every file written from them in report order. A scan hands its
+    /// results over while it checks (`prerendered`); otherwise the results are rendered here, from
+    /// history's rows (a report read back, an aborted run, a scan whose own rendering failed) or
+    /// from memory.
     func writeSummarized(_ report: ScanReport, updateLatest: Bool = true,
                          prerendered: PrerenderedReport.Finished? = nil) throws(ReportWriteError) -> (folder: String, report: ScanReport) {
         let root = URL(fileURLWithPath: directory)
         let folder = root.appendingPathComponent(report.folderName)
         var report = report
-        let staging: URL
-        if let prerendered {
-            staging = URL(fileURLWithPath: prerendered.staging)
-        } else {
-            staging = try makeStaging(for: report.folderName)
-        }
+        let rendered: PrerenderedReport.Finished
+        if let prerendered { rendered = prerendered } else { rendered = try render(report) }
+        let staging = URL(fileURLWithPath: rendered.staging)
         do {
-            if let prerendered {
-                report.summaries = try writeFiles(report, from: prerendered)
-            } else {
-                report.summaries = try writeFiles(report, into: staging.path)
-            }
+            report.summaries = try writeFiles(report, from: rendered)
             try replace(folder, with: staging)
         } catch {
             try? FileManager.default.removeItem(at: staging)
@@ -66,8 +60,32 @@ public struct ReportWriter: Sendable {
         return staging
     }
 
-    /// Results decoded and rendered at once (on every core), then written in order.
-    static let batchSize = 32
+    /// Every result of `report` rendered (``PrerenderedReport``): its history rows, or its results
+    /// in memory.
+    private func render(_ report: ScanReport) throws(ReportWriteError) -> PrerenderedReport.Finished {
+        do {
+            let store = report.source?.store
+            let rendering = try PrerenderedReport.begin(report: report, store: store, writer: self)
+            do {
+                if let store {
+                    let rows = try store.resultRows(run: report.run.id)
+                    for row in rows { rendering.add(row: row) }
+                    return try rendering.finish(results: rows.count)
+                }
+                for result in report.results { rendering.add(result, history: report.histories[result.institutionID]) }
+                return try rendering.finish(results: report.results.count)
+            } catch {
+                rendering.discard()
+                throw error
+            }
+        } catch let error as ReportWriteError {
+            throw error
+        } catch let error as HistoryError {
+            throw ReportWriteError(path: directory, detail: "the results could not be read from history: \(error.message)")
+        } catch {
+            throw ReportWriteError(path: directory, detail: "the report could not be rendered: \(error)")
+        }
+    }
 
     /// The parts of summary.md, scan.json and index.html that follow a run-wide heading.
     enum Section {
@@ -104,91 +122,12 @@ public struct ReportWriter: Sendable {
         if !summarized.trend.isEmpty { try ReportFile.write(TrendChart(summarized.trend).svg(standalone: true), to: staging + "/trend.svg") }
     }
 
-    /// The summary of each result in report order, with the names the dashboard lists: a first run
-    /// makes every institution new, and the dashboard names the first few of them.
-    private struct SummaryList {
-        var summaries: [ResultSummary] = []
-        private var newCount = 0
-
-        mutating func append(_ summary: ResultSummary) {
-            var summary = summary
-            Self.name(&summary, newCount: &newCount)
-            summaries.append(summary)
-        }
-
-        /// Drops the name of a new institution past the first few (`newCount` counts them).
-        static func name(_ summary: inout ResultSummary, newCount: inout Int) {
-            guard summary.change == .new else { return }
-            newCount += 1
-            if newCount > DashboardRenderer.Page.changesListed { summary.name = nil }
-        }
-    }
-
-    /// Renders every file of `report` into `staging`; returns the summaries read on the way.
-    private func writeFiles(_ report: ScanReport, into staging: String) throws(ReportWriteError) -> [ResultSummary] {
-        func file(_ name: String) throws(ReportWriteError) -> ReportFile { try ReportFile(path: staging + "/" + name) }
-        let summaryCSV = try file("summary.csv"), findingsCSV = try file("findings.csv")
-        func part(_ name: String) -> ReportPart { ReportPart(path: staging + "/." + name) }
-        let markdownRows = part("summary.md.rows"), markdownDetails = part("summary.md.details")
-        let jsonRows = part("scan.json.rows"), htmlRows = part("index.html.rows"), htmlDetails = part("index.html.details")
-        try summaryCSV.append(CSVReportRenderer.summaryHeader)
-        try findingsCSV.append(CSVReportRenderer.findingsHead(report.run))
-        var summaries = SummaryList()
-        var hasDetails = false, lettersFolder = false
-        var batch: [ScanReport.PendingResult] = []
-        batch.reserveCapacity(Self.batchSize)
-        func write(_ rendered: RenderedResult) throws {
-            try summaryCSV.append(rendered.summaryRow)
-            try findingsCSV.append(rendered.findingRows)
-            try markdownRows.append(rendered.markdownRow)
-            if !rendered.markdownDetails.isEmpty {
-                hasDetails = true
-                try markdownDetails.append(rendered.markdownDetails)
-            }
-            try jsonRows.append((summaries.summaries.isEmpty ? "" : JSONReportRenderer.institutionSeparator) + rendered.jsonElement)
-            try htmlRows.append(rendered.htmlRow)
-            try htmlDetails.append(rendered.htmlDetails)
-            if let letter = rendered.letter {
-                if !lettersFolder {
-                    try attempt(staging + "/institutions") { try FileManager.default.createDirectory(atPath: staging + "/institutions", withIntermediateDirectories: false) }
-                    lettersFolder = true
-                }
-                try ReportFile.write(letter, to: staging + "/institutions/\(rendered.summary.institutionID).md")
-            }
-            summaries.append(rendered.summary)
-            if summaries.summaries.count % 2000 == 0 { HeapTrim.releaseFreePages() }
-        }
-        func flush() throws {
-            for rendered in try RenderedResult.render(batch, report: report) { try write(rendered) }
-            batch.removeAll(keepingCapacity: true)
-        }
-        do {
-            try report.forEachPending { pending in
-                batch.append(pending)
-                if batch.count == Self.batchSize { try flush() }
-            }
-            try flush()
-        } catch let error as ReportWriteError {
-            throw error
-        } catch let error as HistoryError {
-            throw ReportWriteError(path: staging, detail: "the results could not be read from history: \(error.message)")
-        } catch {
-            throw ReportWriteError(path: staging, detail: "the report could not be rendered: \(error)")
-        }
-        try summaryCSV.close()
-        try findingsCSV.close()
-        var summarized = report
-        summarized.summaries = summaries.summaries
-        try writeFramedFiles(summarized, hasDetails: hasDetails, into: staging) { section, file throws(ReportWriteError) in
-            switch section {
-            case .markdownRows: try markdownRows.move(into: file)
-            case .markdownDetails: try markdownDetails.move(into: file)
-            case .jsonRows: try jsonRows.move(into: file)
-            case .htmlRows: try htmlRows.move(into: file)
-            case .htmlDetails: try htmlDetails.move(into: file)
-            }
-        }
-        return summaries.summaries
+    /// Drops the name of a new institution past the first few the dashboard lists (`newCount`
+    /// counts them): a first run makes every institution new.
+    private static func name(_ summary: inout ResultSummary, newCount: inout Int) {
+        guard summary.change == .new else { return }
+        newCount += 1
+        if newCount > DashboardRenderer.Page.changesListed { summary.name = nil }
     }
 
     /// Writes every file of `report` into the staging folder of `prerendered`, each result's parts
@@ -198,12 +137,14 @@ public struct ReportWriter: Sendable {
         let staging = prerendered.staging
         var (summaries, order) = prerendered.takeInReportOrder()
         var spills: [Int32] = []
-        defer { for spill in spills { Foundation.close(spill) } }
+        defer { for spill in spills where spill >= 0 { Foundation.close(spill) } }
         for path in prerendered.spills {
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else { throw ReportWriteError(path: path, errno: errno) }
             spills.append(descriptor)
         }
+        // Each part goes into one file: its spill is removed as soon as it is copied, so that the
+        // disk holds the files and the spills not yet copied, not both whole (a nearly full disk).
         func copy(_ part: PrerenderedReport.Part, into file: ReportFile) throws(ReportWriteError) {
             var first = true
             for index in order {
@@ -212,6 +153,9 @@ public struct ReportWriter: Sendable {
                 first = false
                 try file.append(from: spills[part.rawValue], path: prerendered.spills[part.rawValue], offset: range.lowerBound, count: Int(range.count))
             }
+            Foundation.close(spills[part.rawValue])
+            spills[part.rawValue] = -1
+            guard unlink(prerendered.spills[part.rawValue]) == 0 else { throw ReportWriteError(path: prerendered.spills[part.rawValue], errno: errno) }
         }
         let summaryCSV = try ReportFile(path: staging + "/summary.csv")
         try summaryCSV.append(CSVReportRenderer.summaryHeader)
@@ -222,7 +166,7 @@ public struct ReportWriter: Sendable {
         try copy(.findingRows, into: findingsCSV)
         try findingsCSV.close()
         var newCount = 0
-        for position in summaries.indices { SummaryList.name(&summaries[position], newCount: &newCount) }
+        for position in summaries.indices { Self.name(&summaries[position], newCount: &newCount) }
         var summarized = report
         summarized.summaries = summaries
         summaries = []
@@ -245,7 +189,6 @@ public struct ReportWriter: Sendable {
         if !letters.isEmpty, letters.count == explained.count, rmdir(staging + "/institutions") != 0 {
             throw ReportWriteError(path: staging + "/institutions", errno: errno)
         }
-        for path in prerendered.spills where unlink(path) != 0 { throw ReportWriteError(path: path, errno: errno) }
         order = []
         return summarized.summaries
     }

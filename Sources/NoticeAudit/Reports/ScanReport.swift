@@ -76,33 +76,6 @@ public struct ScanReport: Sendable {
         return CatalogStatus(snapshot: snapshot, catalog: snapshot.catalog, isStale: run.catalogStale, lastError: nil, lastAttemptAt: nil)
     }
 
-    /// A result as ``forEachPending(_:)`` hands it: in memory, or as history stores it.
-    public enum PendingResult: Sendable {
-        case decoded(InstitutionResult, InstitutionHistory?)
-        case stored(ScanStore.StoredResult)
-    }
-
-    /// Calls `body` with each result, worst first then by id, and its history; a streaming report
-    /// reads them from history one at a time and leaves them undecoded, so that the caller can decode
-    /// on several cores (``decode(_:)``).
-    public func forEachPending(_ body: (PendingResult) throws -> Void) throws {
-        if let source {
-            try source.store.forEachStoredResult(run: run.id, historyLimit: source.historyLimit) { try body(.stored($0)) }
-        } else {
-            for result in results { try body(.decoded(result, histories[result.institutionID])) }
-        }
-    }
-
-    /// The result and history of `pending`.
-    public func decode(_ pending: PendingResult) throws(HistoryError) -> (InstitutionResult, InstitutionHistory?) {
-        switch pending {
-        case .decoded(let result, let history): return (result, history)
-        case .stored(let stored):
-            guard let store = source?.store else { throw HistoryError(path: "", shortCode: "db_error", message: "a stored result without its history database") }
-            return (try store.decode(stored), stored.history)
-        }
-    }
-
     /// Whole days `result` has been in its current state at this run's start.
     public func daysInState(_ history: InstitutionHistory?) -> Int? {
         history?.days(until: run.startedAt)

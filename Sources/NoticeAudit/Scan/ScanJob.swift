@@ -146,8 +146,8 @@ public struct ScanJob: Sendable {
             do {
                 (folder, report) = try writer.writeSummarized(loaded, updateLatest: consortiumRun, prerendered: prerendered)
             } catch where prerendered != nil {
-                // The spills and the files they make need the disk twice over for a moment: a
-                // nearly full disk may still take the files written the streaming way.
+                // The same rendering again, from history's rows, after the checks: what failed
+                // (a file of the staging folder, a renderer) may not fail twice.
                 reportsRendered = "after the checks (assembling the files rendered while checking failed: \(error))"
                 (folder, report) = try writer.writeSummarized(loaded, updateLatest: consortiumRun)
             }
