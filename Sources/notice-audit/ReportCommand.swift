@@ -31,7 +31,7 @@ struct ReportCommand: AsyncParsableCommand {
                 do { try ScanStore(database: try history.open(.readWrite)).setReportPath(path, run: id) } catch {
                     StandardError.write("warning: run \(id)'s report path could not be recorded in \(history.path): \(error)")
                 }
-                do { try writer.writeRunIndex(consortium: report.run.consortium, runs: try store.reportedRuns()) } catch {
+                do { try writer.folders.writeRunIndex(consortium: report.run.consortium, runs: try store.reportedRuns()) } catch {
                     StandardError.write("warning: the list of runs (\(reports)/index.html) could not be refreshed: \(error)")
                 }
                 print("summary:   \(path)/summary.md")

@@ -4,7 +4,7 @@ import GRDB
 /// Pruning history (`--keep-days`).
 extension ScanStore {
     /// Deletes runs (with their results and findings) that started more than `days` days ago.
-    /// The run folders go with them: ``ReportWriter/pruneRunFolders(keepDays:now:)``.
+    /// The run folders go with them: ``RunFolders/pruneRunFolders(keepDays:now:)``.
     @discardableResult
     public func prune(keepDays days: Int, now: Date = Date()) throws(HistoryError) -> Int {
         try database.write { db in

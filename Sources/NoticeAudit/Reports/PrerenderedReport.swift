@@ -161,7 +161,7 @@ final class PrerenderedReport: Sendable {
     /// Starts rendering `report`, whose results come from `store`'s rows or, without a store, from
     /// memory (``add(_:history:)``).
     static func begin(report: ScanReport, store: ScanStore?, writer: ReportWriter) throws -> PrerenderedReport {
-        let staging = try writer.makeStaging(for: report.folderName)
+        let staging = try writer.folders.makeStaging(for: report.folderName)
         do {
             let spills = try Part.allCases.map { part throws(ReportWriteError) in try ReportFile(path: spillPath(part, in: staging.path), capacity: 1 << 14) }
             return PrerenderedReport(staging: staging.path, store: store, report: report, spills: spills)
@@ -300,7 +300,7 @@ final class PrerenderedReport: Sendable {
         state.withLock { $0.failure = $0.failure ?? CancellationError() }
         drain()
         // Best effort: a folder left behind is hidden, and the next writer removes it once this
-        // process is gone (``ReportWriter/removeAbandonedStaging(in:now:)``).
+        // process is gone (``RunFolders/removeAbandonedStaging(in:now:)``).
         try? FileManager.default.removeItem(atPath: staging)
     }
 }

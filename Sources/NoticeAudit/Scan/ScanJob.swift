@@ -157,7 +157,7 @@ public struct ScanJob: Sendable {
         try store.setReportPath(folder, run: outcome.run.id)
         var indexFailure: String?
         do {
-            try ReportWriter(directory: reportsDirectory).writeRunIndex(consortium: report.run.consortium, runs: try store.reportedRuns())
+            try RunFolders(directory: reportsDirectory).writeRunIndex(consortium: report.run.consortium, runs: try store.reportedRuns())
         } catch {
             indexFailure = "the list of runs (\(reportsDirectory)/index.html) could not be refreshed: \(error)"
         }
@@ -165,7 +165,7 @@ public struct ScanJob: Sendable {
         if let keepDays {
             do {
                 try store.prune(keepDays: keepDays)
-                try ReportWriter(directory: reportsDirectory).pruneRunFolders(keepDays: keepDays)
+                try RunFolders(directory: reportsDirectory).pruneRunFolders(keepDays: keepDays)
             } catch let error as HistoryError {
                 pruneFailure = "runs older than \(keepDays) days could not be deleted: \(error.message)"
             } catch {

@@ -25,7 +25,7 @@ struct DataAndLettersTests {
             try FileManager.default.createDirectory(at: reports.appendingPathComponent(name), withIntermediateDirectories: true)
         }
         try FileManager.default.createSymbolicLink(atPath: reports.appendingPathComponent("latest").path, withDestinationPath: latestOld)
-        let deleted = try ReportWriter(directory: reports.path).pruneRunFolders(keepDays: 30, now: now)
+        let deleted = try RunFolders(directory: reports.path).pruneRunFolders(keepDays: 30, now: now)
         #expect(deleted == [old])
         let left = Set(try FileManager.default.contentsOfDirectory(atPath: reports.path))
         #expect(left == [latestOld, recent, "notes", "latest"])
