@@ -14,11 +14,10 @@ public enum CampusLetterRenderer {
 
     /// Whether `result` gets a letter (``addressees(_:)``).
     static func isAddressee(_ result: InstitutionResult, report: ScanReport) -> Bool {
-        report.cause(of: result.institutionID) == nil && needsLetter(result)
+        report.explainingCause(of: result) == nil && needsLetter(result)
     }
 
-    /// Whether `result` gets a letter unless a run-level cause explains it (known only at the end
-    /// of the run: ``PrerenderedReport`` writes the letter before, and removes it then).
+    /// Whether `result` gets a letter unless a run-level cause explains it.
     static func needsLetter(_ result: InstitutionResult) -> Bool {
         guard result.status != .compliant else { return false }
         return result.status == .noncompliant || result.decisiveFinding.map(\.campusCanFix) ?? true

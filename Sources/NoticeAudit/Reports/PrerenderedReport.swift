@@ -9,10 +9,10 @@ import Synchronization
 /// its history as the streaming report reads it (``ScanStore/history(row:run:historyLimit:)``; a
 /// result that waits behind ``keptInMemory`` others is read back whole, ``ScanStore/storedResult(row:historyLimit:)``),
 /// rendered, and each of its parts appended to a hidden spill file of the run's staging folder, in
-/// the order the results complete; its letter goes straight to `institutions/`. At the end ``ReportWriter`` writes every report file
-/// in report order (worst first, then by id) from ranges of the spills, and removes the letters that
-/// a run-level cause, known only then, makes needless. Memory: a summary and where its parts start
-/// for each institution. Anything that fails here leaves the reports to
+/// the order the results complete; its letter, decided then (the run's causes are known before any
+/// institution is checked), goes straight to `institutions/`. At the end ``ReportWriter`` writes
+/// every report file in report order (worst first, then by id) from ranges of the spills. Memory: a
+/// summary and where its parts start for each institution. Anything that fails here leaves the reports to
 /// the same rendering from history after the checks (``ReportWriter/writeSummarized(_:updateLatest:prerendered:)``), which says why.
 final class PrerenderedReport: Sendable {
     /// The parts of one institution, each spilled to its own file.
@@ -29,23 +29,21 @@ final class PrerenderedReport: Sendable {
         let spills: [String]
         /// Each institution's summary in the order the results completed, until ``takeInReportOrder()``.
         private var summaries: [ResultSummary]
-        /// Whether each institution (in completion order) has a letter in `institutions/`.
-        let letters: [Bool]
+        /// How many institutions were rendered.
+        let count: Int
         /// Where each institution's parts start in the spills, ``Part`` by part, in completion order;
         /// a part ends where the next institution's starts, the last one at ``spillLengths``.
         private let starts: [Int64]
         private let spillLengths: [Int64]
 
-        fileprivate init(staging: String, spills: [String], summaries: [ResultSummary], letters: [Bool], starts: [Int64], spillLengths: [Int64]) {
+        fileprivate init(staging: String, spills: [String], summaries: [ResultSummary], starts: [Int64], spillLengths: [Int64]) {
             self.staging = staging
             self.spills = spills
             self.summaries = summaries
-            self.letters = letters
+            count = summaries.count
             self.starts = starts
             self.spillLengths = spillLengths
         }
-
-        var count: Int { letters.count }
 
         /// The bytes of `part` of the institution that completed `index`th.
         func range(_ part: Part, of index: Int) -> Range<Int64> {
@@ -82,7 +80,6 @@ final class PrerenderedReport: Sendable {
     private struct State {
         var spills: [ReportFile]
         var summaries: [ResultSummary] = []
-        var letters: [Bool] = []
         /// ``Finished``'s starts.
         var starts: [Int64] = []
         var lettersFolder = false
@@ -227,7 +224,7 @@ final class PrerenderedReport: Sendable {
             case .inMemory(let value, let known):
                 (result, history, encoded) = (value, known, nil)
             }
-            rendered = try RenderedResult(result, history: history, report: report, encoder: encoder, encoded: encoded, causesKnown: false)
+            rendered = try RenderedResult(result, history: history, report: report, encoder: encoder, encoded: encoded)
         } catch {
             state.withLock { $0.failure = $0.failure ?? error }
             return
@@ -251,7 +248,6 @@ final class PrerenderedReport: Sendable {
                     try ReportFile.write(letter, to: "\(folder)/\(rendered.summary.institutionID).md")
                 }
                 state.summaries.append(rendered.summary)
-                state.letters.append(rendered.letter != nil)
             } catch {
                 state.failure = error
             }
@@ -285,9 +281,9 @@ final class PrerenderedReport: Sendable {
                 }
                 for spill in state.spills { try spill.close() }
                 // Moved out: the writer holds the only copy.
-                defer { (state.summaries, state.letters, state.starts) = ([], [], []) }
+                defer { (state.summaries, state.starts) = ([], []) }
                 return Finished(staging: staging, spills: Part.allCases.map { Self.spillPath($0, in: staging) }, summaries: state.summaries,
-                                letters: state.letters, starts: state.starts, spillLengths: state.spills.map(\.length))
+                                starts: state.starts, spillLengths: state.spills.map(\.length))
             }
         } catch {
             discard()

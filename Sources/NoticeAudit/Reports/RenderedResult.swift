@@ -14,14 +14,12 @@ struct RenderedResult: Sendable {
     var jsonElement: String
     var htmlRow: String
     var htmlDetails: String
-    /// The letter to campus IT, for an addressee (``CampusLetterRenderer/isAddressee(_:report:)``);
-    /// while the run's causes are not known, for every institution that needs one
-    /// (``CampusLetterRenderer/needsLetter(_:)``).
+    /// The letter to campus IT, for an addressee (``CampusLetterRenderer/isAddressee(_:report:)``:
+    /// the run's causes are known before any institution is checked, so a letter is never taken back).
     var letter: String?
 
     /// `encoded`: the result's tree when history's encoder has collected it already.
-    init(_ result: InstitutionResult, history: InstitutionHistory?, report: ScanReport, encoder: JSONTextEncoder, encoded: EncodedJSONTree? = nil,
-         causesKnown: Bool = true) throws {
+    init(_ result: InstitutionResult, history: InstitutionHistory?, report: ScanReport, encoder: JSONTextEncoder, encoded: EncodedJSONTree? = nil) throws {
         summary = ResultSummary(result)
         summaryRow = CSVReportRenderer.summaryRow(result)
         findingRows = CSVReportRenderer.findingRows(result)
@@ -30,7 +28,7 @@ struct RenderedResult: Sendable {
         jsonElement = try encoded.map { JSONReportRenderer.institution($0, encoder: encoder) } ?? JSONReportRenderer.institution(result, encoder: encoder)
         htmlRow = DashboardRenderer.row(result, history: history, report: report)
         htmlDetails = DashboardRenderer.details(result, history: history, report: report)
-        let addressee = causesKnown ? CampusLetterRenderer.isAddressee(result, report: report) : CampusLetterRenderer.needsLetter(result)
+        let addressee = CampusLetterRenderer.isAddressee(result, report: report)
         letter = addressee ? CampusLetterRenderer.render(result, history: history, report: report) : nil
     }
 }

@@ -116,8 +116,7 @@ public struct ReportWriter: Sendable {
     }
 
     /// Writes every file of `report` into the staging folder of `prerendered`, each result's parts
-    /// copied from their spills in report order; removes the letters a run-level cause makes
-    /// needless (``CampusLetterRenderer/isAddressee(_:report:)``) and the spills. Returns the summaries.
+    /// copied from their spills in report order, each spill removed once copied. Returns the summaries.
     private func writeFiles(_ report: ScanReport, from prerendered: PrerenderedReport.Finished) throws(ReportWriteError) -> [ResultSummary] {
         let staging = prerendered.staging
         var (summaries, order) = prerendered.takeInReportOrder()
@@ -164,15 +163,6 @@ public struct ReportWriter: Sendable {
             case .htmlRows: try copy(.htmlRow, into: file)
             case .htmlDetails: try copy(.htmlDetails, into: file)
             }
-        }
-        let letters = order.indices.filter { prerendered.letters[order[$0]] }.map { summarized.summaries[$0].institutionID }
-        let explained = letters.filter { report.cause(of: $0) != nil }
-        for institution in explained {
-            let path = staging + "/institutions/\(institution).md"
-            guard unlink(path) == 0 else { throw ReportWriteError(path: path, errno: errno) }
-        }
-        if !letters.isEmpty, letters.count == explained.count, rmdir(staging + "/institutions") != 0 {
-            throw ReportWriteError(path: staging + "/institutions", errno: errno)
         }
         order = []
         return summarized.summaries

@@ -86,6 +86,15 @@ public struct ScanReport: Sendable {
         explained[institution].map { run.findings[$0] }
     }
 
+    /// The run-level cause that explains `result`'s verdict: while the run is being scanned, from
+    /// the causes known before any institution (``RunLevelCauses/cause(of:region:in:dnsSilent:)``);
+    /// once it is over, the institutions each cause names (``cause(of:)``, as history keeps them).
+    func explainingCause(of result: InstitutionResult) -> Finding? {
+        guard run.status == .running else { return cause(of: result.institutionID) }
+        let silent = run.findings.contains { $0.code == .dnsUnreachable }
+        return RunLevelCauses.cause(of: RunLevelCauses.Verdict(result), region: result.region?.code, in: run.findings, dnsSilent: silent).map { run.findings[$0] }
+    }
+
     public func count(_ status: ComplianceStatus) -> Int { summaries.reduce(0) { $0 + ($1.status == status ? 1 : 0) } }
 
     /// The exit status the interface promises: 0 all compliant, 1 otherwise, 3 when the scan could

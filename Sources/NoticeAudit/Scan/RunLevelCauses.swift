@@ -6,10 +6,13 @@ enum RunLevelCauses {
     /// all, they are the scanner's DNS, not the campus's.
     static let dnsCodes: Set<FindingCode> = [.spfTemperror, .dmarcTemperror, .dkimTemperror, .relayDNSError, .envelopeSPFNotPassing, .scanDeadline]
 
-    /// The run-level finding that says the name servers answered nothing.
-    static func dnsUnreachable(queries: Int) -> Finding {
+    /// The run-level finding that says the name servers answered nothing: none of the run's
+    /// `queries`, or (`answered` later) none of the resolver check's, at its start.
+    static func dnsUnreachable(queries: Int, answered: Int = 0) -> Finding {
         Finding(code: .dnsUnreachable, severity: .error, target: "dns",
-                message: "The scanner's name servers answered none of the \(queries) DNS queries of this run, so nothing that needs DNS could be checked.",
+                message: answered == 0
+                    ? "The scanner's name servers answered none of the \(queries) DNS queries of this run, so nothing that needs DNS could be checked."
+                    : "The scanner's name servers answered none of the resolver check's queries at the start of this run, and \(answered) of its \(queries) DNS queries in all, so the checks that needed DNS could not be made.",
                 remediation: "Check the scanner's DNS: /etc/resolv.conf or --dns-server, and that the network lets it reach them. Nothing to change at the campuses.",
                 campusCanFix: false)
     }
@@ -48,30 +51,31 @@ enum RunLevelCauses {
 
     static func attach(to runFindings: [Finding], verdicts: [Verdict], regions: [String: String], dnsSilent: Bool) -> [Finding] {
         var findings = runFindings
-        func add(_ institution: String, to index: Int) {
+        for result in verdicts.sorted(by: { $0.institutionID < $1.institutionID }) {
+            guard let index = cause(of: result, region: regions[result.institutionID], in: findings, dnsSilent: dnsSilent) else { continue }
             var names = findings[index].institutions ?? []
-            if !names.contains(institution) { names.append(institution) }
+            if !names.contains(result.institutionID) { names.append(result.institutionID) }
             findings[index].institutions = names.sorted()
         }
-        for result in verdicts.sorted(by: { $0.institutionID < $1.institutionID }) where result.status != .compliant {
-            guard let code = result.decisiveCode else { continue }
-            let region = regions[result.institutionID]
-            let regional: FindingCode? = switch code {
-            case .spfRelaysUnknown: .catalogNoAddress
-            case .catalogIncomplete: .catalogIncomplete
-            case .envelopeSPFNotPassing where !result.decisiveCampusCanFix: .catalogNoAddress
-            case .exlibrisSPFNotPassing, .exlibrisRelayPTRMissing, .exlibrisRelayListed: code
-            default: nil
-            }
-            if code == .dnsUntrusted, let index = findings.firstIndex(where: { $0.code == .dnsUntrusted }) {
-                add(result.institutionID, to: index)
-            } else if let regional, let index = findings.firstIndex(where: { $0.code == regional && $0.target == region }) {
-                add(result.institutionID, to: index)
-            } else if dnsSilent, dnsCodes.contains(code) || code == .spfRelaysUnknown,
-                      let index = findings.firstIndex(where: { $0.code == .dnsUnreachable }) {
-                add(result.institutionID, to: index)
-            }
-        }
         return findings
+    }
+
+    /// The index in `findings` of the run-level cause that explains `result`'s verdict, if one
+    /// does: the resolver lies; the region's catalog, relay set or Ex Libris facts decide it; the
+    /// name servers answered nothing (`dnsSilent`) and the verdict needed DNS. Known as soon as the
+    /// run's causes are (before any institution, ``Scanner``): a letter is decided when it is rendered.
+    static func cause(of result: Verdict, region: String?, in findings: [Finding], dnsSilent: Bool) -> Int? {
+        guard result.status != .compliant, let code = result.decisiveCode else { return nil }
+        let regional: FindingCode? = switch code {
+        case .spfRelaysUnknown: .catalogNoAddress
+        case .catalogIncomplete: .catalogIncomplete
+        case .envelopeSPFNotPassing where !result.decisiveCampusCanFix: .catalogNoAddress
+        case .exlibrisSPFNotPassing, .exlibrisRelayPTRMissing, .exlibrisRelayListed: code
+        default: nil
+        }
+        if code == .dnsUntrusted, let index = findings.firstIndex(where: { $0.code == .dnsUntrusted }) { return index }
+        if let regional, let index = findings.firstIndex(where: { $0.code == regional && $0.target == region }) { return index }
+        if dnsSilent, dnsCodes.contains(code) || code == .spfRelaysUnknown { return findings.firstIndex { $0.code == .dnsUnreachable } }
+        return nil
     }
 }

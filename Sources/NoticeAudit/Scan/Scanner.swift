@@ -77,7 +77,8 @@ public struct Scanner: Sendable {
         // were just asked (their answers are cached); a resolver that lies proves nothing, so no
         // institution is checked and nothing derived from its answers is said.
         let includes = regions.compactMap { builtSets[$0]!.includeConfirmed ? builtSets[$0]!.include : nil }
-        let untrusted = try await ResolverTrustCheck(resolver: resolver).check(includes: includes).finding
+        let trust = try await ResolverTrustCheck(resolver: resolver).check(includes: includes)
+        let untrusted = trust.finding
         // Alma mail from addresses the catalog does not know, as receivers reported it: against the
         // relay sets of every region the catalog knows (a member's mail from another region's Ex
         // Libris relay is not drift). The other regions' includes are expanded only when the
@@ -94,27 +95,32 @@ public struct Scanner: Sendable {
                 drift = observations.drift(members: members, relays: everyRegion.values.flatMap(\.networks))
             }
         }
-        // The Ex Libris relays' rows of the receivers' rules, once per region and run: read while
-        // the institutions are checked (they wait for them only at their end), stated at the end.
+        // The Ex Libris relays' rows of the receivers' rules, once per region and run, before any
+        // institution: with the catalog and the resolver's trust, they are the causes a run states
+        // once, so that each institution's letter is decided when it is rendered (the checks of
+        // the region's institutions read the same facts).
         let factRegions = untrusted != nil ? [] : regions.filter { region in institutions.contains { $0.region == region && $0.delivery == .spf } }
-        async let exLibrisFindings = withThrowingTaskGroup(of: (AlmaRegion, [Finding]).self) { group in
+        let exLibris = try await withThrowingTaskGroup(of: (AlmaRegion, [Finding]).self) { group in
             for region in factRegions { group.addTask { (region, try await checker.exLibrisFacts(for: builtSets[region]!).findings) } }
             var findings: [AlmaRegion: [Finding]] = [:]
             for try await (region, regionFindings) in group { findings[region] = regionFindings }
             return findings
         }
         // Run-level findings in the order the reports list them: the fetch, then per region its
-        // relay set and its Ex Libris facts, then what receivers reported. A resolver that lies
-        // leaves one: what the fetch, the relay sets and the drift said went through it.
-        func runFindings(exLibris: [AlmaRegion: [Finding]]) -> [Finding] {
-            if let untrusted { return [untrusted] }
-            var findings = fetchFindings
-            for region in regions { findings += CatalogFindings.relaySet(builtSets[region]!) + (exLibris[region] ?? []) }
-            if let drift { findings.append(drift) }
-            return findings
+        // relay set and its Ex Libris facts, then what receivers reported, then a resolver that
+        // answered none of its check's queries. A resolver that lies leaves one: what the fetch,
+        // the relay sets and the drift said went through it.
+        var runFindings: [Finding]
+        if let untrusted {
+            runFindings = [untrusted]
+        } else {
+            runFindings = fetchFindings
+            for region in regions { runFindings += CatalogFindings.relaySet(builtSets[region]!) + (exLibris[region] ?? []) }
+            if let drift { runFindings.append(drift) }
+            if trust.verdict == .unreachable { runFindings.append(RunLevelCauses.dnsUnreachable(queries: queriesSent)) }
         }
         let runID = try store.beginRun(trigger: selection == nil ? options.trigger : .adhoc, consortium: inventory.consortium, selection: selection,
-                                       catalog: fetched.status, notes: [], findings: runFindings(exLibris: [:]))
+                                       catalog: fetched.status, notes: [], findings: runFindings)
         runStarted(runID)
         do {
             let relaySets = relaySets
@@ -122,8 +128,7 @@ public struct Scanner: Sendable {
             let verdicts = try await withHeartbeat(run: runID, deadlines: deadlines) {
                 try await checkAll(institutions, relaySets: relaySets, untrusted: untrusted, deadlines: deadlines, run: runID, recorded: resultRecorded, progress: progress)
             }
-            let findings = runFindings(exLibris: try await exLibrisFindings)
-            try store.setRunFindings(causes(findings, verdicts: verdicts, institutions: institutions), run: runID)
+            try store.setRunFindings(causes(runFindings, verdicts: verdicts, institutions: institutions), run: runID)
             try store.finishRun(runID, status: .completed)
             return ScanOutcome(run: try store.run(id: runID)!)
         } catch {
@@ -132,16 +137,18 @@ public struct Scanner: Sendable {
         }
     }
 
-    /// The run-level findings with the institutions each cause affects, and `DNS_UNREACHABLE` when
-    /// the name servers answered no query at all.
+    /// The DNS queries this run sent to a server so far (cache hits not counted), and those answered.
+    private var queriesSent: Int { (resolver as? any DNSQueryStatistics)?.queriesSent ?? 0 }
+    private var queriesAnswered: Int { (resolver as? any DNSQueryStatistics)?.queriesAnswered ?? 0 }
+
+    /// The run-level findings with the institutions each cause affects. `DNS_UNREACHABLE`, decided
+    /// when the resolver check got no answer, says the run's whole count; a blocklist found unusable
+    /// midway is added (it never decides a verdict).
     private func causes(_ findings: [Finding], verdicts: [RunLevelCauses.Verdict], institutions: [Institution]) -> [Finding] {
         var findings = findings
-        if let unusable = checker.reputation.unusableFinding() { findings.append(unusable) }
-        var silent = false
-        if let statistics = resolver as? any DNSQueryStatistics, statistics.queriesSent > 0, statistics.queriesAnswered == 0 {
-            silent = true
-            findings.append(RunLevelCauses.dnsUnreachable(queries: statistics.queriesSent))
-        }
+        let silent = findings.contains { $0.code == .dnsUnreachable }
+        if let index = findings.firstIndex(where: { $0.code == .dnsUnreachable }) { findings[index] = RunLevelCauses.dnsUnreachable(queries: queriesSent, answered: queriesAnswered) }
+        if let unusable = checker.reputation.unusableFinding() { findings.insert(unusable, at: silent ? findings.count - 1 : findings.count) }
         let regions = Dictionary(institutions.map { ($0.id, $0.region.code) }, uniquingKeysWith: { first, _ in first })
         return RunLevelCauses.attach(to: findings, verdicts: verdicts, regions: regions, dnsSilent: silent)
     }

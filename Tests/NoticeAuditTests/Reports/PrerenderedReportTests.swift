@@ -4,7 +4,7 @@ import Testing
 
 /// A run's reports rendered while its institutions are checked (issue 22), results arriving in any
 /// order, must be the very files the in-memory renderers and the streaming writer make of the run,
-/// and a letter that a run-level cause (known only at the end) makes needless is not written.
+/// and a letter that a run-level cause (known before any institution) makes needless is never written.
 @Suite("reports rendered while the scan checks")
 struct PrerenderedReportTests {
     private static let catalog = CatalogStatus(snapshot: nil, catalog: DefaultRelayCatalog.catalog, isStale: false, lastError: nil, lastAttemptAt: nil)
@@ -15,8 +15,19 @@ struct PrerenderedReportTests {
         return result
     }
 
+    /// A result of region `region` decided by `code`, a cause that is not the campus's.
+    private static func result(_ id: String, _ status: ComplianceStatus, decidedBy code: FindingCode, region: AlmaRegion) -> InstitutionResult {
+        var result = result(id, status)
+        var finding = Finding(code: code, severity: .error, target: region.code, message: "m", remediation: "r", campusCanFix: false)
+        finding.decisive = true
+        result.findings = [finding]
+        result.region = region
+        return result
+    }
+
     /// Three runs of history, then run 3 recorded in a scrambled order and rendered as it goes.
-    private static func history(in directory: TemporaryDirectory) throws -> (store: ScanStore, catalogs: CatalogStore, run: Int64) {
+    /// `causes`: run 3's run-level findings, known before any institution, as the scanner records them.
+    private static func history(in directory: TemporaryDirectory, causes: [Finding] = []) throws -> (store: ScanStore, catalogs: CatalogStore, run: Int64) {
         let database = try HistoryDatabase(path: directory.url.appendingPathComponent("h.sqlite").path)
         let store = ScanStore(database: database)
         let first = try store.beginRun(trigger: .scheduled, consortium: "T & <C>", selection: nil, catalog: catalog, notes: [], now: Date().addingTimeInterval(-2 * 86_400))
@@ -29,35 +40,36 @@ struct PrerenderedReportTests {
             _ = try store.record(result(id, status), run: second)
         }
         try store.finishRun(second, status: .completed)
-        return (store, CatalogStore(database: database), try store.beginRun(trigger: .scheduled, consortium: "T & <C>", selection: nil, catalog: catalog, notes: []))
+        return (store, CatalogStore(database: database), try store.beginRun(trigger: .scheduled, consortium: "T & <C>", selection: nil, catalog: catalog, notes: [], findings: causes))
     }
 
     /// The history of ``history(in:)`` and run 3's rendering begun in `directory/Reports`.
-    private static func rendering(in directory: TemporaryDirectory) throws
+    private static func rendering(in directory: TemporaryDirectory, causes: [Finding] = []) throws
         -> (store: ScanStore, catalogs: CatalogStore, run: Int64, writer: ReportWriter, rendering: PrerenderedReport) {
-        let (store, catalogs, run) = try history(in: directory)
+        let (store, catalogs, run) = try history(in: directory, causes: causes)
         let writer = ReportWriter(directory: directory.url.appendingPathComponent("Reports").path)
         return (store, catalogs, run, writer, try PrerenderedReport.begin(run: run, store: store, catalogs: catalogs, writer: writer))
     }
 
     @Test func filesAreTheInMemoryAndTheStreamedRenderingAndExplainedLettersGo() throws {
         let directory = try TemporaryDirectory()
-        let (store, catalogs, run, writer, rendering) = try Self.rendering(in: directory)
+        // "b" is explained by a run-level cause, known before any institution is checked.
+        var cause = Finding(code: .catalogNoAddress, severity: .error, target: "EU", message: "m", remediation: "r", campusCanFix: false)
+        let (store, catalogs, run, writer, rendering) = try Self.rendering(in: directory, causes: [cause])
         // Completion order is not report order; ids chosen so that byte order matters ("B" < "a").
         let third: [(String, ComplianceStatus)] = [("z", .compliant), ("d", .noncompliant), ("a", .noncompliant), ("c", .unknown), ("B", .noncompliant),
                                                    ("b", .noncompliant), ("e", .compliant), ("c2", .unknown)]
         for (index, (id, status)) in third.enumerated() {
             // As the scan hands them (the result with its change), or as a row only (read back from history).
-            let recorded = try store.recordRow(Self.result(id, status), run: run)
+            let recorded = try store.recordRow(id == "b" ? Self.result(id, status, decidedBy: .spfRelaysUnknown, region: .europe) : Self.result(id, status), run: run)
             if index.isMultiple(of: 2) { rendering.add(recorded) } else { rendering.add(row: recorded.row) }
         }
-        // "b" is explained by a run-level cause: it needs a letter until the end says otherwise.
-        var cause = Finding(code: .catalogNoAddress, severity: .error, target: "eu", message: "m", remediation: "r", campusCanFix: false)
+        // The end of the run names the institutions each cause explains.
         cause.institutions = ["b"]
         try store.setRunFindings([cause], run: run)
         try store.finishRun(run, status: .completed)
         let finished = try rendering.finish(results: third.count)
-        #expect(FileManager.default.fileExists(atPath: finished.staging + "/institutions/b.md"), "the letter is written before the cause is known")
+        #expect(!FileManager.default.fileExists(atPath: finished.staging + "/institutions/b.md"), "no letter is written for an institution a known cause explains")
         let streamed = try #require(try ScanReport.streaming(run: run, store: store, catalogs: catalogs))
         let (folder, report) = try writer.writeSummarized(streamed, updateLatest: true, prerendered: finished)
         #expect(!FileManager.default.fileExists(atPath: finished.staging))
@@ -91,10 +103,10 @@ struct PrerenderedReportTests {
     /// When every letter is explained, no `institutions/` folder is left, as the streaming writer leaves none.
     @Test func noLettersFolderWhenEveryLetterIsExplained() throws {
         let directory = try TemporaryDirectory()
-        let (store, catalogs, run, writer, rendering) = try Self.rendering(in: directory)
-        rendering.add(row: try store.recordRow(Self.result("b", .noncompliant), run: run).row)
-        rendering.add(row: try store.recordRow(Self.result("a", .compliant), run: run).row)
         var cause = Finding(code: .dnsUnreachable, severity: .error, target: "dns", message: "m", remediation: "r", campusCanFix: false)
+        let (store, catalogs, run, writer, rendering) = try Self.rendering(in: directory, causes: [cause])
+        rendering.add(row: try store.recordRow(Self.result("b", .unknown, decidedBy: .spfTemperror, region: .northAmerica), run: run).row)
+        rendering.add(row: try store.recordRow(Self.result("a", .compliant), run: run).row)
         cause.institutions = ["b"]
         try store.setRunFindings([cause], run: run)
         let finished = try rendering.finish(results: 2)
