@@ -89,13 +89,19 @@ public struct ResolverTrustCheck: Sendable {
     public func check(includes: [String], randomLabel: String = Self.randomLabel()) async throws -> Outcome {
         var names = includes.map(DomainName.normalized)
         if !names.contains(Self.vendorDomain) { names.append(Self.vendorDomain) }
-        var queries: [Query] = []
-        for name in names {
-            queries.append(try await ask(name, type: .txt, expect: .exists))
-        }
+        var asked: [(name: String, type: DNSRecordType, expect: Expectation)] = names.map { ($0, .txt, .exists) }
         // Only under an include: `exlibrisgroup.com` itself may have a wildcard at its apex.
         if let include = names.first, include != Self.vendorDomain {
-            queries.append(try await ask("\(randomLabel).\(include)", type: .a, expect: .absent))
+            asked.append(("\(randomLabel).\(include)", .a, .absent))
+        }
+        // All at once, listed in the order asked.
+        let queries = try await withThrowingTaskGroup(of: (Int, Query).self) { group in
+            for (index, question) in asked.enumerated() {
+                group.addTask { (index, try await ask(question.name, type: question.type, expect: question.expect)) }
+            }
+            var answered: [Int: Query] = [:]
+            for try await (index, query) in group { answered[index] = query }
+            return asked.indices.map { answered[$0]! }
         }
         return Self.judge(queries)
     }

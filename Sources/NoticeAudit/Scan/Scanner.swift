@@ -58,6 +58,26 @@ public struct Scanner: Sendable {
             }
         }
         defer { warming.cancel() }
+        // Then what is asked before any institution: the resolver check's names, and the Ex Libris
+        // facts of the regions' relays (PTR, blocklists, the envelope's SPF), by the same catalog.
+        // Their answers are cached when the fetched catalog's turn comes; what is found here is dropped.
+        let randomLabel = ResolverTrustCheck.randomLabel()
+        let factRegions = regions.filter { region in institutions.contains { $0.region == region && $0.delivery == .spf } }
+        let prefetching = Task { [expander, resolver, checker] in
+            _ = await warming.value
+            guard let known = try? fetcher.store.status().catalog else { return }
+            var built: [RegionRelaySet] = []
+            for region in regions { if let set = try? await RegionRelaySet.build(region: region, catalog: known, expander: expander) { built.append(set) } }
+            let sets = built
+            let includes = sets.compactMap { $0.includeConfirmed ? $0.include : nil }
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { _ = try? await ResolverTrustCheck(resolver: resolver).check(includes: includes, randomLabel: randomLabel) }
+                for set in sets where factRegions.contains(set.region) {
+                    group.addTask { _ = try? await ExLibrisRegionFacts.check(set, resolver: resolver, reputation: checker.reputation) }
+                }
+            }
+        }
+        defer { prefetching.cancel() }
         let fetched = try await fetcher.fetch(url: options.catalogURL)
         // "The catalog changed" means: against the catalog the previous consortium scan used,
         // however many `ranges fetch` ran in between (../shared/domain.md, "Changes between runs").
@@ -77,7 +97,7 @@ public struct Scanner: Sendable {
         // were just asked (their answers are cached); a resolver that lies proves nothing, so no
         // institution is checked and nothing derived from its answers is said.
         let includes = regions.compactMap { builtSets[$0]!.includeConfirmed ? builtSets[$0]!.include : nil }
-        let trust = try await ResolverTrustCheck(resolver: resolver).check(includes: includes)
+        let trust = try await ResolverTrustCheck(resolver: resolver).check(includes: includes, randomLabel: randomLabel)
         let untrusted = trust.finding
         // Alma mail from addresses the catalog does not know, as receivers reported it: against the
         // relay sets of every region the catalog knows (a member's mail from another region's Ex
@@ -99,9 +119,8 @@ public struct Scanner: Sendable {
         // institution: with the catalog and the resolver's trust, they are the causes a run states
         // once, so that each institution's letter is decided when it is rendered (the checks of
         // the region's institutions read the same facts).
-        let factRegions = untrusted != nil ? [] : regions.filter { region in institutions.contains { $0.region == region && $0.delivery == .spf } }
         let exLibris = try await withThrowingTaskGroup(of: (AlmaRegion, [Finding]).self) { group in
-            for region in factRegions { group.addTask { (region, try await checker.exLibrisFacts(for: builtSets[region]!).findings) } }
+            for region in untrusted != nil ? [] : factRegions { group.addTask { (region, try await checker.exLibrisFacts(for: builtSets[region]!).findings) } }
             var findings: [AlmaRegion: [Finding]] = [:]
             for try await (region, regionFindings) in group { findings[region] = regionFindings }
             return findings
