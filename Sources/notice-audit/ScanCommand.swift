@@ -98,19 +98,25 @@ struct ScanCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = logging.bootstrap()
         let started = Date()
-        let resolverBox = Mutex<CAresResolver?>(nil)
         do {
-            let outcome = try await scan(logger: logger, resolverBox: resolverBox)
+            let outcome = try await scan(logger: logger)
             let report = outcome.report
-            writeMetrics(report: report, started: started, dnsQueries: resolverBox.withLock { $0?.queriesSent }, status: report.exitStatus, logger: logger)
+            writeMetrics(report: report, started: started, dnsQueries: report.run.dnsQueries, status: report.exitStatus, logger: logger)
             if report.exitStatus != 0 { throw CommandFailure.silent(report.exitStatus) }
         } catch let failure as CommandFailure where failure.exitStatus <= 1 {
             throw failure
         } catch {
             let status = NoticeAuditCommand.outcome(of: error).status
-            writeMetrics(report: nil, started: started, dnsQueries: resolverBox.withLock { $0?.queriesSent }, status: status, logger: logger)
+            writeMetrics(report: nil, started: started, dnsQueries: recordedQueries(of: error), status: status, logger: logger)
             throw error
         }
+    }
+
+    /// The DNS queries of the run `error` ended, as history recorded them; nil when no run began.
+    func recordedQueries(of error: any Error) -> Int? {
+        guard let run = (error as? ScanJob.Interrupted)?.run ?? (error as? ScanJob.ReportsNotWritten)?.run,
+              let database = try? history.open(.readOnly) else { return nil }
+        return try? ScanStore(database: database).run(id: run)?.dnsQueries
     }
 
     /// `--metrics-file`, when given; a failure to write it is logged, never changes the exit status.
@@ -130,7 +136,7 @@ struct ScanCommand: AsyncParsableCommand {
     }
 
     /// The scan itself: returns the finished job; throws what ends the command otherwise.
-    func scan(logger: Logger, resolverBox: borrowing Mutex<CAresResolver?>) async throws -> ScanJob.Outcome {
+    func scan(logger: Logger) async throws -> ScanJob.Outcome {
         var loaded: Inventory
         do {
             let (inventory, warnings) = try InventoryLoader.load(path: self.inventory)
@@ -144,7 +150,6 @@ struct ScanCommand: AsyncParsableCommand {
 
         let database = try history.open(.readWrite)
         let resolver = try network.makeResolver()
-        resolverBox.withLock { $0 = resolver }
         defer { resolver.shutdown() }
         let client: CurlHTTPClient, probe: SMTPProbe
         do {

@@ -182,6 +182,11 @@ public final class HistoryDatabase: Sendable {
         migrator.registerMigration("addDMARCReportOrgNameGiven") { db in
             try db.alter(table: "dmarc_report") { table in table.add(column: "org_name_given", .boolean).notNull().defaults(to: true) }
         }
+        // The DNS queries a run sent to a server, recorded when it ends (issue 34: the one route of
+        // DNS statistics to the outputs). Runs before it say nothing (NULL).
+        migrator.registerMigration("addScanRunDNSQueries") { db in
+            try db.alter(table: "scan_run") { table in table.add(column: "dns_queries", .integer) }
+        }
         return migrator
     }
 

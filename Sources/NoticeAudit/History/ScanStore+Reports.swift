@@ -19,7 +19,7 @@ extension ScanStore {
             status: ScanRunStatus(rawValue: row["status"]) ?? .failed, trigger: ScanTrigger(rawValue: row["trigger"]) ?? .manual,
             toolVersion: row["tool_version"], consortium: row["consortium"], selection: selection.map { $0.split(separator: ",").map(String.init) },
             catalogSnapshotID: row["catalog_snapshot_id"], catalogSource: row["catalog_source"], catalogStale: row["catalog_stale"],
-            notes: notes.map { $0.split(separator: "\n").map(String.init) } ?? [], findings: findings)
+            notes: notes.map { $0.split(separator: "\n").map(String.init) } ?? [], findings: findings, dnsQueries: row["dns_queries"])
     }
 
     public func run(id: Int64) throws(HistoryError) -> ScanRunRecord? {

@@ -29,6 +29,9 @@ public struct ScanRunRecord: Sendable, Equatable {
     public var notes: [String]
     /// Run-level findings (catalog stale, incomplete, changed; page and include disagreeing).
     public var findings: [Finding] = []
+    /// The DNS queries the run sent to a server (cache hits not counted), as it ended; nil while it
+    /// runs, and for runs recorded before it was kept.
+    public var dnsQueries: Int? = nil
 }
 
 /// Scan runs, per-institution results and findings in the history database. Each result is
@@ -147,10 +150,11 @@ public struct ScanStore: Sendable {
         }
     }
 
-    public func finishRun(_ run: Int64, status: ScanRunStatus, reportPath: String? = nil, now: Date = Date()) throws(HistoryError) {
+    /// Ends `run` with `status`; `dnsQueries`, the queries it sent to a server, when known.
+    public func finishRun(_ run: Int64, status: ScanRunStatus, reportPath: String? = nil, dnsQueries: Int? = nil, now: Date = Date()) throws(HistoryError) {
         try database.write { db in
-            try db.execute(sql: "UPDATE scan_run SET status = ?, finished_at = ?, report_path = COALESCE(?, report_path) WHERE id = ?",
-                           arguments: [status.rawValue, DatabaseTime.text(now), reportPath, run])
+            try db.execute(sql: "UPDATE scan_run SET status = ?, finished_at = ?, report_path = COALESCE(?, report_path), dns_queries = COALESCE(?, dns_queries) WHERE id = ?",
+                           arguments: [status.rawValue, DatabaseTime.text(now), reportPath, dnsQueries, run])
         }
     }
 

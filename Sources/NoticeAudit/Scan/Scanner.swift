@@ -148,15 +148,17 @@ public struct Scanner: Sendable {
                 try await checkAll(institutions, relaySets: relaySets, untrusted: untrusted, deadlines: deadlines, run: runID, recorded: resultRecorded, progress: progress)
             }
             try store.setRunFindings(causes(runFindings, verdicts: verdicts, institutions: institutions), run: runID)
-            try store.finishRun(runID, status: .completed)
+            try store.finishRun(runID, status: .completed, dnsQueries: queriesSent)
             return ScanOutcome(run: try store.run(id: runID)!)
         } catch {
-            try? store.finishRun(runID, status: error is CancellationError ? .aborted : .failed)
+            try? store.finishRun(runID, status: error is CancellationError ? .aborted : .failed, dnsQueries: queriesSent)
             throw error
         }
     }
 
-    /// The DNS queries this run sent to a server so far (cache hits not counted), and those answered.
+    /// The DNS queries this run sent to a server so far (cache hits not counted), and those answered:
+    /// the one place the resolver's counts are read. They reach the outputs through the run
+    /// (`DNS_UNREACHABLE`, ``ScanRunRecord/dnsQueries`` for the metrics).
     private var queriesSent: Int { (resolver as? any DNSQueryStatistics)?.queriesSent ?? 0 }
     private var queriesAnswered: Int { (resolver as? any DNSQueryStatistics)?.queriesAnswered ?? 0 }
 

@@ -10,6 +10,19 @@ struct ScanStoreTests {
                           domains: [], relay: nil, durationMilliseconds: 1)
     }
 
+    /// The DNS queries of a run reach the outputs one way: recorded with the run as it ends.
+    @Test func aRunKeepsTheDNSQueriesItSent() throws {
+        let directory = try TemporaryDirectory()
+        let store = ScanStore(database: try HistoryDatabase(path: directory.url.appendingPathComponent("h.sqlite").path))
+        let catalog = CatalogStatus(snapshot: nil, catalog: DefaultRelayCatalog.catalog, isStale: false, lastError: nil, lastAttemptAt: nil)
+        let run = try store.beginRun(trigger: .scheduled, consortium: "T", selection: nil, catalog: catalog, notes: [])
+        #expect(try store.run(id: run)?.dnsQueries == nil, "nothing while it runs")
+        try store.finishRun(run, status: .aborted, dnsQueries: 42)
+        #expect(try store.run(id: run)?.dnsQueries == 42)
+        try store.finishRun(run, status: .aborted, reportPath: "/r")
+        #expect(try store.run(id: run)?.dnsQueries == 42, "a later update without a count keeps it")
+    }
+
     @Test func changeIsAgainstThePreviousRunThatCoveredTheInstitution() throws {
         let directory = try TemporaryDirectory()
         let store = ScanStore(database: try HistoryDatabase(path: directory.url.appendingPathComponent("h.sqlite").path))
