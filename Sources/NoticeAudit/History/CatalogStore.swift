@@ -92,6 +92,7 @@ public struct CatalogStore: Sendable {
         let failed = attempt.map { ($0["outcome"] as String) == "failed" } ?? false
         return CatalogStatus(
             snapshot: latest, catalog: latest?.catalog ?? DefaultRelayCatalog.catalog, isStale: failed,
-            lastError: failed ? attempt?["error"] : nil, lastAttemptAt: attempt?["attempted_at"])
+            // Read by DatabaseTime: GRDB's own reading goes through an ICU calendar (7 MB resident, issue 34).
+            lastError: failed ? attempt?["error"] : nil, lastAttemptAt: attempt.flatMap { DatabaseTime.optionalDate($0, "attempted_at") })
     }
 }

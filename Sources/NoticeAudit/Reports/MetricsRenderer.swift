@@ -38,7 +38,7 @@ public struct MetricsRenderer: Sendable {
             out += "# HELP notice_audit_\(name) \(help)\n# TYPE notice_audit_\(name) gauge\n"
             for (labels, value) in series { out += "notice_audit_\(name)\(labels.isEmpty ? "" : "{\(labels)}") \(value)\n" }
         }
-        func number(_ value: Double) -> String { String(format: "%.3f", value) }
+        func number(_ value: Double) -> String { FixedPoint.text(value, decimals: 3) }
         gauge("last_run_exit_status", "Exit status of the last scan (0 all compliant, 1 some not, 2 usage, 3 could not run).", [("", "\(sample.exitStatus)")])
         gauge("last_run_start_timestamp_seconds", "When the last scan started (Unix time).", [("", number(sample.startedAt.timeIntervalSince1970))])
         gauge("last_run_end_timestamp_seconds", "When the last scan ended (Unix time).", [("", number(sample.finishedAt.timeIntervalSince1970))])

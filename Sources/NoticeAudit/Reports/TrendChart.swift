@@ -22,7 +22,8 @@ public struct TrendChart: Sendable {
         let step = entries.count > 1 ? plotWidth / Double(entries.count - 1) : 0
         func x(_ index: Int) -> Double { margin.left + (entries.count > 1 ? Double(index) * step : plotWidth / 2) }
         func y(_ value: Int) -> Double { margin.top + plotHeight - Double(value) / maximum * plotHeight }
-        let points = entries.indices.map { String(format: "%.1f,%.1f", x($0), y(entries[$0].compliant)) }
+        func f(_ value: Double) -> String { FixedPoint.text(value, decimals: 1) }
+        let points = entries.indices.map { "\(f(x($0))),\(f(y(entries[$0].compliant)))" }
         let summary = entries.map { "run \($0.run): \($0.compliant) of \($0.total)" }.joined(separator: "; ")
         var out: [String] = []
         if standalone { out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>") }
@@ -32,7 +33,7 @@ public struct TrendChart: Sendable {
         out.append("<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"#ffffff\"/>")
         for fraction in [0.0, 0.5, 1.0] {
             let value = Int((maximum * fraction).rounded())
-            let lineY = String(format: "%.1f", y(value))
+            let lineY = f(y(value))
             out.append("<line x1=\"\(margin.left)\" y1=\"\(lineY)\" x2=\"\(width - margin.right)\" y2=\"\(lineY)\" stroke=\"#d0d0d0\"/>")
             out.append("<text x=\"\(margin.left - 6)\" y=\"\(lineY)\" dy=\"4\" text-anchor=\"end\" font-family=\"sans-serif\" font-size=\"11\" fill=\"#333333\">\(value)</text>")
         }
@@ -40,7 +41,7 @@ public struct TrendChart: Sendable {
             out.append("<polyline fill=\"none\" stroke=\"#1a6b3c\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>")
         }
         for (index, entry) in entries.enumerated() {
-            out.append(String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#1a6b3c\"><title>run %lld: %d of %d compliant</title></circle>", x(index), y(entry.compliant), entry.run, entry.compliant, entry.total))
+            out.append("<circle cx=\"\(f(x(index)))\" cy=\"\(f(y(entry.compliant)))\" r=\"3\" fill=\"#1a6b3c\"><title>run \(entry.run): \(entry.compliant) of \(entry.total) compliant</title></circle>")
         }
         if let first = entries.first, let last = entries.last {
             let baseline = height - 10

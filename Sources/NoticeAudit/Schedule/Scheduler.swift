@@ -99,7 +99,7 @@ public final class Scheduler: Sendable {
         state.withLock { $0.child = nil }
         lastRuns[job.name] = max(lastRuns[job.name] ?? now, now)
         saveState(lastRuns)
-        let seconds = String(format: "%.1f", Date().timeIntervalSince(begun))
+        let seconds = FixedPoint.text(Date().timeIntervalSince(begun), decimals: 1)
         logger.notice("\(job.name) finished with status \(process.terminationStatus) in \(seconds) s",
                       metadata: ["schedule.job": "\(job.name)", "schedule.status": "\(process.terminationStatus)"])
     }

@@ -95,6 +95,16 @@ struct ReportTextByHandTests {
         }
     }
 
+    @Test(arguments: [1, 3])
+    func fixedPointNumbersAsStringFormatWritesThem(_ decimals: Int) {
+        var generator = SeededGenerator(seed: 34)
+        let values = [0, 0.05, 0.15, 0.25, 2.25, 2.35, -0.05, 1e15, 1_796_658_699.489] + (0..<2000).map { _ in Double.random(in: -1000...1000, using: &generator) }
+            + (0..<500).map { _ in Double(Int.random(in: 0...4000, using: &generator)) / 20 }
+        for value in values {
+            #expect(FixedPoint.text(value, decimals: decimals) == String(format: "%.\(decimals)f", value), "\(value)")
+        }
+    }
+
     @Test func runFolderNamesMatchedAsTheRegularExpressionMatchesThem() {
         let names = ["2026-11-26T030000Z-run12", "2026-11-26T030000Z-run", "2026-11-26T030000Z-run1x", ".2026-11-26T030000Z-run1", "2026-11-26T0300Z-run12",
                      "latest", "index.html", "2026-1a-26T030000Z-run1", "2026-11-26T030000Z-run123456", "x2026-11-26T030000Z-run1", "2026-11-26T030000ZXrun1", ""]
