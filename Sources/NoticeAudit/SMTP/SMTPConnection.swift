@@ -143,17 +143,7 @@ struct SMTPConnection: Sendable {
     }
 
     /// "Dec 26 17:21:00 2026 GMT" (OpenSSL's ASN1_TIME_print).
-    static func parseDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        let normalized = text.split(separator: " ").joined(separator: " ")
-        for format in ["MMM d HH:mm:ss yyyy zzz", "MMM dd HH:mm:ss yyyy zzz"] {
-            formatter.dateFormat = format
-            if let date = formatter.date(from: normalized) { return date }
-        }
-        return nil
-    }
+    static func parseDate(_ text: String) -> Date? { UTCTime.parseCertificateDate(text) }
 }
 
 /// Collects the debug stream on the engine's thread; read once the transfer is done.

@@ -105,6 +105,34 @@ struct ReportTextByHandTests {
         }
     }
 
+    /// The dates read without Foundation's formatters (each loads ICU): as they read them.
+    @Test func datesReadAsFoundationsFormattersReadThem() {
+        var generator = SeededGenerator(seed: 341)
+        let iso = ISO8601DateFormatter()
+        let certificate = Self.formatter("MMM d HH:mm:ss yyyy")
+        for _ in 0..<800 {
+            let date = Date(timeIntervalSince1970: Double(Int.random(in: 0...4_102_444_800, using: &generator)))
+            let offset = Int.random(in: -14...14, using: &generator) * 3600 + [0, 1800, 2700].randomElement(using: &generator)!
+            let zoned = ISO8601DateFormatter()
+            zoned.timeZone = TimeZone(secondsFromGMT: offset)
+            for text in [iso.string(from: date), zoned.string(from: date)] {
+                #expect(UTCTime.parseISO8601(text) == iso.date(from: text), "\(text)")
+            }
+            let printed = certificate.string(from: date) + " GMT"
+            #expect(UTCTime.parseCertificateDate(printed) == date, "\(printed)")
+            let padded = printed.replacingOccurrences(of: "  ", with: " ")
+            #expect(UTCTime.parseCertificateDate(padded) == date)
+        }
+        for bad in ["2026-13-01T00:00:00Z", "2026-01-01 00:00:00Z", "2026-01-01T00:00:00", "x026-01-01T00:00:00Z", ""] {
+            #expect(UTCTime.parseISO8601(bad) == nil && iso.date(from: bad) == nil, "\(bad)")
+        }
+        // Where the formatter rolls a date that does not exist over (February 30th is March 2nd), it is refused.
+        for impossible in ["2026-02-30T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T00:00:00+25:00"] {
+            #expect(UTCTime.parseISO8601(impossible) == nil && iso.date(from: impossible) != nil, "\(impossible)")
+        }
+        #expect(UTCTime.parseCertificateDate("Feb 30 00:00:00 2026 GMT") == nil && UTCTime.parseCertificateDate("Dec 26 17:21:00 2026 CET") == nil)
+    }
+
     @Test func runFolderNamesMatchedAsTheRegularExpressionMatchesThem() {
         let names = ["2026-11-26T030000Z-run12", "2026-11-26T030000Z-run", "2026-11-26T030000Z-run1x", ".2026-11-26T030000Z-run1", "2026-11-26T0300Z-run12",
                      "latest", "index.html", "2026-1a-26T030000Z-run1", "2026-11-26T030000Z-run123456", "x2026-11-26T030000Z-run1", "2026-11-26T030000ZXrun1", ""]
