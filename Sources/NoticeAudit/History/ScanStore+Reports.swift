@@ -90,9 +90,9 @@ extension ScanStore {
         ComplianceStatus(rawValue: row["status"]).map { InstitutionHistory.Point(run: row["run_id"], startedAt: DatabaseTime.date(row, "started_at"), status: $0) }
     }
 
-    /// The result stored as `row` (``recordRow(_:run:now:)``) with its history, as
-    /// ``forEachStoredResult(run:historyLimit:_:)`` hands it: the reports render each result while
-    /// the scan checks the others (``PrerenderedReport``). Nil when there is no such row.
+    /// The result stored as `row` (``recordRow(_:run:now:)``), not yet decoded, with its history (the
+    /// last `historyLimit` runs and the first run of its current state): the reports render each
+    /// result from it (``PrerenderedReport``). Nil when there is no such row.
     public func storedResult(row: Int64, historyLimit: Int = 30) throws(HistoryError) -> StoredResult? {
         try database.read { db in
             guard let stored = try Row.fetchOne(db.cachedStatement(sql: "SELECT run_id, institution_id, detail FROM institution_result WHERE id = ?"), arguments: [row]) else {

@@ -49,7 +49,7 @@ public struct ReportWriter: Sendable {
     /// in memory.
     private func render(_ report: ScanReport) throws(ReportWriteError) -> PrerenderedReport.Finished {
         do {
-            let store = report.source?.store
+            let store = report.source
             let rendering = try PrerenderedReport.begin(report: report, store: store, writer: self)
             do {
                 if let store {

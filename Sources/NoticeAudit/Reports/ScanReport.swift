@@ -21,7 +21,7 @@ public struct ScanReport: Sendable {
     /// In memory: each institution's recent runs and the first run of its current state, by id.
     public private(set) var histories: [String: InstitutionHistory]
     /// Where a streaming report reads its results.
-    let source: (store: ScanStore, historyLimit: Int)?
+    let source: ScanStore?
     /// The institutions a run-level cause explains (``Finding/institutions``).
     private let explained: [String: Int]
 
@@ -44,7 +44,7 @@ public struct ScanReport: Sendable {
         self.summaries = []
         self.trend = trend
         self.catalog = catalog
-        self.source = (store, 30)
+        self.source = store
         self.explained = Self.explained(by: run.findings)
     }
 

@@ -21,6 +21,13 @@ struct RFC7208SuiteCase: CustomTestStringConvertible, Sendable {
 
     var testDescription: String { "\(name) (§\(spec))" }
 
+    /// The options every suite test runs with: "DEFAULT" is the suite's default explanation.
+    static var options: SPFCheckOptions {
+        var options = SPFCheckOptions()
+        options.defaultExplanation = "DEFAULT"
+        return options
+    }
+
     /// The suite's YAML, as copied unchanged from shared/spf.
     static let suiteURL = Fixtures.folder.appendingPathComponent("rfc7208/rfc7208-tests.yml")
 

@@ -12,8 +12,7 @@ struct SPFTreeTests {
     /// check_host() asked is among the tree's queries.
     @Test("the tree's receiver is check_host() for every suite test", arguments: cases)
     func treeCountsAreTheEvaluators(_ test: RFC7208SuiteCase) async throws {
-        var options = SPFCheckOptions()
-        options.defaultExplanation = "DEFAULT"
+        let options = RFC7208SuiteCase.options
         let ip = try #require(IPAddress(test.host))
         let identity = test.identity
         let asked = FetchOnlyResolver(test.zone)
