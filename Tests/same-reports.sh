@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 34's check that a change keeps every report byte for byte: the demo's two nights scanned by
 # BASE and by NEW (the lab running), each run folder with its times and durations masked, compared;
-# then BASE's history rendered again by both (`notice-audit report --run N`), compared unmasked.
+# then what each scan printed (the digest: standard output, its times and folders masked); then
+# BASE's history rendered again by both (`notice-audit report --run N`), compared unmasked.
 # Usage: Tests/same-reports.sh BASE_BINARY NEW_BINARY. Exit 0 when nothing differs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +23,9 @@ PY
 status=0
 for side in base new; do
     binary=$base; [ "$side" = new ] && binary=$new
-    NOTICE_AUDIT_BIN=$binary "$root/Tests/Lab/demo/scan-nights.sh" "$work/$side" > "$work/$side.log" 2>&1 || { cat "$work/$side.log"; exit 3; }
+    NOTICE_AUDIT_BIN=$binary "$root/Tests/Lab/demo/scan-nights.sh" "$work/$side" > "$work/$side.log" 2> "$work/$side.err" || { cat "$work/$side.log" "$work/$side.err"; exit 3; }
+    sed -E -e "s|$work/$side|DIR|g" -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z/<time>/g' -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC/<time>/g' \
+        "$work/$side.log" > "$work/$side.printed"
     for night in 1 2; do
         mkdir -p "$work/compare-$side"
         cp -r "$work/$side"/Reports/*-run$night "$work/compare-$side/night$night"
@@ -30,6 +33,7 @@ for side in base new; do
     mask "$work/compare-$side"
 done
 diff -r "$work/compare-base" "$work/compare-new" && echo "same-reports: the demo's two nights are the same (times masked)" || status=1
+diff "$work/base.printed" "$work/new.printed" && echo "same-reports: the scans printed the same (times and folders masked)" || status=1
 for side in base new; do
     binary=$base; [ "$side" = new ] && binary=$new
     for run in 1 2; do

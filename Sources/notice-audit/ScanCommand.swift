@@ -227,7 +227,7 @@ struct ScanCommand: AsyncParsableCommand {
         if let failure = outcome.pruneFailure { logger.warning("\(failure)") }
         logger.info("scan finished", metadata: ["scan.run_id": "\(report.run.id)", "scan.report": "\(path)", "scan.reports_rendered": "\(outcome.reportsRendered)"])
         if let failure = outcome.indexFailure { logger.warning("\(failure)") }
-        print(ScanDigest(report: report, reportFolder: path).render())
+        ScanDigest(report: report, reportFolder: path).write { print($0) }
         return outcome
     }
 }

@@ -251,7 +251,7 @@ public enum DashboardRenderer {
                 }.joined(separator: "<br>")
                 let concerns = report.run.findings.filter { $0.target == region.code && [.catalogDisagreement, .catalogIncomplete, .catalogNoAddress].contains($0.code) }
                 // Only a region whose relay set this run built was compared (older history does not say).
-                let checkedRegions = Set(report.summaries.compactMap(\.region))
+                let checkedRegions = Set(report.summaries.lazy.compactMap(\.region))
                 let check = !concerns.isEmpty
                     ? concerns.map(\.code.rawValue).joined(separator: ", ")
                     : !entry.includeConfirmed ? "include not confirmed"

@@ -148,11 +148,18 @@ final class PrerenderedReport: Sendable {
 
     /// Starts rendering run `run` into a new staging folder of `writer`'s directory; throws when the
     /// folder or the run cannot be had (the reports are then rendered from history after the checks, or say why not).
-    static func begin(run: Int64, store: ScanStore, catalogs: CatalogStore, writer: ReportWriter) throws -> PrerenderedReport {
+    /// `expected`: about how many results will come (room is made for them at once: an array that
+    /// grows by doubling holds two copies while it moves, 30 MB at 100,000 institutions).
+    static func begin(run: Int64, store: ScanStore, catalogs: CatalogStore, writer: ReportWriter, expected: Int = 0) throws -> PrerenderedReport {
         guard let report = try ScanReport.streaming(run: run, store: store, catalogs: catalogs) else {
             throw HistoryError(path: "", shortCode: "db_error", message: "run \(run) is not in history")
         }
-        return try begin(report: report, store: store, writer: writer)
+        let rendering = try begin(report: report, store: store, writer: writer)
+        rendering.state.withLock { state in
+            state.summaries.reserveCapacity(expected)
+            state.starts.reserveCapacity(expected * Part.allCases.count)
+        }
+        return rendering
     }
 
     /// Starts rendering `report`, whose results come from `store`'s rows or, without a store, from

@@ -19,22 +19,30 @@ public struct ScanDigest: Sendable {
 
     /// The digest's lines, joined by line feeds (no final one).
     public func render() -> String {
-        let run = report.run
         var lines: [String] = []
+        write { lines.append($0) }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Hands each line of the digest to `emit`, in order, as it is made: 100,000 institutions
+    /// need no copy of their summaries and no text of the whole digest in memory.
+    public func write(_ emit: (String) -> Void) {
+        let run = report.run
+        let summaries = report.summaries
         let scope = run.selection.map { " (ad-hoc: \($0.joined(separator: ", ")))" } ?? ""
-        lines.append("run \(run.id)\(scope): \(report.count(.compliant)) compliant, \(report.count(.noncompliant)) noncompliant, \(report.count(.unknown)) unknown of \(report.summaries.count)")
+        emit("run \(run.id)\(scope): \(report.count(.compliant)) compliant, \(report.count(.noncompliant)) noncompliant, \(report.count(.unknown)) unknown of \(summaries.count)")
         let kinds: [StatusChange] = [.regressed, .fixed, .unverified, .new]
-        let changed = kinds.map { kind in (kind, report.summaries.filter { $0.change == kind }) }.filter { !$0.1.isEmpty }
+        let changed = kinds.map { kind in (kind, summaries.reduce(0) { $0 + ($1.change == kind ? 1 : 0) }) }.filter { $0.1 > 0 }
         if changed.isEmpty {
-            lines.append("changes: none since the last run")
+            emit("changes: none since the last run")
         } else {
-            for (kind, results) in changed {
-                let names = results.prefix(Self.namesPerChange).map { result in
+            for (kind, count) in changed {
+                let names = summaries.lazy.filter { $0.change == kind }.prefix(Self.namesPerChange).map { result in
                     if let seen = result.changeFirstSeen { return "\(result.institutionID) (first seen by the rescan of run \(seen.run) at \(Self.time(seen.startedAt)))" }
                     return kind == .unverified && (result.unknownRuns ?? 1) > 1 ? "\(result.institutionID) (\(result.unknownRuns!) runs)" : result.institutionID
                 }
-                let more = results.count > Self.namesPerChange ? " and \(results.count - Self.namesPerChange) more (summary.md)" : ""
-                lines.append("  \(kind.rawValue) (\(results.count)): \(names.joined(separator: ", "))\(more)")
+                let more = count > Self.namesPerChange ? " and \(count - Self.namesPerChange) more (summary.md)" : ""
+                emit("  \(kind.rawValue) (\(count)): \(names.joined(separator: ", "))\(more)")
             }
         }
         for finding in run.findings where finding.severity != .info || finding.code == .catalogChanged {
@@ -44,30 +52,29 @@ public struct ScanDigest: Sendable {
                 let more = institutions.count > Self.namesPerChange ? " and \(institutions.count - Self.namesPerChange) more" : ""
                 affected = " [\(institutions.count) institution\(institutions.count == 1 ? "" : "s"): \(named)\(more)]"
             }
-            lines.append(cut("  \(finding.code.rawValue)\(affected): \(UntrustedText.singleLine(finding.message))"))
+            emit(cut("  \(finding.code.rawValue)\(affected): \(UntrustedText.singleLine(finding.message))"))
         }
         // An institution whose verdict a run-level cause explains is counted on the cause's line above.
-        let failing = report.summaries.filter { $0.status != .compliant && report.cause(of: $0.institutionID) == nil }
+        let failing = summaries.lazy.filter { $0.status != .compliant && report.cause(of: $0.institutionID) == nil }
         if !failing.isEmpty {
-            lines.append("not compliant, worst first:")
+            emit("not compliant, worst first:")
             let idWidth = min(24, failing.map(\.institutionID.count).max() ?? 0)
             let codeWidth = min(30, failing.map { $0.topCode?.rawValue.count ?? 1 }.max() ?? 0)
             for result in failing {
                 let line = "  " + pad(result.institutionID, idWidth) + "  " + pad(result.status.rawValue, 12) + "  "
                     + pad(result.topCode?.rawValue ?? "-", codeWidth) + "  " + (result.failingProviders.map { "[\($0)] " } ?? "")
                     + (result.topSentence ?? "no finding recorded")
-                lines.append(cut(line))
+                emit(cut(line))
             }
         }
         // What receivers reported against the prediction: one line per contradiction.
-        for result in report.summaries {
+        for result in summaries {
             for message in result.contradictions {
-                lines.append(cut("  PREDICTION_CONTRADICTED \(result.institutionID): \(UntrustedText.singleLine(message))"))
+                emit(cut("  PREDICTION_CONTRADICTED \(result.institutionID): \(UntrustedText.singleLine(message))"))
             }
         }
-        lines.append("summary:   \(reportFolder)/summary.md")
-        lines.append("dashboard: \(reportFolder)/index.html")
-        return lines.joined(separator: "\n")
+        emit("summary:   \(reportFolder)/summary.md")
+        emit("dashboard: \(reportFolder)/index.html")
     }
 
     /// `2026-11-29 14:05 UTC`.

@@ -34,29 +34,32 @@ enum RunLevelCauses {
         var status: ComplianceStatus
         var decisiveCode: FindingCode?
         var decisiveCampusCanFix: Bool
+        /// The institution's region code (a regional cause names the institutions of its region).
+        var region: String?
 
         init(_ result: InstitutionResult) {
             institutionID = result.institutionID
             status = result.status
             decisiveCode = result.decisiveFinding?.code
             decisiveCampusCanFix = result.decisiveFinding?.campusCanFix ?? true
+            region = result.region?.code
         }
     }
 
     /// `runFindings` with `institutions` set: each cause names the institutions whose deciding
-    /// finding it explains. `regions` gives each institution's region code.
-    static func attach(to runFindings: [Finding], results: [InstitutionResult], regions: [String: String], dnsSilent: Bool) -> [Finding] {
-        attach(to: runFindings, verdicts: results.map(Verdict.init), regions: regions, dnsSilent: dnsSilent)
+    /// finding it explains, sorted.
+    static func attach(to runFindings: [Finding], results: [InstitutionResult], dnsSilent: Bool) -> [Finding] {
+        attach(to: runFindings, verdicts: results.map(Verdict.init), dnsSilent: dnsSilent)
     }
 
-    static func attach(to runFindings: [Finding], verdicts: [Verdict], regions: [String: String], dnsSilent: Bool) -> [Finding] {
-        var findings = runFindings
-        for result in verdicts.sorted(by: { $0.institutionID < $1.institutionID }) {
-            guard let index = cause(of: result, region: regions[result.institutionID], in: findings, dnsSilent: dnsSilent) else { continue }
-            var names = findings[index].institutions ?? []
-            if !names.contains(result.institutionID) { names.append(result.institutionID) }
-            findings[index].institutions = names.sorted()
+    static func attach(to runFindings: [Finding], verdicts: [Verdict], dnsSilent: Bool) -> [Finding] {
+        var named: [Int: [String]] = [:]
+        for verdict in verdicts {
+            guard let index = cause(of: verdict, region: verdict.region, in: runFindings, dnsSilent: dnsSilent) else { continue }
+            named[index, default: runFindings[index].institutions ?? []].append(verdict.institutionID)
         }
+        var findings = runFindings
+        for (index, names) in named { findings[index].institutions = Array(Set(names)).sorted() }
         return findings
     }
 

@@ -99,12 +99,15 @@ public struct ScanJob: Sendable {
         let writer = ReportWriter(directory: reportsDirectory)
         // The reports are rendered while the institutions are checked (``PrerenderedReport``).
         let prerendering = Mutex<Result<PrerenderedReport, any Error>?>(nil)
+        let expected = selection?.count ?? inventory!.institutions.count
         let outcome: ScanOutcome
         do {
-            defer { inventory = nil }
-            outcome = try await scanner.run(inventory: inventory!, selection: selection, runStarted: { id in
+            // Handed over whole: the scanner frees the institutions as it checks them.
+            let taken = inventory!
+            inventory = nil
+            outcome = try await scanner.run(inventory: consume taken, selection: selection, runStarted: { id in
                 recorded.withLock { $0 = id }
-                prerendering.withLock { $0 = Result { try PrerenderedReport.begin(run: id, store: store, catalogs: catalogs, writer: writer) } }
+                prerendering.withLock { $0 = Result { try PrerenderedReport.begin(run: id, store: store, catalogs: catalogs, writer: writer, expected: expected) } }
                 runStarted(id)
             }, resultRecorded: { recorded in
                 // A rendering that could not begin says why at the end (`reportsRendered`).

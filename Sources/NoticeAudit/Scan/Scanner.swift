@@ -42,7 +42,7 @@ public struct Scanner: Sendable {
     /// as (done, total) after each institution. `runStarted` receives the run's id as soon as it
     /// is recorded, so that an interrupted scan can name its own run; `resultRecorded` each result
     /// (with its change) and its history row as soon as it is committed (the reports render it while the scan goes on).
-    public func run(inventory: Inventory, selection: [String]?, runStarted: @Sendable (Int64) -> Void = { _ in },
+    public func run(inventory: consuming Inventory, selection: [String]?, runStarted: @Sendable (Int64) -> Void = { _ in },
                     resultRecorded: @escaping @Sendable (ScanStore.RecordedRow) -> Void = { _ in },
                     progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> ScanOutcome {
         let institutions = selection.map { ids in inventory.institutions.filter { ids.contains($0.id) } } ?? inventory.institutions
@@ -141,13 +141,16 @@ public struct Scanner: Sendable {
         let runID = try store.beginRun(trigger: selection == nil ? options.trigger : .adhoc, consortium: inventory.consortium, selection: selection,
                                        catalog: fetched.status, notes: [], findings: runFindings)
         runStarted(runID)
+        // From here the institutions are the queue's alone: each chunk is freed once checked.
+        _ = consume inventory
+        let queue = InstitutionQueue(consume institutions)
         do {
             let relaySets = relaySets
             let deadlines = DeadlineTimer()
             let verdicts = try await withHeartbeat(run: runID, deadlines: deadlines) {
-                try await checkAll(institutions, relaySets: relaySets, untrusted: untrusted, deadlines: deadlines, run: runID, recorded: resultRecorded, progress: progress)
+                try await checkAll(queue, relaySets: relaySets, untrusted: untrusted, deadlines: deadlines, run: runID, recorded: resultRecorded, progress: progress)
             }
-            try store.setRunFindings(causes(runFindings, verdicts: verdicts, institutions: institutions), run: runID)
+            try store.setRunFindings(causes(runFindings, verdicts: verdicts), run: runID)
             try store.finishRun(runID, status: .completed, dnsQueries: queriesSent)
             return ScanOutcome(run: try store.run(id: runID)!)
         } catch {
@@ -165,25 +168,23 @@ public struct Scanner: Sendable {
     /// The run-level findings with the institutions each cause affects. `DNS_UNREACHABLE`, decided
     /// when the resolver check got no answer, says the run's whole count; a blocklist found unusable
     /// midway is added (it never decides a verdict).
-    private func causes(_ findings: [Finding], verdicts: [RunLevelCauses.Verdict], institutions: [Institution]) -> [Finding] {
+    private func causes(_ findings: [Finding], verdicts: [RunLevelCauses.Verdict]) -> [Finding] {
         var findings = findings
         let silent = findings.contains { $0.code == .dnsUnreachable }
         if let index = findings.firstIndex(where: { $0.code == .dnsUnreachable }) { findings[index] = RunLevelCauses.dnsUnreachable(queries: queriesSent, answered: queriesAnswered) }
         if let unusable = checker.reputation.unusableFinding() { findings.insert(unusable, at: silent ? findings.count - 1 : findings.count) }
-        let regions = Dictionary(institutions.map { ($0.id, $0.region.code) }, uniquingKeysWith: { first, _ in first })
-        return RunLevelCauses.attach(to: findings, verdicts: verdicts, regions: regions, dnsSilent: silent)
+        return RunLevelCauses.attach(to: findings, verdicts: verdicts, dnsSilent: silent)
     }
 
     /// Checks every institution with a bounded width, committing each result as it completes and
     /// keeping only what the run-level causes need of it (the reports read the results from history).
-    private func checkAll(_ institutions: [Institution], relaySets: [AlmaRegion: RegionRelaySet], untrusted: Finding?, deadlines: DeadlineTimer, run runID: Int64,
+    private func checkAll(_ institutions: InstitutionQueue, relaySets: [AlmaRegion: RegionRelaySet], untrusted: Finding?, deadlines: DeadlineTimer, run runID: Int64,
                           recorded: @Sendable (ScanStore.RecordedRow) -> Void, progress: @Sendable (Int, Int) -> Void) async throws -> [RunLevelCauses.Verdict] {
         var verdicts: [RunLevelCauses.Verdict] = []
         verdicts.reserveCapacity(institutions.count)
         try await withThrowingTaskGroup(of: InstitutionResult.self) { group in
-            var pending = institutions[...]
             func startNext() {
-                guard let institution = pending.popFirst(), let relays = relaySets[institution.region] else { return }
+                guard let institution = institutions.next(), let relays = relaySets[institution.region] else { return }
                 group.addTask {
                     guard let untrusted else { return try await check(institution, relays: relays, deadlines: deadlines) }
                     return RunLevelCauses.notChecked(institution, because: untrusted)

@@ -165,12 +165,13 @@ struct SendingPathTests {
         func result(_ id: String, _ decisive: FindingCode) -> InstitutionResult {
             var finding = Finding(code: decisive, severity: .error, target: id, message: "m", remediation: "r")
             finding.decisive = true
-            return InstitutionResult(institutionID: id, name: id, method: .spf, status: .unknown, spfResult: nil, dmarcPolicy: nil, relayStatus: nil,
-                                     change: .unverified, findings: [finding], domains: [], relay: nil, durationMilliseconds: 1)
+            var result = InstitutionResult(institutionID: id, name: id, method: .spf, status: .unknown, spfResult: nil, dmarcPolicy: nil, relayStatus: nil,
+                                           change: .unverified, findings: [finding], domains: [], relay: nil, durationMilliseconds: 1)
+            result.region = .northAmerica
+            return result
         }
         let results = (1...12).map { result("i\($0)", .spfRelaysUnknown) } + [result("own", .dmarcTemperror)]
-        let findings = RunLevelCauses.attach(to: [cause], results: results, regions: Dictionary(uniqueKeysWithValues: results.map { ($0.institutionID, "NA") }),
-                                             dnsSilent: false)
+        let findings = RunLevelCauses.attach(to: [cause], results: results, dnsSilent: false)
         #expect(findings.first?.institutions?.count == 12)
         #expect(findings.first?.institutions?.contains("own") == false)
         let run = ScanRunRecord(id: 1, startedAt: Date(), finishedAt: Date(), status: .completed, trigger: .scheduled, toolVersion: "t", consortium: "C",
