@@ -130,7 +130,10 @@ extension ScanStore {
     /// A stored result; one that cannot be decoded is an error, never a silently dropped row.
     private func decodeResult(_ detail: String, what: String) throws(HistoryError) -> InstitutionResult {
         do {
-            return try JSONTextDecoder().decode(InstitutionResult.self, from: detail)
+            // Foundation's decoder: as fast as the hand-written one it replaced on Swift 6.3
+            // (`report --run` of 1,000 results, docs/benchmarks.md), and a scan decodes a result
+            // only when its renderers fall behind (``PrerenderedReport``).
+            return try JSONDecoder().decode(InstitutionResult.self, from: Data(detail.utf8))
         } catch {
             throw HistoryError.undecodable(path: database.path, what: what, underlying: error)
         }

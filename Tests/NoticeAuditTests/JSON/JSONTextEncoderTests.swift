@@ -74,30 +74,6 @@ struct JSONTextEncoderTests {
         #expect(decoded.byDomain == value.byDomain && decoded.started == value.started)
     }
 
-    /// `JSONTextDecoder` reads what either encoder wrote (sorted or not, escaped slashes or not,
-    /// `\u` escapes with surrogate pairs) into the value `JSONDecoder` reads.
-    @Test func decodedAsFoundationDecodesIt() throws {
-        let value = Everything()
-        let texts = [
-            try Self.foundation(Self.historySorted, value), try Self.foundation(Self.history, value),
-            try Self.ours(history: false).encodeString(value), #"{"plain":"\u00e9\ud83d\ude00\/\n","whole":3.0}"#,
-        ]
-        for text in texts.prefix(3) {
-            let ours = try JSONTextDecoder().decode(Everything.self, from: text)
-            #expect(ours == (try JSONDecoder().decode(Everything.self, from: Data(text.utf8))))
-        }
-        struct Partial: Decodable, Equatable { var plain: String; var whole: Int; var missing: String? }
-        #expect(try JSONTextDecoder().decode(Partial.self, from: texts[3]) == Partial(plain: "é😀/\n", whole: 3, missing: nil))
-        #expect(try JSONTextDecoder().decode(Partial.self, from: texts[3]) == (try JSONDecoder().decode(Partial.self, from: Data(texts[3].utf8))))
-    }
-
-    @Test(arguments: [#"{"plain": "x""#, #"{"plain": 1, "whole": 2}"#, #"{"whole": 2}"#, #"[1]"#, #"{"plain": "x", "whole": 1.5}"#, #"{"plain": "\q", "whole": 1}"#, "", #"{"plain":"x","whole":1} x"#])
-    func malformedOrMistypedTextIsAnError(_ text: String) {
-        struct Partial: Decodable { var plain: String; var whole: Int }
-        #expect(throws: DecodingError.self) { try JSONTextDecoder().decode(Partial.self, from: text) }
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Partial.self, from: Data(text.utf8)) }
-    }
-
     @Test(arguments: ["myURLProperty", "a", "A", "already_snake", "dkimSeen", "ABCKey", "allUPPER", "x1Y2z", "", "catalogSnapshotId", "iPv6Address"])
     func keysConvertedAsConvertToSnakeCase(_ key: String) throws {
         let encoder = JSONEncoder()
