@@ -107,8 +107,10 @@ public struct ScanJob: Sendable {
             inventory = nil
             outcome = try await scanner.run(inventory: consume taken, selection: selection, runStarted: { id in
                 recorded.withLock { $0 = id }
-                prerendering.withLock { $0 = Result { try PrerenderedReport.begin(run: id, store: store, catalogs: catalogs, writer: writer, expected: expected) } }
+                // The caller first: a signal from now on names the run (the rendering's start reads
+                // history and makes its folder, which a debug build took long enough to be caught).
                 runStarted(id)
+                prerendering.withLock { $0 = Result { try PrerenderedReport.begin(run: id, store: store, catalogs: catalogs, writer: writer, expected: expected) } }
             }, resultRecorded: { recorded in
                 // A rendering that could not begin says why at the end (`reportsRendered`).
                 if case .success(let rendering)? = prerendering.withLock({ $0 }) { rendering.add(recorded) }
