@@ -4,10 +4,9 @@ import Foundation
 /// rendered again.
 ///
 /// A report holds its results in memory (``init(run:results:trend:catalog:histories:)``, ``load(run:store:catalogs:)``)
-/// or streams them from history (``streaming(run:store:catalogs:)``): then ``forEachPending(_:)`` reads
-/// them one at a time, worst first, each with its history, and ``summaries`` are filled by the pass
-/// that writes the reports (``ReportWriter/write(_:updateLatest:)``), so that memory does not grow
-/// with the number of institutions.
+/// or leaves them in history (``streaming(run:store:catalogs:)``): then ``PrerenderedReport`` renders
+/// them from history's rows, one at a time, and ``summaries`` are filled when the files are written
+/// (``ReportWriter/write(_:updateLatest:)``), so that memory does not grow with the number of institutions.
 public struct ScanReport: Sendable {
     public var run: ScanRunRecord
     /// Every institution of the run, worst first then by id. Empty for a streaming report until its
@@ -65,7 +64,7 @@ public struct ScanReport: Sendable {
                           histories: try store.histories(upTo: id))
     }
 
-    /// Run `id` with its results left in history, read by ``forEachPending(_:)``.
+    /// Run `id` with its results left in history, rendered from its rows (``PrerenderedReport``).
     public static func streaming(run id: Int64, store: ScanStore, catalogs: CatalogStore) throws(HistoryError) -> ScanReport? {
         guard let run = try store.run(id: id) else { return nil }
         return ScanReport(run: run, trend: try store.trend(upTo: id), catalog: try catalog(of: run, catalogs: catalogs), store: store)
